@@ -1,0 +1,195 @@
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from core.admin import ScopedAdmin
+from core.errors import DomainError
+
+from . import services
+from .models import ApiClient, Consent, Organization, PrivacyNotice, RoleGrant, User
+
+
+class RoleGrantInline(admin.TabularInline):
+    model = RoleGrant
+    fk_name = "user"
+    extra = 0
+    fields = ("role", "scope_unit", "granted_by", "created_at")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(User)
+class UserAdmin(ScopedAdmin):
+    list_display = ("masked_phone_col", "real_name", "roles_col", "scope_unit", "id_review_flag", "is_active", "date_joined")
+    list_filter = ("scope_unit", "role_grants__role", "id_review_flag", "is_active", "is_staff")
+    search_fields = ("=phone", "real_name", "=id_number")
+    list_select_related = ("scope_unit",)
+    ordering = ("-date_joined",)
+    inlines = [RoleGrantInline]
+    readonly_fields = (
+        "birth_date", "gender", "real_name_verified_at", "phone_verified_at", "date_joined",
+        "last_login", "anonymized_at", "is_staff", "is_superuser",
+    )
+    fields = (
+        "phone", "id_number", "real_name", "scope_unit", "id_review_flag", "birth_date", "gender",
+        "real_name_verified_at", "phone_verified_at", "is_active", "is_staff", "is_superuser",
+        "date_joined", "last_login", "anonymized_at",
+    )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("role_grants")
+
+    @admin.display(description=gettext_lazy("手机号码"), ordering="phone")
+    def masked_phone_col(self, obj):
+        return obj.masked_phone
+
+    @admin.display(description=gettext_lazy("角色"))
+    def roles_col(self, obj):
+        return "、".join(str(g.get_role_display()) for g in obj.role_grants.all())
+
+    def has_add_permission(self, request):
+        # People register themselves (or at a counter through the pages); staff accounts by city staff.
+        return request.user.is_superuser or request.user.has_perm("accounts.add_user")
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # deletion is anonymization, at the person's request
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.set_unusable_password()
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(RoleGrant)
+class RoleGrantAdmin(ScopedAdmin):
+    list_display = ("user", "role", "scope_unit", "granted_by", "created_at")
+    list_filter = ("role", "scope_unit")
+    search_fields = ("=user__phone", "user__real_name")
+    autocomplete_fields = ("user",)
+    fields = ("user", "role", "scope_unit")
+    list_select_related = ("user", "scope_unit", "granted_by")
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        try:
+            services.role_grant(
+                actor=request.user, user=obj.user, role=obj.role, scope_unit=obj.scope_unit, request=request
+            )
+        except DomainError as exc:
+            raise PermissionDenied(str(exc.message)) from exc
+
+    def delete_model(self, request, obj):
+        services.role_revoke(actor=request.user, grant=obj, request=request)
+
+    def delete_queryset(self, request, queryset):
+        for grant in queryset:
+            services.role_revoke(actor=request.user, grant=grant, request=request)
+
+
+@admin.register(Organization)
+class OrganizationAdmin(ScopedAdmin):
+    list_display = ("name", "uscc", "uscc_review_flag", "contact_name", "scope_unit", "created_at")
+    list_filter = ("scope_unit", "uscc_review_flag")
+    search_fields = ("name", "=uscc")
+    readonly_fields = ("owner", "uscc")
+    list_select_related = ("scope_unit",)
+
+    def has_add_permission(self, request):
+        return False
+
+
+class ApiClientForm(forms.ModelForm):
+    days = forms.IntegerField(label=gettext_lazy("有效天数"), min_value=1, max_value=730, initial=365)
+
+    class Meta:
+        model = ApiClient
+        fields = ("name", "scope_unit")
+
+
+@admin.register(ApiClient)
+class ApiClientAdmin(ScopedAdmin):
+    list_display = ("name", "scope_unit", "token_prefix", "expires_at", "revoked_at", "last_used_at")
+    list_filter = ("scope_unit",)
+    readonly_fields = ("token_prefix", "expires_at", "revoked_at", "revoked_by", "created_by", "last_used_at")
+    actions = ["revoke_selected"]
+    form = ApiClientForm
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is not None:
+            kwargs["form"] = forms.ModelForm
+            kwargs["fields"] = ("name",)
+        return super().get_form(request, obj, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ("name", "scope_unit", "days")
+        return ("name", "scope_unit", *self.readonly_fields)
+
+    def get_readonly_fields(self, request, obj=None):
+        return (*self.readonly_fields, "scope_unit") if obj else ()
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        try:
+            client, raw = services.api_client_issue(
+                actor=request.user,
+                name=form.cleaned_data["name"],
+                scope_unit=form.cleaned_data["scope_unit"],
+                days=form.cleaned_data["days"],
+                request=request,
+            )
+        except DomainError as exc:
+            raise PermissionDenied(str(exc.message)) from exc
+        obj.pk = client.pk
+        obj._state.adding = False
+        messages.warning(
+            request, _("令牌只显示这一次，请立即复制并安全交给对接系统：%(token)s") % {"token": raw}
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=gettext_lazy("吊销所选令牌"), permissions=["change"])
+    def revoke_selected(self, request, queryset):
+        for client in queryset:
+            services.api_client_revoke(actor=request.user, client=client, request=request)
+        messages.success(request, _("已吊销。"))
+
+
+@admin.register(PrivacyNotice)
+class PrivacyNoticeAdmin(admin.ModelAdmin):
+    list_display = ("version", "title", "published_at")
+
+    def get_readonly_fields(self, request, obj=None):
+        # A published version is immutable: people consented to that text.
+        return ("version", "title", "body", "published_at") if obj else ()
+
+
+@admin.register(Consent)
+class ConsentAdmin(ScopedAdmin):
+    list_display = ("user", "notice", "accepted_at")
+    list_select_related = ("user", "notice")
+    readonly_fields = ("user", "notice", "accepted_at", "ip_address")
+
+    def get_queryset(self, request):
+        users = User.objects.visible_to(request.user)
+        return Consent.objects.filter(user__in=users).select_related("user", "notice")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

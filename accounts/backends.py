@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+from django.contrib.auth.backends import ModelBackend
+from django.core.exceptions import ValidationError
+
+from .permissions import permissions_for_roles
+from .validators import normalize_phone
+
+
+def canonical_phone(value: str | None) -> str:
+    """The login name as stored (11 digits), or the input unchanged when it is not a valid number."""
+    try:
+        return normalize_phone(value or "")
+    except ValidationError:
+        return (value or "").strip()
+
+
+def axes_username(request, credentials) -> str:
+    """django-axes counts failures per (account, address): normalise the number as login does."""
+    raw = (credentials or {}).get("username") or (request.POST.get("username") if request else "")
+    return canonical_phone(raw)
+
+
+class RoleBackend(ModelBackend):
+    """Login by mobile number; permissions from the user's role grants as well as Django's own."""
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        return super().authenticate(request, username=canonical_phone(username), password=password, **kwargs)
+
+    def get_role_permissions(self, user_obj) -> frozenset[str]:
+        if not user_obj.is_active or user_obj.is_anonymous:
+            return frozenset()
+        if not hasattr(user_obj, "_role_perm_cache"):
+            user_obj._role_perm_cache = permissions_for_roles(user_obj.role_set)
+        return user_obj._role_perm_cache
+
+    def get_all_permissions(self, user_obj, obj=None):
+        if not user_obj.is_active or user_obj.is_anonymous:
+            return set()
+        return {*super().get_all_permissions(user_obj), *self.get_role_permissions(user_obj)}

@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.utils.translation import gettext as _
+
+SESSION_KEY = "lingong_last_activity"
+
+
+class StaffIdleTimeoutMiddleware:
+    """Staff sessions end after LINGONG_STAFF_IDLE_TIMEOUT idle seconds (30 minutes): counter PCs are
+    shared. Other people keep the ordinary session length."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and user.is_staff:
+            now = time.time()
+            last = request.session.get(SESSION_KEY)
+            if last is not None and now - last > settings.LINGONG_STAFF_IDLE_TIMEOUT:
+                logout(request)
+                messages.info(request, _("您已超过30分钟未操作，为保护信息安全已自动退出，请重新登录。"))
+            else:
+                request.session[SESSION_KEY] = now
+        return self.get_response(request)

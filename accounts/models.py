@@ -1,0 +1,302 @@
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+
+from core import masking
+from core.models import ScopeUnit, TimeStampedModel
+from core.scope import CITY, NOWHERE, Scope, ScopedQuerySet
+
+from .choices import CodePurpose, Gender, ReviewFlag, Role
+from .validators import age_on
+
+
+class UserQuerySet(ScopedQuerySet):
+    def owner_q(self, user):
+        return Q(pk=user.pk)
+
+
+class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
+    use_in_migrations = True
+
+    def create_user(self, phone: str, password: str | None = None, **extra):
+        user = self.model(phone=phone, **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, phone: str, password: str | None = None, **extra):
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self.create_user(phone, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person: logs in by mainland mobile number and password. Roles (worker, employer, staff …) are
+    grants, so one person may both work and employ. Real-name data (resident ID) lives here; job-seeker
+    and employer registration details live in ``jobs``."""
+
+    scope_field = "scope_unit"
+    personal_fields = {"phone": masking.PHONE, "id_number": masking.ID_NUMBER}
+
+    phone = models.CharField(_("手机号码"), max_length=16, unique=True)
+    phone_verified_at = models.DateTimeField(_("手机验证时间"), null=True, blank=True)
+    real_name = models.CharField(_("姓名"), max_length=64, blank=True)
+    id_number = models.CharField(_("身份证号码"), max_length=18, unique=True, null=True, blank=True)
+    birth_date = models.DateField(_("出生日期"), null=True, blank=True)
+    gender = models.CharField(_("性别"), max_length=1, choices=Gender.choices, blank=True)
+    id_review_flag = models.CharField(
+        _("待核验事项"), max_length=32, choices=ReviewFlag.choices, blank=True, default=ReviewFlag.NONE
+    )
+    real_name_verified_at = models.DateTimeField(_("实名核验时间"), null=True, blank=True)
+    scope_unit = models.ForeignKey(
+        ScopeUnit,
+        verbose_name=_("所属县（市、区）"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+    )
+    is_active = models.BooleanField(_("有效"), default=True)
+    is_staff = models.BooleanField(
+        _("可进入管理后台"), default=False, help_text=_("由授予或撤销工作人员角色自动维护。")
+    )
+    date_joined = models.DateTimeField(_("注册时间"), default=timezone.now)
+    anonymized_at = models.DateTimeField(_("注销（匿名化）时间"), null=True, blank=True)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "phone"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+        ordering = ["-date_joined"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(gender__in=["", *Gender.values]), name="user_gender_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        name = masking.mask_name(self.real_name) if self.real_name else ""
+        return f"{name} {masking.mask_phone(self.phone)}".strip()
+
+    # --- derived facts ---
+    @property
+    def age(self) -> int | None:
+        return age_on(self.birth_date, timezone.localdate()) if self.birth_date else None
+
+    @property
+    def is_minor(self) -> bool:
+        """Under 18: kept from hazardous occupations (Labor Law art. 64)."""
+        return self.age is not None and self.age < 18
+
+    @property
+    def masked_phone(self) -> str:
+        return masking.mask_phone(self.phone)
+
+    @property
+    def masked_id_number(self) -> str:
+        return masking.mask_id_number(self.id_number)
+
+    @cached_property
+    def role_set(self) -> frozenset[str]:
+        return frozenset(self.role_grants.values_list("role", flat=True)) if self.pk else frozenset()
+
+    def has_role(self, role: str) -> bool:
+        return role in self.role_set
+
+    def get_scope(self) -> Scope:
+        """The staff scope: the whole city for city staff, city auditors and superusers; the bound units
+        for county staff and county auditors; nowhere for everyone else (they see what they own)."""
+        if not self.is_active:
+            return NOWHERE
+        if self.is_superuser:
+            return CITY
+        cached = getattr(self, "_scope_cache", None)
+        if cached is not None:
+            return cached
+        units: set[int] = set()
+        scope = NOWHERE
+        for _role, unit_id in self.role_grants.filter(
+            role__in=[Role.COUNTY_STAFF, Role.CITY_STAFF, Role.AUDITOR]
+        ).values_list("role", "scope_unit_id"):
+            if unit_id is None:
+                scope = CITY
+                break
+            units.add(unit_id)
+        else:
+            scope = Scope(unit_ids=frozenset(units)) if units else NOWHERE
+        self._scope_cache = scope
+        return scope
+
+
+class RoleGrant(TimeStampedModel):
+    """One role held by one person. Staff roles carry their scope: county staff one scope unit, city staff
+    the whole city (no unit), auditors either. Market operators are bound to their market in ``markets``."""
+
+    scope_field = "scope_unit"
+
+    user = models.ForeignKey(User, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="role_grants")
+    role = models.CharField(_("角色"), max_length=32, choices=Role.choices)
+    scope_unit = models.ForeignKey(
+        ScopeUnit, verbose_name=_("管辖单位"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    granted_by = models.ForeignKey(
+        User, verbose_name=_("授予人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("角色授权")
+        verbose_name_plural = _("角色授权")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "role"], name="rolegrant_user_role_unique"),
+            models.CheckConstraint(condition=Q(role__in=Role.values), name="rolegrant_role_valid"),
+            models.CheckConstraint(
+                condition=~Q(role=Role.COUNTY_STAFF) | Q(scope_unit__isnull=False),
+                name="rolegrant_county_staff_has_unit",
+            ),
+            models.CheckConstraint(
+                condition=~Q(role=Role.CITY_STAFF) | Q(scope_unit__isnull=True),
+                name="rolegrant_city_staff_no_unit",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        unit = f" · {self.scope_unit}" if self.scope_unit_id else ""
+        return f"{self.get_role_display()}{unit}"
+
+
+class Organization(TimeStampedModel):
+    """An employing organization (company, institution, HR agency) identified by its unified social credit
+    code. Its account holder is a user with the employer role."""
+
+    scope_field = "scope_unit"
+
+    name = models.CharField(_("单位名称"), max_length=128)
+    uscc = models.CharField(_("统一社会信用代码"), max_length=18, unique=True)
+    uscc_review_flag = models.CharField(
+        _("待核验事项"), max_length=32, choices=ReviewFlag.choices, blank=True, default=ReviewFlag.NONE
+    )
+    contact_name = models.CharField(_("联系人"), max_length=64)
+    owner = models.ForeignKey(User, verbose_name=_("账号持有人"), on_delete=models.PROTECT, related_name="organizations")
+    scope_unit = models.ForeignKey(ScopeUnit, verbose_name=_("所属县（市、区）"), on_delete=models.PROTECT)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("用工单位")
+        verbose_name_plural = _("用工单位")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def hash_secret(value: str) -> str:
+    return hmac.new(settings.SECRET_KEY.encode(), value.encode(), hashlib.sha256).hexdigest()
+
+
+class PhoneCode(models.Model):
+    """A one-time SMS code: stored hashed, expires, single use, rate-limited per number and address."""
+
+    phone = models.CharField(_("手机号码"), max_length=16, db_index=True)
+    purpose = models.CharField(_("用途"), max_length=32, choices=CodePurpose.choices)
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("短信验证码")
+        verbose_name_plural = _("短信验证码")
+        indexes = [models.Index(fields=["phone", "purpose", "created_at"], name="phonecode_lookup")]
+
+    def __str__(self) -> str:
+        return f"{masking.mask_phone(self.phone)} {self.get_purpose_display()}"
+
+    def matches(self, code: str) -> bool:
+        return hmac.compare_digest(self.code_hash, hash_secret(f"{self.phone}:{self.purpose}:{code}"))
+
+
+class PrivacyNotice(models.Model):
+    """A version of the privacy notice (个人信息保护告知书) that people consent to at registration."""
+
+    version = models.CharField(_("版本"), max_length=16, unique=True)
+    title = models.CharField(_("标题"), max_length=128)
+    body = models.TextField(_("正文"))
+    published_at = models.DateTimeField(_("发布时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("隐私告知")
+        verbose_name_plural = _("隐私告知")
+        ordering = ["-published_at"]
+        get_latest_by = "published_at"
+
+    def __str__(self) -> str:
+        return f"{self.title} v{self.version}"
+
+
+class Consent(models.Model):
+    """A person's consent to one version of the privacy notice (kept after anonymization: legal record)."""
+
+    user = models.ForeignKey(User, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="consents")
+    notice = models.ForeignKey(PrivacyNotice, verbose_name=_("告知书"), on_delete=models.PROTECT)
+    accepted_at = models.DateTimeField(_("同意时间"), default=timezone.now)
+    ip_address = models.GenericIPAddressField(_("IP 地址"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("同意记录")
+        verbose_name_plural = _("同意记录")
+        constraints = [models.UniqueConstraint(fields=["user", "notice"], name="consent_user_notice_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.notice}"
+
+
+class ApiClient(TimeStampedModel):
+    """A county office system that pulls data through the API with a token bound to one scope unit.
+    The token is shown once at issue, stored as an HMAC, expires, and is revoked by city staff."""
+
+    scope_field = "scope_unit"
+
+    name = models.CharField(_("系统名称"), max_length=128)
+    scope_unit = models.ForeignKey(ScopeUnit, verbose_name=_("管辖单位"), on_delete=models.PROTECT)
+    token_prefix = models.CharField(_("令牌前缀"), max_length=12, unique=True)
+    token_hash = models.CharField(max_length=64)
+    expires_at = models.DateTimeField(_("到期时间"))
+    revoked_at = models.DateTimeField(_("吊销时间"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        User, verbose_name=_("签发人"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    revoked_by = models.ForeignKey(
+        User, verbose_name=_("吊销人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("接口客户端")
+        verbose_name_plural = _("接口客户端")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.scope_unit})"
+
+    @property
+    def is_usable(self) -> bool:
+        return self.revoked_at is None and self.expires_at > timezone.now()

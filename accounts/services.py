@@ -1,0 +1,367 @@
+"""Services that write identity data. Each validates and checks access first, then writes in one
+transaction with its audit row."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.audit import audit_record, changed, snapshot
+from core.choices import AuditAction
+from core.errors import DomainError, NotPermitted, RateLimited
+from core.http import client_ip
+from core.models import ScopeUnit
+
+from .choices import STAFF_ROLES, AccountType, CodePurpose, Role
+from .models import ApiClient, Consent, Organization, PhoneCode, PrivacyNotice, RoleGrant, User, hash_secret
+from .validators import check_uscc, check_worker_id, normalize_phone
+
+# ---------------------------------------------------------------------------------------------------------
+# One-time SMS codes
+# ---------------------------------------------------------------------------------------------------------
+
+
+def _fail_key(phone: str, purpose: str) -> str:
+    return f"smscode:fail:{purpose}:{phone}"
+
+
+def phone_code_send(*, phone: str, purpose: str, request=None) -> PhoneCode:
+    """Send a 6-digit code. At most one a minute and ten a day per number, twenty an hour per address."""
+    phone = normalize_phone(phone)
+    now = timezone.now()
+    ip = client_ip(request)
+    recent = PhoneCode.objects.filter(phone=phone, purpose=purpose)
+    if recent.filter(created_at__gt=now - timedelta(seconds=settings.LINGONG_SMS_CODE_INTERVAL)).exists():
+        raise RateLimited(_("验证码已发送，请%(s)s秒后再获取。") % {"s": settings.LINGONG_SMS_CODE_INTERVAL})
+    if recent.filter(created_at__gt=now - timedelta(days=1)).count() >= settings.LINGONG_SMS_CODE_DAILY_LIMIT:
+        raise RateLimited(_("该号码今天获取验证码次数过多，请明天再试。"))
+    if ip and PhoneCode.objects.filter(ip_address=ip, created_at__gt=now - timedelta(hours=1)).count() >= 20:
+        raise RateLimited()
+    if purpose == CodePurpose.RESET_PASSWORD and not User.objects.filter(phone=phone, is_active=True).exists():
+        # Say nothing that tells whether the number is registered: no code is sent, no error shown.
+        return PhoneCode(phone=phone, purpose=purpose)
+    code = f"{secrets.randbelow(10**6):06d}"
+    with transaction.atomic():
+        # A new code replaces older unused ones.
+        recent.filter(used_at__isnull=True).update(used_at=now)
+        record = PhoneCode.objects.create(
+            phone=phone,
+            purpose=purpose,
+            code_hash=hash_secret(f"{phone}:{purpose}:{code}"),
+            expires_at=now + timedelta(seconds=settings.LINGONG_SMS_CODE_TTL),
+            ip_address=ip,
+        )
+        cache.delete(_fail_key(phone, purpose))
+        from core.tasks import notification_send_task
+
+        body = _("【零工市场】您的验证码是%(code)s，%(m)s分钟内有效。请勿告诉他人。") % {
+            "code": code,
+            "m": settings.LINGONG_SMS_CODE_TTL // 60,
+        }
+        transaction.on_commit(lambda: notification_send_task.delay(channel="sms", to=phone, body=body))
+    return record
+
+
+def phone_code_consume(*, phone: str, purpose: str, code: str) -> None:
+    """Check and use up a code, or raise DomainError on the ``code`` field. Five wrong tries void it."""
+    err = lambda msg: DomainError(msg, code="invalid_code", fields={"code": [msg]})  # noqa: E731
+    fail_key = _fail_key(phone, purpose)
+    if (cache.get(fail_key) or 0) >= settings.LINGONG_SMS_CODE_MAX_ATTEMPTS:
+        raise err(_("验证码错误次数过多，请重新获取。"))
+    now = timezone.now()
+    record = (
+        PhoneCode.objects.select_for_update()
+        .filter(phone=phone, purpose=purpose, used_at__isnull=True)
+        .order_by("-created_at")
+        .first()
+    )
+    if record is None or record.expires_at <= now:
+        raise err(_("验证码已过期或未获取，请重新获取。"))
+    if not record.matches((code or "").strip()):
+        # Counted in the cache, which a rolled-back transaction does not undo.
+        cache.add(fail_key, 0, settings.LINGONG_SMS_CODE_TTL)
+        cache.incr(fail_key)
+        raise err(_("验证码不正确。"))
+    record.used_at = now
+    record.save(update_fields=["used_at"])
+    cache.delete(fail_key)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Registration, password reset, profile, export, deletion
+# ---------------------------------------------------------------------------------------------------------
+
+
+def current_privacy_notice() -> PrivacyNotice | None:
+    return PrivacyNotice.objects.filter(published_at__lte=timezone.now()).order_by("-published_at").first()
+
+
+@transaction.atomic
+def user_register(
+    *,
+    phone: str,
+    code: str,
+    password: str,
+    account_type: str,
+    real_name: str,
+    scope_unit: ScopeUnit,
+    id_number: str = "",
+    org_name: str = "",
+    uscc: str = "",
+    notice_version: str,
+    request=None,
+) -> User:
+    """Register a worker or an employer: number confirmed by SMS code, real name checked, consent recorded.
+    Every check comes before any write; a failure saves nothing."""
+    errors: dict[str, list[str]] = {}
+
+    def field_error(name, exc):
+        errors.setdefault(name, []).extend(exc.messages if isinstance(exc, ValidationError) else [str(exc)])
+
+    try:
+        phone = normalize_phone(phone)
+    except ValidationError as exc:
+        field_error("phone", exc)
+    if not errors and User.objects.filter(phone=phone).exists():
+        errors["phone"] = [_("该手机号码已注册，请直接登录或找回密码。")]
+    rid = None
+    if account_type in (AccountType.WORKER, AccountType.EMPLOYER_PERSON) or id_number:
+        try:
+            rid = check_worker_id(id_number)
+        except ValidationError as exc:
+            field_error("id_number", exc)
+        if rid and User.objects.filter(id_number=rid.number).exists():
+            errors["id_number"] = [_("该身份证号码已注册。")]
+    credit = None
+    if account_type == AccountType.EMPLOYER_ORG:
+        if not org_name.strip():
+            errors["org_name"] = [_("请填写单位名称。")]
+        try:
+            credit = check_uscc(uscc)
+        except ValidationError as exc:
+            field_error("uscc", exc)
+        if credit and Organization.objects.filter(uscc=credit.number).exists():
+            errors["uscc"] = [_("该统一社会信用代码已注册。")]
+    if not real_name.strip():
+        errors["real_name"] = [_("请填写姓名。")]
+    notice = current_privacy_notice()
+    if notice is None or notice.version != notice_version:
+        errors["consent"] = [_("请阅读并同意最新的个人信息保护告知书。")]
+    try:
+        validate_password(password, User(phone=phone if isinstance(phone, str) else ""))
+    except ValidationError as exc:
+        field_error("password", exc)
+    if errors:
+        raise DomainError(_("提交的内容有误，请检查。"), code="invalid", fields=errors)
+    phone_code_consume(phone=phone, purpose=CodePurpose.REGISTER, code=code)
+
+    now = timezone.now()
+    user = User(
+        phone=phone,
+        phone_verified_at=now,
+        real_name=real_name.strip(),
+        scope_unit=scope_unit,
+    )
+    if rid:
+        user.id_number, user.birth_date, user.gender = rid.number, rid.birth_date, rid.gender
+        user.id_review_flag = rid.flag
+        user.real_name_verified_at = now
+    user.set_password(password)
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError as exc:  # a concurrent registration of the same number or ID
+        raise DomainError(_("该手机号码或身份证号码已注册。"), code="duplicate", fields={"phone": [_("已注册。")]}) from exc
+    role = Role.WORKER if account_type == AccountType.WORKER else Role.EMPLOYER
+    RoleGrant.objects.create(user=user, role=role)
+    if credit:
+        Organization.objects.create(
+            name=org_name.strip(),
+            uscc=credit.number,
+            uscc_review_flag=credit.flag,
+            contact_name=user.real_name,
+            owner=user,
+            scope_unit=scope_unit,
+        )
+    Consent.objects.create(user=user, notice=notice, ip_address=client_ip(request))
+    audit_record(actor=user, action=AuditAction.CREATE, obj=user, after=snapshot(user), request=request)
+    return user
+
+
+@transaction.atomic
+def password_reset(*, phone: str, code: str, new_password: str, request=None) -> User:
+    try:
+        phone = normalize_phone(phone)
+    except ValidationError as exc:
+        raise DomainError(exc.messages[0], code="invalid", fields={"phone": exc.messages}) from exc
+    user = User.objects.filter(phone=phone, is_active=True).first()
+    if user is None:
+        # Same answer as a wrong code: do not tell whether the number is registered.
+        raise DomainError(_("验证码不正确。"), code="invalid_code", fields={"code": [_("验证码不正确。")]})
+    try:
+        validate_password(new_password, user)
+    except ValidationError as exc:
+        raise DomainError(exc.messages[0], code="invalid", fields={"new_password1": exc.messages}) from exc
+    phone_code_consume(phone=phone, purpose=CodePurpose.RESET_PASSWORD, code=code)
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    audit_record(actor=user, action=AuditAction.UPDATE, obj=user, after={"password": "***"}, request=request)
+    return user
+
+
+@transaction.atomic
+def user_update_profile(*, user: User, actor: User, scope_unit: ScopeUnit, request=None) -> User:
+    before = snapshot(user, ["scope_unit"])
+    user.scope_unit = scope_unit
+    user.save(update_fields=["scope_unit"])
+    b, a = changed(before, snapshot(user, ["scope_unit"]))
+    if a:
+        audit_record(actor=actor, action=AuditAction.UPDATE, obj=user, before=b, after=a, request=request)
+    return user
+
+
+def user_export_data(*, user: User) -> dict:
+    """Everything the portal holds about a person, for them to download (PIPL art. 45)."""
+    return {
+        "account": {
+            "phone": user.phone,
+            "real_name": user.real_name,
+            "id_number": user.id_number,
+            "birth_date": user.birth_date.isoformat() if user.birth_date else None,
+            "gender": user.gender,
+            "county": user.scope_unit.name if user.scope_unit_id else None,
+            "date_joined": user.date_joined.isoformat(),
+            "roles": sorted(user.role_set),
+        },
+        "organizations": [
+            {"name": o.name, "uscc": o.uscc, "contact_name": o.contact_name} for o in user.organizations.all()
+        ],
+        "consents": [
+            {"notice": c.notice.version, "accepted_at": c.accepted_at.isoformat()}
+            for c in user.consents.select_related("notice")
+        ],
+    }
+
+
+@transaction.atomic
+def user_anonymize(*, user: User, actor: User, request=None) -> User:
+    """Delete a person at their request: identifying data is removed; gender, birth year, county and the
+    records the law requires (consents, audit rows, later work and pay records) stay for statistics."""
+    if user.anonymized_at:
+        return user
+    if user.is_superuser or (user.role_set & STAFF_ROLES):
+        raise NotPermitted(_("工作人员账号请联系市级管理员注销。"))
+    before = snapshot(user)
+    user.phone = f"x{user.pk:010d}"
+    user.real_name = ""
+    user.id_number = None
+    if user.birth_date:
+        user.birth_date = user.birth_date.replace(month=1, day=1)
+    user.is_active = False
+    user.anonymized_at = timezone.now()
+    user.set_unusable_password()
+    user.save()
+    audit_record(
+        actor=actor,
+        action=AuditAction.DELETE,
+        obj=user,
+        before=before,
+        after={"anonymized": True},
+        reason=_("本人申请注销"),
+        request=request,
+    )
+    return user
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Roles and API clients (city staff)
+# ---------------------------------------------------------------------------------------------------------
+
+
+def _require_city_staff(actor) -> None:
+    if not (actor.is_superuser or actor.has_role(Role.CITY_STAFF)):
+        raise NotPermitted()
+
+
+@transaction.atomic
+def role_grant(*, actor: User, user: User, role: str, scope_unit: ScopeUnit | None = None, request=None) -> RoleGrant:
+    if role in STAFF_ROLES:
+        _require_city_staff(actor)
+    if role == Role.COUNTY_STAFF and scope_unit is None:
+        raise DomainError(_("县级工作人员须指定管辖单位。"), fields={"scope_unit": [_("必填。")]})
+    if role == Role.CITY_STAFF:
+        scope_unit = None
+    grant, created = RoleGrant.objects.update_or_create(
+        user=user, role=role, defaults={"scope_unit": scope_unit, "granted_by": actor}
+    )
+    if role in STAFF_ROLES and not user.is_staff:
+        User.objects.filter(pk=user.pk).update(is_staff=True)
+        user.is_staff = True
+    user.__dict__.pop("role_set", None)
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE if created else AuditAction.UPDATE,
+        obj=grant,
+        after={"user": user.pk, "role": role, "scope_unit": scope_unit.pk if scope_unit else None},
+        request=request,
+        scope_unit_id=scope_unit.pk if scope_unit else user.scope_unit_id,
+    )
+    return grant
+
+
+@transaction.atomic
+def role_revoke(*, actor: User, grant: RoleGrant, request=None) -> None:
+    if grant.role in STAFF_ROLES:
+        _require_city_staff(actor)
+    user = grant.user
+    audit_record(
+        actor=actor,
+        action=AuditAction.DELETE,
+        obj=grant,
+        before={"user": user.pk, "role": grant.role, "scope_unit": grant.scope_unit_id},
+        request=request,
+        scope_unit_id=grant.scope_unit_id or user.scope_unit_id,
+    )
+    grant.delete()
+    if not user.role_grants.filter(role__in=STAFF_ROLES).exists() and not user.is_superuser:
+        User.objects.filter(pk=user.pk).update(is_staff=False)
+
+
+@transaction.atomic
+def api_client_issue(
+    *, actor: User, name: str, scope_unit: ScopeUnit, days: int | None = None, request=None
+) -> tuple[ApiClient, str]:
+    """Issue a token for a county system. The raw token is returned once and never stored."""
+    _require_city_staff(actor)
+    prefix = secrets.token_hex(4)
+    raw = f"lg_{prefix}_{secrets.token_urlsafe(32)}"
+    client = ApiClient.objects.create(
+        name=name,
+        scope_unit=scope_unit,
+        token_prefix=prefix,
+        token_hash=hash_secret(raw),
+        expires_at=timezone.now() + timedelta(days=days or settings.LINGONG_API_TOKEN_DAYS),
+        created_by=actor,
+    )
+    audit_record(actor=actor, action=AuditAction.CREATE, obj=client, after=snapshot(client, ["name", "scope_unit", "expires_at"]), request=request)
+    return client, raw
+
+
+@transaction.atomic
+def api_client_revoke(*, actor: User, client: ApiClient, reason: str = "", request=None) -> ApiClient:
+    _require_city_staff(actor)
+    client = ApiClient.objects.select_for_update().get(pk=client.pk)
+    if client.revoked_at is None:
+        client.revoked_at = timezone.now()
+        client.revoked_by = actor
+        client.save(update_fields=["revoked_at", "revoked_by", "updated_at"])
+        audit_record(actor=actor, action=AuditAction.TRANSITION, obj=client, after={"revoked": True}, reason=reason, request=request)
+    return client

@@ -1,0 +1,17 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from . import views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("register/", views.register, name="register"),
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password-reset/", views.password_reset, name="password_reset"),
+    path("profile/", views.profile, name="profile"),
+    path("profile/export/", views.export_data, name="export"),
+    path("profile/delete/", views.delete_account, name="delete"),
+    path("privacy/", views.privacy_notice, name="privacy"),
+]

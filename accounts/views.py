@@ -1,0 +1,169 @@
+from __future__ import annotations
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from core.errors import DomainError
+from core.forms import apply_domain_error
+
+from . import services
+from .choices import CodePurpose
+from .forms import DeleteAccountForm, LoginForm, PasswordResetForm, ProfileForm, RegistrationForm
+from .validators import normalize_phone
+
+
+def _send_code(request, form, purpose) -> None:
+    """The "获取验证码" button: a plain form submit, so it works without JavaScript."""
+    try:
+        phone = normalize_phone(request.POST.get("phone", ""))
+    except ValidationError as exc:
+        form.errors.clear()
+        form.add_error("phone", exc)
+        return
+    try:
+        services.phone_code_send(phone=phone, purpose=purpose, request=request)
+    except DomainError as exc:
+        form.errors.clear()
+        form.add_error("code", str(exc.message))
+        return
+    form.errors.clear()
+    messages.success(request, _("验证码已发送到 %(phone)s，5分钟内有效。") % {"phone": phone[:3] + "****" + phone[-4:]})
+
+
+@require_http_methods(["GET", "POST"])
+def register(request):
+    notice = services.current_privacy_notice()
+    initial = {"notice_version": notice.version if notice else ""}
+    if request.method == "POST":
+        form = RegistrationForm(request.POST, initial=initial)
+        if request.POST.get("action") == "send_code":
+            form.is_valid()
+            _send_code(request, form, CodePurpose.REGISTER)
+        elif form.is_valid():
+            data = form.cleaned_data
+            if not data.get("code"):
+                form.add_error("code", _("请填写短信验证码。"))
+            else:
+                try:
+                    user = services.user_register(
+                        phone=data["phone"],
+                        code=data["code"],
+                        password=data["password"],
+                        account_type=data["account_type"],
+                        real_name=data["real_name"],
+                        scope_unit=data["scope_unit"],
+                        id_number=data.get("id_number", ""),
+                        org_name=data.get("org_name", ""),
+                        uscc=data.get("uscc", ""),
+                        notice_version=data["notice_version"],
+                        request=request,
+                    )
+                except DomainError as exc:
+                    apply_domain_error(form, exc)
+                else:
+                    login(request, user, backend="accounts.backends.RoleBackend")
+                    messages.success(request, _("注册成功，欢迎使用！"))
+                    return redirect("accounts:profile")
+    else:
+        form = RegistrationForm(initial=initial)
+    status = 400 if request.method == "POST" and form.errors else 200
+    return render(request, "accounts/register.html", {"form": form, "notice": notice}, status=status)
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+
+def lockout(request, credentials=None, *args, **kwargs):
+    """django-axes calls this when an (account, address) pair has failed too often."""
+    return render(
+        request,
+        "accounts/login.html",
+        {
+            "form": LoginForm(request),
+            "lockout_message": _("该账号在本设备上连续输错密码5次，请15分钟后再试，或通过短信验证码找回密码。"),
+        },
+        status=429,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def password_reset(request):
+    form = PasswordResetForm(request.POST or None)
+    if request.method == "POST":
+        if request.POST.get("action") == "send_code":
+            form.is_valid()
+            _send_code(request, form, CodePurpose.RESET_PASSWORD)
+        elif form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.password_reset(
+                    phone=data["phone"], code=data["code"], new_password=data["new_password1"], request=request
+                )
+            except DomainError as exc:
+                apply_domain_error(form, exc)
+            else:
+                messages.success(request, _("密码已重置，请用新密码登录。"))
+                return redirect("accounts:login")
+    return render(request, "accounts/password_reset.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile(request):
+    user = request.user
+    form = ProfileForm(request.POST or None, initial={"scope_unit": user.scope_unit_id})
+    if request.method == "POST" and form.is_valid():
+        services.user_update_profile(user=user, actor=user, scope_unit=form.cleaned_data["scope_unit"], request=request)
+        messages.success(request, _("已保存。"))
+        return redirect("accounts:profile")
+    context = {
+        "form": form,
+        "organizations": user.organizations.all(),
+        "roles": user.role_grants.select_related("scope_unit"),
+        "consents": user.consents.select_related("notice"),
+    }
+    return render(request, "accounts/profile.html", context)
+
+
+@login_required
+def export_data(request):
+    data = services.user_export_data(user=request.user)
+    stamp = timezone.localtime().strftime("%Y%m%d")
+    response = HttpResponse(
+        json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="my-data-{stamp}.json"'
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def delete_account(request):
+    form = DeleteAccountForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.user_anonymize(user=request.user, actor=request.user, request=request)
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            logout(request)
+            messages.success(request, _("账号已注销，您的个人信息已删除。"))
+            return redirect("home")
+    return render(request, "accounts/delete_account.html", {"form": form})
+
+
+def privacy_notice(request):
+    return render(request, "accounts/privacy.html", {"notice": services.current_privacy_notice()})

@@ -1,0 +1,312 @@
+"""Admin bases: scope in every queryset, personal data masked with an audited reveal, workflow fields
+read-only, every change audited, CSV export masked."""
+
+from __future__ import annotations
+
+import csv
+from contextvars import ContextVar
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from .audit import audit_record, changed, snapshot
+from .choices import AuditAction
+from .errors import DomainError
+from .masking import mask, personal_fields
+from .models import AuditLog, Division, ScopeUnit
+from .scope import scope_of
+from .services import REVEAL_PERMISSION, personal_data_reveal
+
+admin.site.site_header = gettext_lazy("零工市场服务平台 · 管理后台")
+admin.site.site_title = gettext_lazy("零工市场管理后台")
+admin.site.index_title = gettext_lazy("业务管理")
+
+
+_can_reveal: ContextVar[bool] = ContextVar("lingong_admin_can_reveal", default=False)
+
+
+class RevealForm(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("查看事由"),
+        min_length=2,
+        max_length=200,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=gettext_lazy("将记录查看人、时间、字段和事由。"),
+    )
+
+
+def export_as_csv(modeladmin, request, queryset):
+    """Export the selected rows (the list columns, personal data masked) as CSV with a UTF-8 BOM."""
+    columns = [c for c in modeladmin.get_list_display(request) if c != "action_checkbox"]
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    stamp = timezone.localtime().strftime("%Y%m%d%H%M")
+    response["Content-Disposition"] = f'attachment; filename="{modeladmin.model._meta.model_name}-{stamp}.csv"'
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    headers, getters = [], []
+    for col in columns:
+        attr = getattr(modeladmin, col, None)
+        if callable(attr):
+            headers.append(str(getattr(attr, "short_description", col)))
+            getters.append(attr)
+        else:
+            field = modeladmin.model._meta.get_field(col)
+            headers.append(str(field.verbose_name))
+            getters.append(modeladmin._export_getter(field))
+    writer.writerow(headers)
+    count = 0
+    for obj in queryset:
+        writer.writerow([g(obj) for g in getters])
+        count += 1
+    audit_record(
+        actor=request.user,
+        action=AuditAction.EXPORT,
+        after={"model": modeladmin.model._meta.label, "rows": count},
+        request=request,
+    )
+    return response
+
+
+export_as_csv.short_description = gettext_lazy("导出所选（CSV，个人信息已脱敏）")
+export_as_csv.allowed_permissions = ("view",)
+
+
+class ScopedAdmin(admin.ModelAdmin):
+    """Base for every admin of a scoped model.
+
+    - the queryset is ``Model.objects.visible_to(user)``: an out-of-scope record behaves as if it did not
+      exist (the admin's own "does not exist" redirect, no hint);
+    - personal fields show masked, with a reveal button that asks why and writes an audit row;
+    - ``workflow_fields`` are read-only: transitions are admin actions that call services;
+    - every add, change and delete writes an audit row with before/after (masked).
+    """
+
+    workflow_fields: tuple[str, ...] = ()
+    actions = [export_as_csv]
+    list_per_page = 50
+
+    # --- scope ---
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        visible = getattr(qs, "visible_to", None)
+        return visible(request.user) if visible else qs
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.related_model is ScopeUnit:
+            scope = scope_of(request.user)
+            qs = ScopeUnit.objects.filter(is_active=True)
+            kwargs["queryset"] = qs if scope.all else qs.filter(pk__in=scope.unit_ids)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    # --- personal data ---
+    def _personal(self):
+        return personal_fields(self.model)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = [*super().get_readonly_fields(request, obj), *self.workflow_fields]
+        if obj is not None:
+            fields += [f"masked_{name}" for name in self._personal()]
+        return fields
+
+    def get_exclude(self, request, obj=None):
+        excluded = list(super().get_exclude(request, obj) or [])
+        if obj is not None:
+            excluded += list(self._personal())
+        return excluded
+
+    def get_fields(self, request, obj=None):
+        fields = list(super().get_fields(request, obj))
+        if obj is None:
+            return fields
+        out = []
+        for name in fields:
+            if name in self._personal():
+                continue
+            if name.startswith("masked_"):
+                continue
+            out.append(name)
+        # put the masked versions where the originals were declared (first, as they identify the person)
+        return [f"masked_{n}" for n in self._personal()] + out
+
+    def __getattr__(self, name):
+        if name.startswith("masked_"):
+            field = name[len("masked_") :]
+            kinds = personal_fields(self.model)
+            if field in kinds:
+                return self._masked_display(field, kinds[field])
+        raise AttributeError(name)
+
+    def _masked_display(self, field, kind):
+        def display(obj):
+            value = mask(kind, getattr(obj, field))
+            if not obj.pk or not _can_reveal.get():
+                return value
+            url = reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_reveal", args=[obj.pk, field])
+            return format_html('{} <a class="button" href="{}">{}</a>', value, url, _("查看完整"))
+
+        display.short_description = self.model._meta.get_field(field).verbose_name
+        return display
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        token = _can_reveal.set(request.user.has_perm(REVEAL_PERMISSION))
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        finally:
+            _can_reveal.reset(token)
+
+    def _export_getter(self, field):
+        kinds = self._personal()
+        if field.name in kinds:
+            return lambda obj: mask(kinds[field.name], getattr(obj, field.name))
+        if field.choices:
+            return lambda obj: getattr(obj, f"get_{field.name}_display")()
+        return lambda obj: "" if getattr(obj, field.name) is None else str(getattr(obj, field.name))
+
+    def get_urls(self):
+        info = self.model._meta.app_label, self.model._meta.model_name
+        urls = []
+        if self._personal():
+            urls.append(
+                path(
+                    "<path:object_id>/reveal/<str:field>/",
+                    self.admin_site.admin_view(self.reveal_view),
+                    name="%s_%s_reveal" % info,
+                )
+            )
+        return urls + super().get_urls()
+
+    def reveal_view(self, request, object_id, field):
+        obj = self.get_queryset(request).filter(pk=object_id).first()
+        if obj is None or field not in self._personal():
+            raise Http404
+        if not request.user.has_perm(REVEAL_PERMISSION):
+            raise PermissionDenied
+        value = None
+        form = RevealForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                value = personal_data_reveal(
+                    actor=request.user, obj=obj, field=field, reason=form.cleaned_data["reason"], request=request
+                )
+            except DomainError as exc:
+                form.add_error(None, str(exc.message))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": obj,
+            "field_label": self.model._meta.get_field(field).verbose_name,
+            "masked": mask(self._personal()[field], getattr(obj, field)),
+            "value": value,
+            "form": form,
+            "title": _("查看完整个人信息"),
+        }
+        return render(request, "admin/core/reveal.html", context)
+
+    # --- audit ---
+    def save_model(self, request, obj, form, change):
+        scope = scope_of(request.user)
+        unit_field = getattr(self.model, "scope_field", None)
+        if unit_field == "scope_unit" and not scope.all and not scope.covers(obj.scope_unit_id):
+            raise PermissionDenied
+        before = snapshot(type(obj).objects.get(pk=obj.pk)) if change else None
+        super().save_model(request, obj, form, change)
+        after = snapshot(obj)
+        b, a = changed(before, after)
+        if change and not a:
+            return
+        audit_record(
+            actor=request.user,
+            action=AuditAction.UPDATE if change else AuditAction.CREATE,
+            obj=obj,
+            before=b,
+            after=a,
+            request=request,
+        )
+
+    def delete_model(self, request, obj):
+        audit_record(actor=request.user, action=AuditAction.DELETE, obj=obj, before=snapshot(obj), request=request)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            audit_record(
+                actor=request.user, action=AuditAction.DELETE, obj=obj, before=snapshot(obj), request=request
+            )
+        super().delete_queryset(request, queryset)
+
+
+@admin.register(Division)
+class DivisionAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "level", "parent")
+    list_filter = ("level",)
+    search_fields = ("code", "name")
+    list_select_related = ("parent",)
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ScopeUnit)
+class ScopeUnitAdmin(ScopedAdmin):
+    list_display = ("code", "name", "kind", "division", "is_active")
+    list_filter = ("kind", "is_active")
+    search_fields = ("code", "name")
+    autocomplete_fields = ("division",)
+
+    def get_queryset(self, request):
+        qs = admin.ModelAdmin.get_queryset(self, request)
+        scope = scope_of(request.user)
+        return qs if scope.all else qs.filter(pk__in=scope.unit_ids)
+
+    def save_model(self, request, obj, form, change):
+        before = snapshot(ScopeUnit.objects.get(pk=obj.pk)) if change else None
+        admin.ModelAdmin.save_model(self, request, obj, form, change)
+        b, a = changed(before, snapshot(obj))
+        audit_record(
+            actor=request.user, action=AuditAction.UPDATE if change else AuditAction.CREATE, obj=obj,
+            before=b, after=a, request=request, scope_unit_id=obj.pk,
+        )
+
+
+@admin.register(AuditLog)
+class AuditLogAdmin(admin.ModelAdmin):
+    """Read-only for everyone, auditors included; rows leave only by the retention purge."""
+
+    list_display = ("at", "actor_label", "action", "content_type", "object_repr", "scope_unit", "ip_address")
+    list_filter = ("action", "content_type", "scope_unit")
+    search_fields = ("object_repr", "object_id", "actor_label", "reason")
+    date_hierarchy = "at"
+    list_select_related = ("content_type", "scope_unit")
+    show_full_result_count = False
+    readonly_fields = [f.name for f in AuditLog._meta.fields]
+
+    def get_queryset(self, request):
+        return AuditLog.objects.visible_to(request.user).select_related("content_type", "scope_unit")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+def admin_message_error(request, exc: DomainError) -> None:
+    messages.error(request, str(exc.message))

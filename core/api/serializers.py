@@ -1,0 +1,32 @@
+from rest_framework import serializers
+
+from core.models import AuditLog, Division, ScopeUnit
+
+
+class DivisionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Division
+        fields = ["code", "name", "level", "parent"]
+
+
+class ScopeUnitSerializer(serializers.ModelSerializer):
+    division = serializers.CharField(source="division_id", read_only=True)
+
+    class Meta:
+        model = ScopeUnit
+        fields = ["id", "code", "name", "kind", "division", "is_active"]
+
+
+class AuditLogSerializer(serializers.ModelSerializer):
+    object_type = serializers.SerializerMethodField()
+    county = serializers.CharField(source="scope_unit.code", default=None, read_only=True)
+
+    class Meta:
+        model = AuditLog
+        fields = [
+            "id", "at", "actor_label", "action", "object_type", "object_id", "object_repr",
+            "county", "before", "after", "reason",
+        ]
+
+    def get_object_type(self, obj) -> str | None:
+        return obj.content_type.model if obj.content_type_id else None

@@ -1,0 +1,174 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .choices import AuditAction, DivisionLevel, ScopeUnitKind
+from .scope import ScopedManager, ScopedQuerySet
+
+
+class TimeStampedModel(models.Model):
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class Division(models.Model):
+    """An administrative division of China: province, city, county (GB/T 2260) or town (9-digit code)."""
+
+    code = models.CharField(_("区划代码"), max_length=12, primary_key=True)
+    name = models.CharField(_("名称"), max_length=64)
+    level = models.CharField(_("级别"), max_length=16, choices=DivisionLevel.choices)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("上级"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+
+    class Meta:
+        verbose_name = _("行政区划")
+        verbose_name_plural = _("行政区划")
+        ordering = ["code"]
+        indexes = [models.Index(fields=["parent", "level"], name="division_parent_level")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(level__in=DivisionLevel.values), name="division_level_valid"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def full_name(self) -> str:
+        names, node = [], self
+        while node is not None:
+            names.append(node.name)
+            node = node.parent
+        return "".join(reversed(names))
+
+
+class ScopeUnit(models.Model):
+    """A unit that county staff, auditors and API clients are bound to: one of the city's counties
+    (GB/T 2260), or a functional zone (开发区, 高新区) that city staff add because the city runs it as a
+    county-level unit. Every scoped record points at one of these."""
+
+    code = models.CharField(
+        _("代码"),
+        max_length=12,
+        unique=True,
+        help_text=_("县（市、区）用国标区划代码；功能区用市里编定的代码。"),
+    )
+    name = models.CharField(_("名称"), max_length=64)
+    kind = models.CharField(_("类型"), max_length=16, choices=ScopeUnitKind.choices)
+    division = models.ForeignKey(
+        Division,
+        verbose_name=_("所在县级区划"),
+        on_delete=models.PROTECT,
+        related_name="scope_units",
+        help_text=_("县（市、区）即其本身；功能区为其所在的县（市、区）。"),
+    )
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("管辖单位")
+        verbose_name_plural = _("管辖单位")
+        ordering = ["kind", "code"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(kind__in=ScopeUnitKind.values), name="scopeunit_kind_valid")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.division_id and self.division.level != DivisionLevel.COUNTY:
+            raise ValidationError({"division": _("请选择县级行政区划。")})
+
+
+class AuditLogQuerySet(ScopedQuerySet):
+    def update(self, **kwargs):
+        raise TypeError("Audit rows are immutable.")
+
+    def delete(self):
+        raise TypeError("Audit rows are deleted only by AuditLog.objects.purge_expired().")
+
+
+class AuditLogManager(ScopedManager.from_queryset(AuditLogQuerySet)):
+    def purge_expired(self, *, now=None) -> int:
+        """Delete rows older than the retention period (never less than 184 days). Returns the count."""
+        now = now or timezone.now()
+        days = max(184, settings.LINGONG_AUDIT_RETENTION_DAYS)
+        cutoff = now - timedelta(days=days)
+        qs = models.QuerySet(self.model, using=self._db).filter(at__lt=cutoff)
+        count, _ = qs.delete()
+        return count
+
+
+class AuditLog(models.Model):
+    """One audited act: a staff change, a service-level state change, a reveal of personal data, a login
+    success or failure. Append-only: readable by auditors in their scope, editable by nobody, kept at
+    least 184 days. Personal data in ``before``/``after`` is stored masked."""
+
+    scope_field = "scope_unit"
+
+    at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    actor_label = models.CharField(_("操作人标识"), max_length=128, blank=True)
+    on_behalf_of = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("代办对象"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    action = models.CharField(_("动作"), max_length=32, choices=AuditAction.choices, db_index=True)
+    content_type = models.ForeignKey(
+        ContentType, verbose_name=_("对象类型"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    object_id = models.CharField(_("对象编号"), max_length=64, blank=True, db_index=True)
+    object_repr = models.CharField(_("对象"), max_length=200, blank=True)
+    scope_unit = models.ForeignKey(
+        ScopeUnit, verbose_name=_("管辖单位"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    before = models.JSONField(_("变更前"), null=True, blank=True)
+    after = models.JSONField(_("变更后"), null=True, blank=True)
+    reason = models.TextField(_("事由"), blank=True)
+    ip_address = models.GenericIPAddressField(_("IP 地址"), null=True, blank=True)
+
+    objects = AuditLogManager()
+
+    class Meta:
+        verbose_name = _("审计日志")
+        verbose_name_plural = _("审计日志")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["content_type", "object_id"], name="audit_object")]
+        permissions = [("reveal_personal_data", _("可在管辖范围内查看完整个人信息"))]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(action__in=AuditAction.values), name="auditlog_action_valid")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.get_action_display()} {self.object_repr}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise TypeError("Audit rows are immutable.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("Audit rows are deleted only by AuditLog.objects.purge_expired().")

@@ -1,0 +1,49 @@
+"""DRF permission classes. Deny by default (``DenyAll`` is the project default): every view states its own.
+
+``ModelPermission`` maps the HTTP method to the Django model permission (view on reads), so the same role
+grants that drive the admin drive the API; scope is applied separately, in each view's queryset.
+"""
+
+from __future__ import annotations
+
+from rest_framework import permissions
+
+
+class DenyAll(permissions.BasePermission):
+    """The project default: a view that forgets to state its permission serves nobody."""
+
+    def has_permission(self, request, view):
+        return False
+
+
+class PublicReadOnly(permissions.BasePermission):
+    """Reference data and public registers: anyone may read, nobody writes through this view."""
+
+    def has_permission(self, request, view):
+        return request.method in permissions.SAFE_METHODS
+
+
+class ModelPermission(permissions.DjangoModelPermissions):
+    perms_map = {
+        "GET": ["%(app_label)s.view_%(model_name)s"],
+        "OPTIONS": ["%(app_label)s.view_%(model_name)s"],
+        "HEAD": ["%(app_label)s.view_%(model_name)s"],
+        "POST": ["%(app_label)s.add_%(model_name)s"],
+        "PUT": ["%(app_label)s.change_%(model_name)s"],
+        "PATCH": ["%(app_label)s.change_%(model_name)s"],
+        "DELETE": ["%(app_label)s.delete_%(model_name)s"],
+    }
+
+
+def has_perms(*perms: str) -> type[permissions.BasePermission]:
+    """A permission class requiring every named Django permission (e.g. for workflow actions)."""
+
+    class _HasPerms(permissions.BasePermission):
+        required = perms
+
+        def has_permission(self, request, view):
+            user = request.user
+            return bool(user and user.is_authenticated and user.has_perms(self.required))
+
+    _HasPerms.__name__ = "HasPerms_" + "_".join(p.replace(".", "_") for p in perms)
+    return _HasPerms
