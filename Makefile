@@ -1,0 +1,69 @@
+# Lingong — the two set-up commands are `make run` and `make test`; both need only Python 3.11 and make.
+PYTHON ?= python3.11
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+HOST ?= 127.0.0.1
+PORT ?= 8000
+STAMP := $(VENV)/.installed
+
+.PHONY: run test worker lint format install migrate seed messages check-deploy schema bench clean
+
+$(PY):
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required (set PYTHON=/path/to/python3.11)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): $(PY) pyproject.toml constraints.txt
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -c constraints.txt -e ".[dev]"
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_divisions
+
+seed: migrate
+	DJANGO_DEBUG=1 $(PY) manage.py seed_demo
+
+## Serve the portal on embedded defaults (SQLite, filesystem broker) with a Celery worker and beat beside it.
+run: seed
+	@mkdir -p var/celery/queue var/celery/processed
+	@echo "Serving http://$(HOST):$(PORT)/  (admin: /admin/, API docs: /api/docs/) — Ctrl-C stops both"
+	@trap 'kill 0' INT TERM EXIT; \
+	  $(VENV)/bin/celery -A config.celery_app worker --beat --pool=solo --loglevel=INFO \
+	    --schedule=var/celery/beat-schedule & \
+	  DJANGO_DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+
+## The whole suite (SQLite unless DATABASE_URL is set; Redis tests need REDIS_URL).
+test: install
+	$(VENV)/bin/pytest
+
+## Celery worker with beat on Redis (REDIS_URL) for deployments and CI.
+worker: install
+	$(VENV)/bin/celery -A config.celery_app worker --beat --loglevel=INFO
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+## Regenerate and compile translations (needs GNU gettext).
+messages: install
+	$(PY) manage.py makemessages -l en --no-location --ignore=.venv --ignore=var
+	$(PY) manage.py compilemessages -l en --ignore=.venv
+
+check-deploy: install
+	DJANGO_SETTINGS_MODULE=config.settings.production DJANGO_SECRET_KEY=$$(head -c 48 /dev/urandom | base64) \
+	  DJANGO_ALLOWED_HOSTS=lingong.example.gov.cn DATABASE_URL=$${DATABASE_URL:-postgres://localhost/lingong} \
+	  REDIS_URL=$${REDIS_URL:-redis://localhost:6379/0} $(PY) manage.py check --deploy --fail-level WARNING
+
+schema: install
+	$(PY) manage.py spectacular --validate --fail-on-warn --file var/openapi.yaml
+
+clean:
+	rm -rf $(VENV) var db.sqlite3*

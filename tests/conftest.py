@@ -1,0 +1,142 @@
+"""Personas (healthchecks' alice/bob): a worker, an employer, a county officer, an officer of another
+county, city staff, an auditor, an API client, anonymous. County A is 潍城区 (370702), B is 寿光市 (370783)."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from django.db import connection
+from rest_framework.test import APIClient
+
+from accounts.choices import Role
+from accounts.permissions import reset_cache
+from core import notifications
+from core.divisions import load_divisions, sync_city_scope_units
+from core.models import ScopeUnit
+
+from .accounts.factories import UserFactory
+
+COUNTY_A = "370702"
+COUNTY_B = "370783"
+
+
+def needs(reason: str):
+    """Skip with a reason locally; in CI (CI=true) a missing service or browser is a failure."""
+    if os.environ.get("CI"):
+        pytest.fail(f"required in CI: {reason}")
+    pytest.skip(reason)
+
+
+def ensure_divisions() -> None:
+    if not ScopeUnit.objects.exists():
+        load_divisions()
+        sync_city_scope_units("370700")
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        ensure_divisions()
+
+
+@pytest.fixture(autouse=True)
+def _clean_state(settings):
+    from django.core.cache import cache
+
+    notifications.outbox.clear()
+    cache.clear()
+    reset_cache()
+    yield
+
+
+@pytest.fixture
+def postgres(db):
+    if connection.vendor != "postgresql":
+        needs("needs PostgreSQL (set DATABASE_URL)")
+
+
+@pytest.fixture
+def county_a(db) -> ScopeUnit:
+    ensure_divisions()
+    return ScopeUnit.objects.get(code=COUNTY_A)
+
+
+@pytest.fixture
+def county_b(db) -> ScopeUnit:
+    ensure_divisions()
+    return ScopeUnit.objects.get(code=COUNTY_B)
+
+
+@pytest.fixture
+def worker(county_a):
+    return UserFactory(scope_unit=county_a, roles=[Role.WORKER])
+
+
+@pytest.fixture
+def worker_b(county_b):
+    return UserFactory(scope_unit=county_b, roles=[Role.WORKER])
+
+
+@pytest.fixture
+def employer(county_a):
+    return UserFactory(scope_unit=county_a, roles=[Role.EMPLOYER])
+
+
+@pytest.fixture
+def officer(county_a):
+    return UserFactory(scope_unit=county_a, roles=[Role.COUNTY_STAFF])
+
+
+@pytest.fixture
+def officer_b(county_b):
+    return UserFactory(scope_unit=county_b, roles=[Role.COUNTY_STAFF])
+
+
+@pytest.fixture
+def city_staff(county_a):
+    return UserFactory(scope_unit=None, id_number=None, roles=[Role.CITY_STAFF])
+
+
+@pytest.fixture
+def auditor(county_a):
+    return UserFactory(scope_unit=None, id_number=None, roles__city=True, roles=[Role.AUDITOR])
+
+
+@pytest.fixture
+def api(db):
+    return APIClient()
+
+
+@pytest.fixture
+def api_as():
+    def make(user):
+        client = APIClient()
+        client.force_login(user)
+        return client
+
+    return make
+
+
+@pytest.fixture
+def client_as():
+    from django.test import Client
+
+    def make(user):
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return make
+
+
+@pytest.fixture
+def api_client_a(county_a, city_staff):
+    """A county-A system's API client with its raw token."""
+    from accounts.services import api_client_issue
+
+    client, raw = api_client_issue(actor=city_staff, name="潍城区业务系统", scope_unit=county_a)
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {raw}")
+    api.record = client
+    return api
