@@ -29,7 +29,7 @@ seed: migrate
 
 ## Serve the portal on embedded defaults (SQLite, filesystem broker) with a Celery worker and beat beside it.
 run: seed
-	@mkdir -p var/celery/queue var/celery/processed
+	@mkdir -p var/celery/queue var/celery/processed var/celery/control
 	@echo "Serving http://$(HOST):$(PORT)/  (admin: /admin/, API docs: /api/docs/) — Ctrl-C stops both"
 	@trap 'kill 0' INT TERM EXIT; \
 	  $(VENV)/bin/celery -A config.celery_app worker --beat --pool=solo --loglevel=INFO \

@@ -120,7 +120,7 @@ class ApiClientAdmin(ScopedAdmin):
     list_display = ("name", "scope_unit", "token_prefix", "expires_at", "revoked_at", "last_used_at")
     list_filter = ("scope_unit",)
     readonly_fields = ("token_prefix", "expires_at", "revoked_at", "revoked_by", "created_by", "last_used_at")
-    actions = ["revoke_selected"]
+    actions = [*ScopedAdmin.actions, "revoke_selected"]
     form = ApiClientForm
 
     def get_form(self, request, obj=None, **kwargs):

@@ -8,3 +8,4 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from . import signals  # noqa: F401  (audit rows for logins)
+        from .api import schema  # noqa: F401  (OpenAPI extension)

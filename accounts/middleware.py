@@ -11,15 +11,15 @@ SESSION_KEY = "lingong_last_activity"
 
 
 class StaffIdleTimeoutMiddleware:
-    """Staff sessions end after LINGONG_STAFF_IDLE_TIMEOUT idle seconds (30 minutes): counter PCs are
-    shared. Other people keep the ordinary session length."""
+    """Staff and market-counter sessions end after LINGONG_STAFF_IDLE_TIMEOUT idle seconds (30 minutes):
+    counter PCs are shared. Other people keep the ordinary session length."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and user.is_staff:
+        if user is not None and user.is_authenticated and (user.is_staff or user.has_role("market_operator")):
             now = time.time()
             last = request.session.get(SESSION_KEY)
             if last is not None and now - last > settings.LINGONG_STAFF_IDLE_TIMEOUT:

@@ -29,6 +29,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "accounts.*_privacynotice",
         "accounts.view_consent",
         "django_celery_beat.*",
+        "markets.*",
     ),
     Role.COUNTY_STAFF: (
         "core.view_division",
@@ -39,6 +40,19 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "accounts.view_organization",
         "accounts.change_organization",
         "accounts.view_consent",
+        "markets.view_*",
+        "markets.add_market",
+        "markets.change_market",
+        "markets.*_marketphoto",
+        "markets.*_marketoperator",
+        "markets.add_publicnotice",
+        "markets.change_publicnotice",
+        "markets.add_onlineplatform",
+        "markets.change_onlineplatform",
+        "markets.add_inspection",
+        "markets.change_inspection",
+        "markets.*_inspectionfinding",
+        "markets.*_inspectionphoto",
     ),
     # Auditors read everything in their scope and change nothing; the audit trail is theirs to read.
     Role.AUDITOR: ("*.view_*",),
@@ -46,7 +60,15 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
 
 # County office systems read; they never write or reveal.
 API_CLIENT_PERMISSIONS: frozenset[str] = frozenset(
-    {"core.view_division", "core.view_scopeunit", "accounts.view_user", "accounts.view_organization"}
+    {
+        "core.view_division",
+        "core.view_scopeunit",
+        "accounts.view_user",
+        "accounts.view_organization",
+        "markets.view_market",
+        "markets.view_onlineplatform",
+        "markets.view_inspection",
+    }
 )
 
 EXCLUDED_APPS = ("admin", "contenttypes", "sessions", "axes")

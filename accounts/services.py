@@ -269,6 +269,7 @@ def user_anonymize(*, user: User, actor: User, request=None) -> User:
     user.anonymized_at = timezone.now()
     user.set_unusable_password()
     user.save()
+    user.organizations.update(contact_name=_("已注销"))
     audit_record(
         actor=actor,
         action=AuditAction.DELETE,

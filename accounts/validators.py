@@ -77,7 +77,7 @@ def check_resident_id(value: str, *, today: dt.date | None = None) -> ResidentId
     flag = ReviewFlag.NONE
     try:
         ric.get_birth_place(number)
-    except StdnumError:
+    except (StdnumError, KeyError):  # stdnum raises KeyError for a known province with an unknown county
         if not _area_known(number[:6]):
             flag = ReviewFlag.UNKNOWN_AREA
     gender = Gender.MALE if int(number[16]) % 2 else Gender.FEMALE

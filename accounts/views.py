@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
@@ -93,7 +94,10 @@ def lockout(request, credentials=None, *args, **kwargs):
         "accounts/login.html",
         {
             "form": LoginForm(request),
-            "lockout_message": _("该账号在本设备上连续输错密码5次，请15分钟后再试，或通过短信验证码找回密码。"),
+            "lockout_message": _(
+                "该账号在本设备上连续输错密码%(n)s次，请%(m)s分钟后再试，或通过短信验证码找回密码。"
+            )
+            % {"n": settings.AXES_FAILURE_LIMIT, "m": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)},
         },
         status=429,
     )

@@ -158,7 +158,11 @@ class ScopedAdmin(admin.ModelAdmin):
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         token = _can_reveal.set(request.user.has_perm(REVEAL_PERMISSION))
         try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
+            response = super().changeform_view(request, object_id, form_url, extra_context)
+            # The masked fields are displayed while the template renders: render before the flag resets.
+            if hasattr(response, "render") and not response.is_rendered:
+                response.render()
+            return response
         finally:
             _can_reveal.reset(token)
 

@@ -55,3 +55,12 @@ def sync_city_scope_units(city_code: str | None = None) -> list[ScopeUnit]:
         )
         units.append(unit)
     return units
+
+
+def towns_of(unit: ScopeUnit):
+    """The towns (乡镇、街道) of a scope unit: a county's children, or a functional zone's towns by code
+    prefix (statistical codes such as 370772xxx name zones that GB/T 2260 does not list)."""
+    towns = Division.objects.filter(level=DivisionLevel.TOWN)
+    if unit.kind == ScopeUnitKind.ZONE:
+        return towns.filter(code__startswith=unit.code)
+    return towns.filter(parent_id=unit.code)

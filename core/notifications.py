@@ -26,7 +26,6 @@ class Message:
 class ConsoleBackend:
     def send(self, message: Message) -> None:
         logger.warning("[%s -> %s] %s", message.channel, message.to, message.body)
-        print(f"[{message.channel} -> {message.to}] {message.body}", flush=True)
 
 
 outbox: list[Message] = []

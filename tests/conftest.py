@@ -3,6 +3,7 @@ county, city staff, an auditor, an API client, anonymous. County A is 潍城区 
 
 from __future__ import annotations
 
+import importlib
 import os
 
 import pytest
@@ -29,13 +30,19 @@ def needs(reason: str):
 
 
 def ensure_divisions() -> None:
+    """Reference data that migrations or `make run` provide: divisions, county scope units, the privacy
+    notice. Transactional tests (live server, real worker) flush the database, so it is restored here."""
+    from django.apps import apps
+
     if not ScopeUnit.objects.exists():
         load_divisions()
         sync_city_scope_units("370700")
+    if not apps.get_model("accounts", "PrivacyNotice").objects.exists():
+        importlib.import_module("accounts.migrations.0003_privacy_notice_v1").forwards(apps, None)
 
 
-@pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
+@pytest.fixture(autouse=True)
+def _reference_data(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         ensure_divisions()
 

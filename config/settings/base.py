@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+import xstatic.pkg.leaflet
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -49,6 +50,7 @@ THIRD_PARTY_APPS = [
 LOCAL_APPS = [
     "core",
     "accounts",
+    "markets",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
@@ -60,8 +62,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "accounts.middleware.StaffIdleTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After the message middleware: it tells the person why they were logged out.
+    "accounts.middleware.StaffIdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -144,7 +147,7 @@ USE_TZ = True
 # --- Static and media files ---------------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"
-STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_DIRS = [BASE_DIR / "static", ("vendor/leaflet", xstatic.pkg.leaflet.BASE_DIR)]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=str(VAR_DIR / "media"))
 STORAGES = {
@@ -192,6 +195,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
         "data_folder_in": str(VAR_DIR / "celery" / "queue"),
         "data_folder_out": str(VAR_DIR / "celery" / "queue"),
         "processed_folder": str(VAR_DIR / "celery" / "processed"),
+        "control_folder": str(VAR_DIR / "celery" / "control"),
         "store_processed": False,
     }
     if CELERY_BROKER_URL.startswith("filesystem")
@@ -223,6 +227,36 @@ LINGONG_SMS_CODE_DAILY_LIMIT = env.int("LINGONG_SMS_CODE_DAILY_LIMIT", default=1
 LINGONG_SMS_CODE_MAX_ATTEMPTS = 5
 LINGONG_API_TOKEN_DAYS = env.int("LINGONG_API_TOKEN_DAYS", default=365)
 LINGONG_DEMO_PASSWORD = "Demo@2026"
+
+# Map. Public pages use Tianditu (天地图, an approved map service) with a key, or any tile server the
+# bureau names (an intranet tile server works). OpenStreetMap only in development (local settings).
+# Without tiles the map still shows every market's marker, and the list beside it works without JavaScript.
+TIANDITU_KEY = env("TIANDITU_KEY", default="")
+LINGONG_MAP_TILE_URL = env(
+    "LINGONG_MAP_TILE_URL",
+    default=(
+        "https://t{s}.tianditu.gov.cn/vec_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0&LAYER=vec&STYLE=default"
+        f"&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={{z}}&TILEROW={{y}}&TILECOL={{x}}&tk={TIANDITU_KEY}"
+        if TIANDITU_KEY
+        else ""
+    ),
+)
+LINGONG_MAP_LABEL_URL = env(
+    "LINGONG_MAP_LABEL_URL",
+    default=(
+        "https://t{s}.tianditu.gov.cn/cva_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0&LAYER=cva&STYLE=default"
+        f"&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={{z}}&TILEROW={{y}}&TILECOL={{x}}&tk={TIANDITU_KEY}"
+        if TIANDITU_KEY
+        else ""
+    ),
+)
+LINGONG_MAP_TILE_SUBDOMAINS = env("LINGONG_MAP_TILE_SUBDOMAINS", default="01234567" if TIANDITU_KEY else "abc")
+LINGONG_MAP_ATTRIBUTION = env("LINGONG_MAP_ATTRIBUTION", default="天地图 GS(2024)0568号" if TIANDITU_KEY else "")
+LINGONG_MAP_CENTER = env.list("LINGONG_MAP_CENTER", cast=float, default=[36.7068, 119.1619])
+LINGONG_MAP_ZOOM = env.int("LINGONG_MAP_ZOOM", default=9)
+# Profile edits republish the map once they have been quiet this long; status changes publish at once.
+LINGONG_MAP_PUBLISH_DEBOUNCE = env.int("LINGONG_MAP_PUBLISH_DEBOUNCE", default=20)
+LINGONG_WEBHOOK_TIMEOUT = env.int("LINGONG_WEBHOOK_TIMEOUT", default=5)
 
 LOGGING = {
     "version": 1,

@@ -4,6 +4,11 @@ from .base import *  # noqa: F403
 from .base import env
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
+
+# OpenStreetMap tiles in development only (public pages use Tianditu or the bureau's tile server).
+if not LINGONG_MAP_TILE_URL:  # noqa: F405
+    LINGONG_MAP_TILE_URL = "https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png"
+    LINGONG_MAP_ATTRIBUTION = "© OpenStreetMap contributors (development only)"
 STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"
 }

@@ -4,6 +4,7 @@ and an API client for one county. Demo only: refused when DEBUG is off. Idempote
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 
 from django.conf import settings
 from django.core.management import call_command
@@ -48,6 +49,14 @@ class Command(BaseCommand):
             call_command("load_divisions", stdout=self.stdout)
         with transaction.atomic():
             self._seed()
+            # Later apps add their demo data through <app>/demo.py (imported by name: no import of apps to
+            # the right of accounts).
+            for app in settings.LOCAL_APPS[settings.LOCAL_APPS.index("accounts") + 1 :]:
+                try:
+                    module = importlib.import_module(f"{app}.demo")
+                except ModuleNotFoundError:
+                    continue
+                module.seed(stdout=self.stdout)
 
     def _seed(self):
         password = settings.LINGONG_DEMO_PASSWORD

@@ -1,0 +1,103 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class MarketKind(models.TextChoices):
+    COMPREHENSIVE = "comprehensive", _("综合性市场")
+    INDUSTRY = "industry", _("行业性市场")
+    STATION = "station", _("零工驿站/服务站点")
+
+
+class OperatingModel(models.TextChoices):
+    BUREAU = "bureau", _("人社部门自建自营")
+    EMPLOYMENT_OFFICE = "employment_office", _("公共就业服务机构专区")
+    PURCHASED = "purchased", _("政府购买服务委托运营")
+
+
+class MarketStatus(models.TextChoices):
+    PLANNED = "planned", _("筹建中")
+    OPERATING = "operating", _("运营中")
+    SUSPENDED = "suspended", _("暂停")
+    CLOSED = "closed", _("已关闭")
+    BANNED = "banned", _("已取缔")
+
+
+MARKET_TRANSITIONS: dict[str, frozenset[str]] = {
+    MarketStatus.PLANNED: frozenset({MarketStatus.OPERATING}),
+    MarketStatus.OPERATING: frozenset({MarketStatus.SUSPENDED, MarketStatus.CLOSED, MarketStatus.BANNED}),
+    MarketStatus.SUSPENDED: frozenset({MarketStatus.OPERATING, MarketStatus.CLOSED, MarketStatus.BANNED}),
+    MarketStatus.CLOSED: frozenset(),
+    MarketStatus.BANNED: frozenset(),
+}
+
+
+class PlatformKind(models.TextChoices):
+    WEBSITE = "website", _("网站")
+    MINI_PROGRAM = "mini_program", _("微信小程序")
+    APP = "app", _("手机应用")
+    OFFICIAL_ACCOUNT = "official_account", _("微信公众号")
+
+
+class PlatformStatus(models.TextChoices):
+    PENDING = "pending", _("待审核")
+    APPROVED = "approved", _("已纳入")
+    REJECTED = "rejected", _("未通过")
+    SUSPENDED = "suspended", _("暂停")
+
+
+PLATFORM_TRANSITIONS: dict[str, frozenset[str]] = {
+    PlatformStatus.PENDING: frozenset({PlatformStatus.APPROVED, PlatformStatus.REJECTED}),
+    PlatformStatus.APPROVED: frozenset({PlatformStatus.SUSPENDED}),
+    PlatformStatus.SUSPENDED: frozenset({PlatformStatus.APPROVED}),
+    PlatformStatus.REJECTED: frozenset({PlatformStatus.PENDING}),
+}
+
+
+class RiskGrade(models.TextChoices):
+    LOW = "low", _("低")
+    MEDIUM = "medium", _("中")
+    HIGH = "high", _("高")
+
+
+class FindingResult(models.TextChoices):
+    PASS = "pass", _("合格")
+    MINOR = "minor", _("一般问题")
+    MAJOR = "major", _("严重问题")
+
+
+class RiskAction(models.TextChoices):
+    NONE = "", _("无需处置")
+    RECTIFY = "rectify", _("限期整改")
+    SUSPEND = "suspend", _("暂停运营")
+    BAN = "ban", _("取缔")
+
+
+class NoticeKind(models.TextChoices):
+    SUSPENSION = "suspension", _("暂停")
+    BAN = "ban", _("取缔")
+    CLOSURE = "closure", _("关闭")
+    WEATHER = "weather", _("天气停市")
+    OTHER = "other", _("其他")
+
+
+class CoordinateSystem(models.TextChoices):
+    WGS84 = "wgs84", _("WGS-84（天地图、GPS）")
+    GCJ02 = "gcj02", _("GCJ-02（高德、腾讯地图）")
+    BD09 = "bd09", _("BD-09（百度地图）")
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", _("待发送")
+    SUCCEEDED = "succeeded", _("成功")
+    FAILED = "failed", _("失败（已停止重试）")
+
+
+WEEKDAYS = [
+    ("1", _("周一")),
+    ("2", _("周二")),
+    ("3", _("周三")),
+    ("4", _("周四")),
+    ("5", _("周五")),
+    ("6", _("周六")),
+    ("7", _("周日")),
+]

@@ -1,0 +1,190 @@
+"""Publishing the public market map: a GeoJSON snapshot with a version and an ETag, debounced, and signed
+webhooks to subscribers. Status changes that take a market off the map publish at once (workers must not
+be sent to a banned market); profile edits are debounced by a periodic publisher."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import time
+import urllib.error
+import urllib.request
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+
+from .choices import DeliveryStatus
+from .models import Market, MapPublishState, MapSnapshot, WebhookDelivery, WebhookSubscriber
+
+CACHE_KEY = "markets:geojson:current"
+EVENT = "markets.map.published"
+
+
+def market_feature(market: Market) -> dict:
+    return {
+        "type": "Feature",
+        "id": market.pk,
+        "geometry": {"type": "Point", "coordinates": [round(market.lng, 6), round(market.lat, 6)]},
+        "properties": {
+            "name": market.name,
+            "kind": market.kind,
+            "kind_display": str(market.get_kind_display()),
+            "county": market.scope_unit.code,
+            "county_name": market.scope_unit.name,
+            "address": market.address,
+            "opens_at": market.opens_at.strftime("%H:%M"),
+            "closes_at": market.closes_at.strftime("%H:%M"),
+            "open_days": market.open_days,
+            "hotline": market.hotline,
+            "facilities": [f.code for f in market.facilities.all()],
+            "url": f"/markets/{market.pk}/",
+        },
+    }
+
+
+def build_feature_collection() -> dict:
+    markets = (
+        Market.objects.public().select_related("scope_unit").prefetch_related("facilities").order_by("scope_unit__code", "name", "pk")
+    )
+    return {"type": "FeatureCollection", "features": [market_feature(m) for m in markets]}
+
+
+def _state() -> MapPublishState:
+    state, _ = MapPublishState.objects.select_for_update().get_or_create(pk=1)
+    return state
+
+
+def current_snapshot() -> tuple[str, str] | None:
+    """(etag, body) of the published map, from the cache (no query on a hit)."""
+    hit = cache.get(CACHE_KEY)
+    if hit is not None:
+        return hit
+    snap = MapSnapshot.objects.order_by("-version").first()
+    if snap is None:
+        snap = map_publish(force=True)
+    if snap is None:
+        return None
+    value = (snap.etag, snap.body)
+    cache.set(CACHE_KEY, value, None)
+    return value
+
+
+@transaction.atomic
+def map_publish(*, force: bool = False, now=None) -> MapSnapshot | None:
+    """Build the snapshot; if it differs from the last, store it as a new version, cache it and queue one
+    signed delivery per active subscriber. Without ``force`` only when dirty and quiet for the debounce
+    period. Returns the new snapshot, or None when nothing was published."""
+    now = now or timezone.now()
+    state = _state()
+    if not force:
+        quiet = timedelta(seconds=settings.LINGONG_MAP_PUBLISH_DEBOUNCE)
+        if not state.dirty or (state.changed_at and now - state.changed_at < quiet):
+            return None
+    collection = build_feature_collection()
+    body = json.dumps(collection, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    etag = hashlib.sha256(body.encode()).hexdigest()[:32]
+    last = MapSnapshot.objects.order_by("-version").first()
+    state.dirty = False
+    state.published_at = now
+    state.save()
+    if last is not None and last.etag == etag:
+        cache.set(CACHE_KEY, (last.etag, last.body), None)
+        return None
+    snap = MapSnapshot.objects.create(
+        version=(last.version + 1) if last else 1, etag=etag, body=body, feature_count=len(collection["features"]), built_at=now
+    )
+    cache.set(CACHE_KEY, (snap.etag, snap.body), None)
+    payload = json.dumps(
+        {"event": EVENT, "version": snap.version, "etag": etag, "features": snap.feature_count,
+         "published_at": now.isoformat(), "feed": "/api/v1/markets/geojson/"},
+        ensure_ascii=False,
+        sort_keys=True,
+    )
+    deliveries = [
+        WebhookDelivery.objects.create(subscriber=s, event=EVENT, body=payload, next_attempt_at=now)
+        for s in WebhookSubscriber.objects.filter(is_active=True)
+    ]
+    from .tasks import webhook_deliver_task
+
+    for d in deliveries:
+        transaction.on_commit(lambda pk=d.pk: webhook_deliver_task.delay(delivery_id=pk))
+    return snap
+
+
+def map_changed(*, urgent: bool = False) -> None:
+    """Record that the public map may have changed. Urgent changes (a market leaving the map) publish
+    right after the transaction commits; others wait for the debounced publisher."""
+    state, _ = MapPublishState.objects.get_or_create(pk=1)
+    MapPublishState.objects.filter(pk=state.pk).update(dirty=True, changed_at=timezone.now())
+    if urgent:
+        transaction.on_commit(lambda: map_publish(force=True))
+
+
+# --- webhooks -----------------------------------------------------------------------------------------
+
+MAX_ATTEMPTS = 8
+
+
+def sign(secret: str, timestamp: str, body: str) -> str:
+    """HMAC-SHA256 over "<timestamp>.<body>", hex: what a subscriber recomputes to verify a delivery."""
+    return hmac.new(secret.encode(), f"{timestamp}.{body}".encode(), hashlib.sha256).hexdigest()
+
+
+def backoff(attempts: int) -> timedelta:
+    """30 s, 2 min, 8 min, 32 min … capped at 6 hours."""
+    return timedelta(seconds=min(30 * 4 ** max(attempts - 1, 0), 6 * 3600))
+
+
+def webhook_deliver(*, delivery_id: int, now=None) -> WebhookDelivery | None:
+    """Try one delivery once. Safe to run twice: a delivered or abandoned one is left alone, and the row
+    is locked while it is tried."""
+    with transaction.atomic():
+        delivery = (
+            WebhookDelivery.objects.select_for_update(skip_locked=True).select_related("subscriber")
+            .filter(pk=delivery_id, status=DeliveryStatus.PENDING).first()
+        )
+        if delivery is None:
+            return None
+        now = now or timezone.now()
+        sub = delivery.subscriber
+        timestamp = str(int(time.time()))
+        request = urllib.request.Request(
+            sub.url,
+            data=delivery.body.encode(),
+            method="POST",
+            headers={
+                "Content-Type": "application/json; charset=utf-8",
+                "User-Agent": "Lingong-Webhook/1",
+                "X-Lingong-Event": delivery.event,
+                "X-Lingong-Delivery": str(delivery.pk),
+                "X-Lingong-Timestamp": timestamp,
+                "X-Lingong-Signature": "sha256=" + sign(sub.secret, timestamp, delivery.body),
+            },
+        )
+        delivery.attempts += 1
+        try:
+            with urllib.request.urlopen(request, timeout=settings.LINGONG_WEBHOOK_TIMEOUT) as response:  # noqa: S310
+                delivery.last_status_code = response.status
+            delivery.status = DeliveryStatus.SUCCEEDED
+            delivery.delivered_at = now
+            delivery.next_attempt_at = None
+            delivery.last_error = ""
+        except (urllib.error.URLError, TimeoutError, OSError) as exc:
+            delivery.last_status_code = getattr(exc, "code", None)
+            delivery.last_error = str(exc)[:300]
+            if delivery.attempts >= MAX_ATTEMPTS:
+                delivery.status = DeliveryStatus.FAILED
+                delivery.next_attempt_at = None
+            else:
+                delivery.next_attempt_at = now + backoff(delivery.attempts)
+        delivery.save()
+        return delivery
+
+
+def due_deliveries(now=None):
+    now = now or timezone.now()
+    return WebhookDelivery.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)

@@ -1,0 +1,301 @@
+"""The only writers of market workflow state. Each transition: checked against the table, locked, an
+event row and an audit row in the same transaction, the public map republished."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.audit import audit_record, changed, snapshot
+from core.choices import AuditAction
+from core.errors import DomainError, NotFound, NotPermitted
+from core.geo import to_wgs84
+from core.workflow import check_transition
+
+from .choices import (
+    MARKET_TRANSITIONS,
+    PLATFORM_TRANSITIONS,
+    MarketStatus,
+    NoticeKind,
+    RiskAction,
+    RiskGrade,
+)
+from .models import Inspection, Market, MarketEvent, OnlinePlatform, PlatformEvent, PublicNotice
+from .permissions import can_manage_market, can_operate_market
+from .publishing import map_changed
+from .risk import grade
+
+NOTICE_KIND = {
+    MarketStatus.SUSPENDED: NoticeKind.SUSPENSION,
+    MarketStatus.BANNED: NoticeKind.BAN,
+    MarketStatus.CLOSED: NoticeKind.CLOSURE,
+}
+
+
+def _require_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if len(reason) < 2:
+        raise DomainError(_("请填写原因。"), code="reason_required", fields={"reason": [_("请填写原因。")]})
+    return reason
+
+
+def _locked_market(market: Market, actor) -> Market:
+    locked = Market.objects.select_for_update().filter(pk=market.pk).first()
+    if locked is None or not Market.objects.visible_to(actor).filter(pk=market.pk).exists():
+        raise NotFound()
+    return locked
+
+
+@transaction.atomic
+def market_transition(
+    *,
+    market: Market,
+    to_status: str,
+    actor,
+    reason: str,
+    alternative: str = "",
+    alternative_market: Market | None = None,
+    request=None,
+) -> Market:
+    """Move a market along the status table. Suspensions, bans and closures are announced on the public
+    notices page with the reason and where to go instead, and the map drops the market at once."""
+    reason = _require_reason(reason)
+    market = _locked_market(market, actor)
+    if not can_manage_market(actor, market):
+        raise NotPermitted()
+    from_status = market.status
+    check_transition(MARKET_TRANSITIONS, from_status, to_status)
+    market.status = to_status
+    market.save(update_fields=["status", "updated_at"])
+    MarketEvent.objects.create(market=market, from_status=from_status, to_status=to_status, reason=reason, actor=actor)
+    if to_status in NOTICE_KIND:
+        kind = NOTICE_KIND[to_status]
+        PublicNotice.objects.create(
+            scope_unit=market.scope_unit,
+            market=market,
+            kind=kind,
+            title=_("%(market)s%(what)s") % {"market": market.name, "what": {
+                NoticeKind.SUSPENSION: _("暂停开放"), NoticeKind.BAN: _("已被取缔"), NoticeKind.CLOSURE: _("已关闭"),
+            }[kind]},
+            reason=reason[:300],
+            alternative=alternative[:300],
+            alternative_market=alternative_market,
+            created_by=actor if getattr(actor, "pk", None) else None,
+        )
+    if from_status == MarketStatus.SUSPENDED and to_status == MarketStatus.OPERATING:
+        PublicNotice.objects.filter(market=market, kind=NoticeKind.SUSPENSION, ends_on__isnull=True).update(
+            ends_on=timezone.localdate() - dt.timedelta(days=1)
+        )
+    audit_record(
+        actor=actor, action=AuditAction.TRANSITION, obj=market,
+        before={"status": from_status}, after={"status": to_status}, reason=reason, request=request,
+    )
+    map_changed(urgent=True)
+    return market
+
+
+def market_start(*, market, actor, reason, request=None):
+    return market_transition(market=market, to_status=MarketStatus.OPERATING, actor=actor, reason=reason, request=request)
+
+
+def market_suspend(*, market, actor, reason, alternative="", alternative_market=None, request=None):
+    return market_transition(
+        market=market, to_status=MarketStatus.SUSPENDED, actor=actor, reason=reason,
+        alternative=alternative, alternative_market=alternative_market, request=request,
+    )
+
+
+def market_ban(*, market, actor, reason, alternative="", alternative_market=None, request=None):
+    return market_transition(
+        market=market, to_status=MarketStatus.BANNED, actor=actor, reason=reason,
+        alternative=alternative, alternative_market=alternative_market, request=request,
+    )
+
+
+def market_close(*, market, actor, reason, alternative="", alternative_market=None, request=None):
+    return market_transition(
+        market=market, to_status=MarketStatus.CLOSED, actor=actor, reason=reason,
+        alternative=alternative, alternative_market=alternative_market, request=request,
+    )
+
+
+PROFILE_FIELDS = ("name", "address", "transit", "opens_at", "closes_at", "open_days", "capacity", "services",
+                  "hotline", "complaint_channel", "description", "operator_contact", "operator_contact_phone")
+# What a market's own operator may change; name, address, location and status are the county's.
+OPERATOR_FIELDS = ("transit", "opens_at", "closes_at", "open_days", "capacity", "services", "hotline",
+                   "complaint_channel", "description", "operator_contact", "operator_contact_phone")
+
+
+@transaction.atomic
+def market_update_profile(
+    *, market: Market, actor, data: dict, facilities=None, coordinate_system: str = "wgs84", request=None
+) -> Market:
+    """Edit a market's public profile (staff or its own operator). Coordinates picked on AMap or Baidu are
+    converted to WGS-84. Audited; the map is republished (debounced)."""
+    market = _locked_market(market, actor)
+    if can_manage_market(actor, market):
+        allowed = set(PROFILE_FIELDS) | {"lat", "lng"}
+    elif can_operate_market(actor, market):
+        allowed = set(OPERATOR_FIELDS)
+    else:
+        raise NotFound()
+    refused = sorted(set(data) - allowed)
+    if refused:
+        raise NotPermitted(fields={name: [_("您不能修改此项。")] for name in refused})
+    before = snapshot(market)
+    before_facilities = sorted(market.facilities.values_list("code", flat=True))
+    for field in PROFILE_FIELDS:
+        if field in data:
+            setattr(market, field, data[field])
+    if "lat" in data and "lng" in data and data["lat"] is not None and data["lng"] is not None:
+        market.lat, market.lng = to_wgs84(float(data["lat"]), float(data["lng"]), coordinate_system)
+    market.full_clean(exclude=["facilities"])
+    market.save()
+    if facilities is not None:
+        market.facilities.set(facilities)
+    b, a = changed(before, snapshot(market))
+    after_facilities = sorted(market.facilities.values_list("code", flat=True))
+    if after_facilities != before_facilities:
+        b = {**(b or {}), "facilities": before_facilities}
+        a = {**(a or {}), "facilities": after_facilities}
+    if a:
+        audit_record(actor=actor, action=AuditAction.UPDATE, obj=market, before=b, after=a, request=request)
+        if market.is_public:
+            map_changed()
+    return market
+
+
+@transaction.atomic
+def market_create(*, actor, data: dict, facilities=(), coordinate_system: str = "wgs84", request=None) -> Market:
+    from core.scope import scope_of
+
+    unit = data["scope_unit"]
+    if not scope_of(actor).covers(unit.pk):
+        raise NotPermitted()
+    fields = {k: v for k, v in data.items() if k not in ("lat", "lng")}
+    market = Market(**fields, status=MarketStatus.PLANNED)
+    market.lat, market.lng = to_wgs84(float(data["lat"]), float(data["lng"]), coordinate_system)
+    market.full_clean(exclude=["facilities"])
+    market.save()
+    market.facilities.set(facilities)
+    audit_record(actor=actor, action=AuditAction.CREATE, obj=market, after=snapshot(market), request=request)
+    return market
+
+
+# --- online platforms ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def platform_register(*, actor, data: dict, request=None) -> OnlinePlatform:
+    """Staff record an online platform in their scope; it waits for review (pending)."""
+    from core.scope import scope_of
+
+    if not scope_of(actor).covers(data["scope_unit"].pk):
+        raise NotPermitted()
+    platform = OnlinePlatform(**data)
+    platform.full_clean()
+    platform.save()
+    audit_record(actor=actor, action=AuditAction.CREATE, obj=platform, after=snapshot(platform), request=request)
+    return platform
+
+
+@transaction.atomic
+def platform_transition(*, platform: OnlinePlatform, to_status: str, actor, reason: str = "", request=None) -> OnlinePlatform:
+    locked = OnlinePlatform.objects.select_for_update().filter(pk=platform.pk).first()
+    if locked is None or not OnlinePlatform.objects.visible_to(actor).filter(pk=platform.pk).exists():
+        raise NotFound()
+    if not actor.has_perm("markets.change_onlineplatform"):
+        raise NotPermitted()
+    from_status = locked.status
+    check_transition(PLATFORM_TRANSITIONS, from_status, to_status)
+    locked.status = to_status
+    locked.save(update_fields=["status", "updated_at"])
+    PlatformEvent.objects.create(platform=locked, from_status=from_status, to_status=to_status, reason=reason, actor=actor)
+    audit_record(
+        actor=actor, action=AuditAction.TRANSITION, obj=locked,
+        before={"status": from_status}, after={"status": to_status}, reason=reason, request=request,
+    )
+    return locked
+
+
+# --- inspections and risk --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def inspection_assess(*, inspection: Inspection, actor, request=None) -> Inspection:
+    """Grade an inspection from its findings (markets.risk) and carry the grade to the market."""
+    inspection = Inspection.objects.select_for_update().select_related("market").get(pk=inspection.pk)
+    findings = inspection.findings.select_related("item").values_list("result", "item__critical")
+    before = inspection.risk_grade
+    inspection.risk_grade = grade(findings, hazards=inspection.hazards)
+    inspection.save(update_fields=["risk_grade", "updated_at"])
+    market = inspection.market
+    latest = market.inspections.order_by("-inspected_on", "-id").first()
+    if latest and latest.pk == inspection.pk and market.risk_grade != inspection.risk_grade:
+        Market.objects.filter(pk=market.pk).update(risk_grade=inspection.risk_grade)
+    if before != inspection.risk_grade:
+        audit_record(
+            actor=actor, action=AuditAction.UPDATE, obj=inspection,
+            before={"risk_grade": before}, after={"risk_grade": inspection.risk_grade}, request=request,
+        )
+    return inspection
+
+
+@transaction.atomic
+def inspection_decide(
+    *,
+    inspection: Inspection,
+    action: str,
+    actor,
+    reason: str,
+    rectify_deadline: dt.date | None = None,
+    alternative: str = "",
+    request=None,
+) -> Inspection:
+    """Staff act on a high-risk inspection: rectify by a deadline, suspend or ban the market."""
+    reason = _require_reason(reason)
+    inspection = Inspection.objects.select_for_update().select_related("market").get(pk=inspection.pk)
+    if not Inspection.objects.visible_to(actor).filter(pk=inspection.pk).exists():
+        raise NotFound()
+    if not can_manage_market(actor, inspection.market):
+        raise NotPermitted()
+    if inspection.action:
+        raise DomainError(_("该检查已处置。"), code="invalid_transition")
+    if action not in (RiskAction.RECTIFY, RiskAction.SUSPEND, RiskAction.BAN):
+        raise DomainError(_("请选择处置方式。"), fields={"action": [_("请选择处置方式。")]})
+    if action == RiskAction.RECTIFY:
+        if rectify_deadline is None or rectify_deadline < timezone.localdate():
+            raise DomainError(_("请填写不早于今天的整改期限。"), fields={"rectify_deadline": [_("请填写不早于今天的整改期限。")]})
+        inspection.rectify_deadline = rectify_deadline
+    elif action == RiskAction.SUSPEND:
+        market_suspend(market=inspection.market, actor=actor, reason=reason, alternative=alternative, request=request)
+    else:
+        market_ban(market=inspection.market, actor=actor, reason=reason, alternative=alternative, request=request)
+    inspection.action = action
+    inspection.action_reason = reason[:300]
+    inspection.save(update_fields=["action", "action_reason", "rectify_deadline", "updated_at"])
+    audit_record(
+        actor=actor, action=AuditAction.TRANSITION, obj=inspection,
+        after={"action": action, "rectify_deadline": rectify_deadline}, reason=reason, request=request,
+    )
+    return inspection
+
+
+@transaction.atomic
+def inspection_mark_rectified(*, inspection: Inspection, actor, note: str = "", request=None) -> Inspection:
+    inspection = Inspection.objects.select_for_update().get(pk=inspection.pk)
+    if not Inspection.objects.visible_to(actor).filter(pk=inspection.pk).exists():
+        raise NotFound()
+    if inspection.action != RiskAction.RECTIFY or inspection.rectified_at:
+        raise DomainError(_("该检查没有待完成的整改。"), code="invalid_transition")
+    inspection.rectified_at = timezone.now()
+    inspection.save(update_fields=["rectified_at", "updated_at"])
+    audit_record(actor=actor, action=AuditAction.TRANSITION, obj=inspection, after={"rectified": True}, reason=note, request=request)
+    return inspection
+
+
+def risk_requires_action(inspection: Inspection) -> bool:
+    return inspection.risk_grade == RiskGrade.HIGH and not inspection.action
