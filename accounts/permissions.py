@@ -30,6 +30,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "accounts.view_consent",
         "django_celery_beat.*",
         "markets.*",
+        "jobs.*",
     ),
     Role.COUNTY_STAFF: (
         "core.view_division",
@@ -53,6 +54,19 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "markets.change_inspection",
         "markets.*_inspectionfinding",
         "markets.*_inspectionphoto",
+        "jobs.view_*",
+        "jobs.change_posting",
+        "jobs.add_posting",
+        "jobs.change_employerprofile",
+        "jobs.add_workerprofile",
+        "jobs.change_workerprofile",
+        "jobs.*_workerskill",
+        "jobs.*_certificate",
+        "jobs.change_application",
+        "jobs.change_postingreport",
+        "jobs.*_jobfair",
+        "jobs.*_fairbooth",
+        "jobs.*_fairregistration",
     ),
     # Auditors read everything in their scope and change nothing; the audit trail is theirs to read.
     Role.AUDITOR: ("*.view_*",),
@@ -68,6 +82,10 @@ API_CLIENT_PERMISSIONS: frozenset[str] = frozenset(
         "markets.view_market",
         "markets.view_onlineplatform",
         "markets.view_inspection",
+        "jobs.view_occupation",
+        "jobs.view_posting",
+        "jobs.view_application",
+        "jobs.view_jobfair",
     }
 )
 

@@ -172,3 +172,21 @@ class AuditLog(models.Model):
 
     def delete(self, *args, **kwargs):
         raise TypeError("Audit rows are deleted only by AuditLog.objects.purge_expired().")
+
+
+class InboxMessage(models.Model):
+    """A message in a person's in-site inbox (one of the notification channels)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("收件人"), on_delete=models.CASCADE, related_name="inbox")
+    body = models.TextField(_("内容"))
+    url = models.CharField(_("链接"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+    read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("站内消息")
+        verbose_name_plural = _("站内消息")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.body[:40]

@@ -38,6 +38,18 @@ class LocmemBackend:
         outbox.append(message)
 
 
+class DatabaseBackend:
+    """Keeps "inbox" messages as InboxMessage rows (``to`` is the user id) and logs the rest."""
+
+    def send(self, message: Message) -> None:
+        if message.channel == "inbox":
+            from .models import InboxMessage
+
+            InboxMessage.objects.create(user_id=int(message.to), body=message.body)
+        else:
+            ConsoleBackend().send(message)
+
+
 def get_backend():
     return import_string(settings.LINGONG_NOTIFICATION_BACKEND)()
 

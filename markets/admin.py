@@ -15,9 +15,10 @@ from django.utils.translation import gettext_lazy
 
 from core.admin import ScopedAdmin
 from core.errors import DomainError
+from core.geo import to_wgs84
 
 from . import risk, services
-from .choices import MARKET_TRANSITIONS, MarketStatus, RiskAction
+from .choices import MARKET_TRANSITIONS, CoordinateSystem, MarketStatus, RiskAction
 from .models import (
     Facility,
     Inspection,
@@ -54,6 +55,29 @@ class TransitionForm(forms.Form):
         self.fields["alternative_market"].queryset = Market.objects.visible_to(user).public().exclude(pk=market.pk)
 
 
+class MarketAdminForm(forms.ModelForm):
+    coordinate_system = forms.ChoiceField(
+        label=gettext_lazy("坐标来源"), choices=CoordinateSystem.choices, initial=CoordinateSystem.WGS84,
+        help_text=gettext_lazy("从高德、腾讯或百度地图取的坐标，保存时自动转换为 WGS-84。"),
+    )
+
+    class Meta:
+        model = Market
+        fields = (
+            "name", "kind", "scope_unit", "town", "address", "lat", "lng", "transit", "operating_model", "operator_name",
+            "operator_contact", "operator_contact_phone", "contract_start", "contract_end", "opens_at", "closes_at",
+            "open_days", "capacity", "services", "hotline", "complaint_channel", "description", "facilities",
+        )
+
+    def clean(self):
+        data = super().clean()
+        lat, lng = data.get("lat"), data.get("lng")
+        if lat is not None and lng is not None:
+            data["lat"], data["lng"] = to_wgs84(lat, lng, data.get("coordinate_system") or CoordinateSystem.WGS84)
+            self.instance.lat, self.instance.lng = data["lat"], data["lng"]
+        return data
+
+
 class MarketPhotoInline(admin.TabularInline):
     model = MarketPhoto
     extra = 0
@@ -86,10 +110,11 @@ class MarketAdmin(ScopedAdmin):
     filter_horizontal = ("facilities",)
     autocomplete_fields = ("town",)
     inlines = [MarketPhotoInline, MarketOperatorInline, MarketEventInline]
+    form = MarketAdminForm
     readonly_fields = ("transition_link",)
     fieldsets = (
         (None, {"fields": ("name", "kind", "status", "transition_link", "risk_grade", "scope_unit", "town")}),
-        (gettext_lazy("位置"), {"fields": ("address", "lat", "lng", "transit")}),
+        (gettext_lazy("位置"), {"fields": ("address", "coordinate_system", "lat", "lng", "transit")}),
         (gettext_lazy("运营"), {"fields": ("operating_model", "operator_name", "operator_contact", "operator_contact_phone", "contract_start", "contract_end")}),
         (gettext_lazy("开放与服务"), {"fields": ("opens_at", "closes_at", "open_days", "capacity", "services", "hotline", "complaint_channel", "description", "facilities")}),
     )
@@ -165,6 +190,22 @@ class FindingInline(admin.TabularInline):
                 def __init__(self, *args, **kw):
                     kw.setdefault("initial", [{"item": i.pk} for i in items])
                     super().__init__(*args, **kw)
+
+                def save_new_objects(self, commit=True):
+                    # A prefilled row left at 合格 is "unchanged", and formsets skip unchanged rows: record
+                    # it as passed, so the inspection keeps a result for every item that was checked.
+                    saved = super().save_new_objects(commit)
+                    seen = {f.item_id for f in saved}
+                    for form in self.extra_forms:
+                        item = form.initial.get("item")
+                        if not item or item in seen or form.has_changed() or self._should_delete_form(form):
+                            continue
+                        finding = InspectionFinding(inspection=self.instance, item_id=item)
+                        if commit:
+                            finding.save()
+                        self.new_objects.append(finding)
+                        seen.add(item)
+                    return self.new_objects
 
             return Prefilled
         return formset

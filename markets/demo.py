@@ -12,8 +12,24 @@ from accounts.models import User
 from core.models import Division, ScopeUnit
 
 from . import services
-from .choices import FindingResult, MarketKind, MarketStatus, OperatingModel, PlatformKind, PlatformStatus, RiskAction
-from .models import Facility, Inspection, InspectionFinding, InspectionItem, Market, MarketOperator, OnlinePlatform
+from .choices import (
+    FindingResult,
+    MarketKind,
+    MarketStatus,
+    OperatingModel,
+    PlatformKind,
+    PlatformStatus,
+    RiskAction,
+)
+from .models import (
+    Facility,
+    Inspection,
+    InspectionFinding,
+    InspectionItem,
+    Market,
+    MarketOperator,
+    OnlinePlatform,
+)
 from .publishing import map_publish
 
 SEATS = {

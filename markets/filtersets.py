@@ -7,6 +7,8 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from core.geo import bounding_box, distance_km_expression
 from core.models import ScopeUnit
@@ -65,9 +67,11 @@ class MarketFilterSet(GeoFilterMixin):
     )
     kind = django_filters.ChoiceFilter(choices=MarketKind.choices, label=_("类型"), empty_label=_("全部"))
     status = django_filters.ChoiceFilter(choices=MarketStatus.choices, label=_("状态"), empty_label=_("全部"))
-    facility = django_filters.ModelMultipleChoiceFilter(
-        field_name="facilities__code", to_field_name="code", queryset=Facility.objects.filter(is_active=True),
-        conjoined=True, label=_("设施"), widget=forms.CheckboxSelectMultiple,
+    facility = extend_schema_field(OpenApiTypes.STR)(  # facility codes (the schema cannot infer them)
+        django_filters.ModelMultipleChoiceFilter(
+            field_name="facilities__code", to_field_name="code", queryset=Facility.objects.filter(is_active=True),
+            conjoined=True, label=_("设施"), widget=forms.CheckboxSelectMultiple,
+        )
     )
     open_now = django_filters.BooleanFilter(method="filter_open_now", label=_("现在开放"), widget=forms.CheckboxInput)
     ordering = django_filters.ChoiceFilter(choices=ORDERING_CHOICES, method="noop", label=_("排序"), empty_label=None)

@@ -177,7 +177,7 @@ class MarketPhoto(models.Model):
 class MarketEvent(models.Model):
     """One status transition of a market, written in the same transaction as the change."""
 
-    market = models.ForeignKey(Market, verbose_name=_("市场"), on_delete=models.CASCADE, related_name="events")
+    market = models.ForeignKey(Market, verbose_name=_("市场"), on_delete=models.PROTECT, related_name="events")
     from_status = models.CharField(_("原状态"), max_length=16, choices=MarketStatus.choices)
     to_status = models.CharField(_("新状态"), max_length=16, choices=MarketStatus.choices)
     reason = models.TextField(_("原因"))
@@ -263,7 +263,7 @@ class OnlinePlatform(TimeStampedModel):
 
 
 class PlatformEvent(models.Model):
-    platform = models.ForeignKey(OnlinePlatform, verbose_name=_("平台"), on_delete=models.CASCADE, related_name="events")
+    platform = models.ForeignKey(OnlinePlatform, verbose_name=_("平台"), on_delete=models.PROTECT, related_name="events")
     from_status = models.CharField(_("原状态"), max_length=16, choices=PlatformStatus.choices)
     to_status = models.CharField(_("新状态"), max_length=16, choices=PlatformStatus.choices)
     reason = models.TextField(_("原因"), blank=True)

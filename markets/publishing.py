@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .choices import DeliveryStatus
-from .models import Market, MapPublishState, MapSnapshot, WebhookDelivery, WebhookSubscriber
+from .models import MapPublishState, MapSnapshot, Market, WebhookDelivery, WebhookSubscriber
 
 CACHE_KEY = "markets:geojson:current"
 EVENT = "markets.map.published"
@@ -167,7 +167,7 @@ def webhook_deliver(*, delivery_id: int, now=None) -> WebhookDelivery | None:
         )
         delivery.attempts += 1
         try:
-            with urllib.request.urlopen(request, timeout=settings.LINGONG_WEBHOOK_TIMEOUT) as response:  # noqa: S310
+            with urllib.request.urlopen(request, timeout=settings.LINGONG_WEBHOOK_TIMEOUT) as response:
                 delivery.last_status_code = response.status
             delivery.status = DeliveryStatus.SUCCEEDED
             delivery.delivered_at = now

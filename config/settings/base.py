@@ -51,6 +51,7 @@ LOCAL_APPS = [
     "core",
     "accounts",
     "markets",
+    "jobs",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
@@ -184,7 +185,13 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
-    "ENUM_NAME_OVERRIDES": {},
+    # Choice sets shared by several fields (kind, status, to_status) get one stable component name each.
+    "ENUM_NAME_OVERRIDES": {
+        "MarketKindEnum": "markets.choices.MarketKind",
+        "MarketStatusEnum": "markets.choices.MarketStatus",
+        "PlatformKindEnum": "markets.choices.PlatformKind",
+        "PlatformStatusEnum": "markets.choices.PlatformStatus",
+    },
 }
 
 # --- Celery ------------------------------------------------------------------------------------------
@@ -257,6 +264,9 @@ LINGONG_MAP_ZOOM = env.int("LINGONG_MAP_ZOOM", default=9)
 # Profile edits republish the map once they have been quiet this long; status changes publish at once.
 LINGONG_MAP_PUBLISH_DEBOUNCE = env.int("LINGONG_MAP_PUBLISH_DEBOUNCE", default=20)
 LINGONG_WEBHOOK_TIMEOUT = env.int("LINGONG_WEBHOOK_TIMEOUT", default=5)
+
+# Postings of approved employers marked trusted skip review when the keyword screen finds nothing.
+LINGONG_POSTING_AUTO_APPROVE_TRUSTED = env.bool("LINGONG_POSTING_AUTO_APPROVE_TRUSTED", default=True)
 
 LOGGING = {
     "version": 1,

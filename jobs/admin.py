@@ -1,0 +1,226 @@
+"""Staff work on jobs in the admin, scoped by county: reviewing employers and postings (with the checklist
+and the keyword screen's flags), reports, occupations, minimum wages and fairs. Workflow fields are
+read-only; transitions go through the services."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from core.admin import ScopedAdmin
+from core.errors import DomainError
+
+from . import services
+from .choices import PostingStatus
+from .models import (
+    Application,
+    Certificate,
+    CountyWageTier,
+    EmployerProfile,
+    FairBooth,
+    FairRegistration,
+    JobFair,
+    MinimumWageTier,
+    Occupation,
+    Posting,
+    PostingEvent,
+    PostingReport,
+    WorkerProfile,
+    WorkerSkill,
+)
+
+
+@admin.register(Occupation)
+class OccupationAdmin(ScopedAdmin):
+    list_display = ("name", "parent", "code", "licensed", "minors_forbidden", "is_active")
+    list_filter = ("parent", "licensed", "minors_forbidden", "is_active")
+    search_fields = ("name", "code")
+
+
+@admin.register(MinimumWageTier)
+class MinimumWageTierAdmin(ScopedAdmin):
+    list_display = ("tier", "monthly", "hourly", "effective_from", "notice")
+
+
+@admin.register(CountyWageTier)
+class CountyWageTierAdmin(ScopedAdmin):
+    list_display = ("county_code", "tier", "effective_from")
+    list_filter = ("tier",)
+
+
+class SkillInline(admin.TabularInline):
+    model = WorkerSkill
+    extra = 0
+
+
+class CertificateInline(admin.TabularInline):
+    model = Certificate
+    extra = 0
+    exclude = ("verified_by",)
+
+
+@admin.register(WorkerProfile)
+class WorkerProfileAdmin(ScopedAdmin):
+    list_display = ("user", "expected_wage", "expected_unit", "max_distance_km", "assisted_by", "created_at")
+    search_fields = ("=user__phone", "user__real_name")
+    list_select_related = ("user", "assisted_by")
+    readonly_fields = ("user", "assisted_by")
+    inlines = [SkillInline, CertificateInline]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(EmployerProfile)
+class EmployerProfileAdmin(ScopedAdmin):
+    list_display = ("display_name", "kind", "scope_unit", "status", "trusted", "created_at")
+    list_filter = ("status", "kind", "trusted", "scope_unit")
+    search_fields = ("display_name", "=user__phone")
+    workflow_fields = ("status", "reviewed_by", "reviewed_at", "review_note")
+    readonly_fields = ("user", "organization")
+    actions = [*ScopedAdmin.actions, "approve", "reject"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description=gettext_lazy("审核通过"), permissions=["change"])
+    def approve(self, request, queryset):
+        for employer in queryset:
+            services.employer_review(employer=employer, actor=request.user, approve=True, request=request)
+        messages.success(request, _("已审核通过。"))
+
+    @admin.action(description=gettext_lazy("审核不通过"), permissions=["change"])
+    def reject(self, request, queryset):
+        for employer in queryset:
+            services.employer_review(employer=employer, actor=request.user, approve=False, note=_("资料不符"), request=request)
+        messages.success(request, _("已退回。"))
+
+
+class ReviewForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=gettext_lazy("审核结果"), widget=forms.RadioSelect,
+        choices=[("approve", gettext_lazy("通过并发布")), ("reject", gettext_lazy("退回修改"))],
+    )
+    note = forms.CharField(label=gettext_lazy("意见（退回时必填）"), required=False, max_length=300, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for key, label in services.REVIEW_CHECKLIST:
+            self.fields[f"check_{key}"] = forms.BooleanField(label=label, required=False)
+
+
+class PostingEventInline(admin.TabularInline):
+    model = PostingEvent
+    extra = 0
+    can_delete = False
+    fields = ("at", "from_status", "to_status", "reason", "actor")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Posting)
+class PostingAdmin(ScopedAdmin):
+    list_display = ("title", "occupation", "scope_unit", "status", "flag_col", "daily_wage", "work_start_date", "headcount", "accepted_count")
+    list_filter = ("status", "scope_unit", "occupation__parent", "settlement")
+    search_fields = ("title", "employer__display_name")
+    list_select_related = ("occupation", "scope_unit")
+    workflow_fields = ("status", "reviewed_by", "review_note", "published_at", "accepted_count", "daily_wage", "screen_flags")
+    readonly_fields = ("review_link", "employer")
+    exclude = ("search_text", "search_tokens")
+    inlines = [PostingEventInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description=gettext_lazy("审核提示"))
+    def flag_col(self, obj):
+        return "、".join(f["label"] for f in obj.screen_flags) or "—"
+
+    @admin.display(description=gettext_lazy("审核"))
+    def review_link(self, obj):
+        if obj.status != PostingStatus.PENDING_REVIEW:
+            return obj.get_status_display()
+        return format_html('<a class="button" href="{}">{}</a>', reverse("admin:jobs_posting_review", args=[obj.pk]), _("审核"))
+
+    def get_urls(self):
+        return [path("<int:pk>/review/", self.admin_site.admin_view(self.review_view), name="jobs_posting_review"), *super().get_urls()]
+
+    def review_view(self, request, pk):
+        posting = self.get_queryset(request).filter(pk=pk).first()
+        if posting is None:
+            raise Http404
+        form = ReviewForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                if data["decision"] == "approve":
+                    checklist = {key: data[f"check_{key}"] for key, _label in services.REVIEW_CHECKLIST}
+                    services.posting_approve(posting=posting, actor=request.user, checklist=checklist, note=data["note"], request=request)
+                else:
+                    services.posting_reject(posting=posting, actor=request.user, reason=data["note"], request=request)
+            except DomainError as exc:
+                form.add_error(None, str(exc.message))
+                for field, errors in (exc.fields or {}).items():
+                    if field != "checklist":
+                        for error in errors:
+                            form.add_error(None, str(error))
+            else:
+                messages.success(request, _("已审核。"))
+                return redirect("admin:jobs_posting_changelist")
+        flags = format_html_join("", "<li><strong>{}</strong>：“{}”</li>", ((f["label"], f["match"]) for f in posting.screen_flags))
+        context = {**self.admin_site.each_context(request), "opts": Posting._meta, "original": posting, "form": form,
+                   "flags": flags, "title": _("审核招聘信息")}
+        return render(request, "admin/jobs/review.html", context)
+
+
+@admin.register(PostingReport)
+class PostingReportAdmin(ScopedAdmin):
+    list_display = ("posting", "reason", "created_at", "handled_at")
+    list_filter = ("reason",)
+    readonly_fields = ("posting", "reason", "detail", "reporter", "created_at", "handled_by", "handled_at")
+    actions = [*ScopedAdmin.actions, "mark_handled"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description=gettext_lazy("标记为已处理"), permissions=["change"])
+    def mark_handled(self, request, queryset):
+        queryset.filter(handled_at__isnull=True).update(handled_at=timezone.now(), handled_by=request.user)
+
+
+@admin.register(Application)
+class ApplicationAdmin(ScopedAdmin):
+    list_display = ("posting", "worker", "status", "source", "acted_by", "created_at")
+    list_filter = ("status", "source")
+    list_select_related = ("posting", "worker", "acted_by")
+    workflow_fields = ("status", "decided_at")
+    readonly_fields = ("posting", "worker", "source", "acted_by")
+
+    def has_add_permission(self, request):
+        return False
+
+
+class BoothInline(admin.TabularInline):
+    model = FairBooth
+    extra = 0
+
+
+class RegistrationInline(admin.TabularInline):
+    model = FairRegistration
+    extra = 0
+
+
+@admin.register(JobFair)
+class JobFairAdmin(ScopedAdmin):
+    list_display = ("title", "kind", "scope_unit", "starts_at", "booth_capacity", "attendance", "intents", "hires")
+    list_filter = ("kind", "scope_unit")
+    inlines = [BoothInline, RegistrationInline]

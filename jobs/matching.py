@@ -1,0 +1,1 @@
+"""Matching both ways (to be completed): see recommend_workers / recommend_postings."""
