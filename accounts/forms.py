@@ -63,7 +63,10 @@ class RegistrationForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text=_("至少8位，不能全是数字。"),
     )
-    consent = forms.BooleanField(label=_("我已阅读并同意《个人信息保护告知书》"))
+    consent = forms.BooleanField(
+        label=_("我已阅读并同意《个人信息保护告知书》"),
+        error_messages={"required": _("请阅读并同意《个人信息保护告知书》。")},
+    )
     notice_version = forms.CharField(widget=forms.HiddenInput)
 
     def clean(self):

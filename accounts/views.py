@@ -121,7 +121,8 @@ def password_reset(request):
             else:
                 messages.success(request, _("密码已重置，请用新密码登录。"))
                 return redirect("accounts:login")
-    return render(request, "accounts/password_reset.html", {"form": form})
+    status = 400 if request.method == "POST" and form.errors else 200
+    return render(request, "accounts/password_reset.html", {"form": form}, status=status)
 
 
 @login_required

@@ -1,1 +1,544 @@
-"""Matching both ways (to be completed): see recommend_workers / recommend_postings."""
+"""Matching both ways: recommended workers for a posting, recommended postings for a worker.
+
+Hard rules (a candidate that fails one is never recommended)
+-------------------------------------------------------------
+- occupation: the worker has a skill in the posting's occupation or in a related one (same category, or the
+  category itself);
+- eligibility, as ``jobs.selectors.eligibility_problem`` decides it (computed in bulk here): a licensed
+  occupation (特种作业) needs a certificate for it valid on the first work date; minors never do licensed or
+  minors-forbidden work;
+- place: within the worker's ``max_distance_km`` of the site (from their home, or from ``origin`` when a
+  worker looks for postings near where they are), or the site is in one of their preferred counties;
+- time: free on the weekday of at least one remaining work date, and their time window overlaps the
+  posting's hours (windows may run past midnight);
+- wage: their expected daily wage is at most ``WAGE_TOLERANCE`` (×1.2) of the posting's daily wage;
+- no pair twice: a worker who has applied to the posting in any state (applied, accepted, rejected,
+  withdrawn) is not recommended for it again; an employer is never recommended their own posting;
+- the worker's account is active.
+
+Score in [0, 1]: a weighted sum of components that are each in [0, 1]
+-----------------------------------------------------------------------
+======================  ======  ==============================================================================
+component               weight  value
+======================  ======  ==============================================================================
+skill                   0.30    base × (0.6 + 0.25 × level + 0.15 × min(years, 10) / 10); base 1 for the exact
+                                occupation, 0.5 for a related one; level: beginner 0, skilled 0.6, expert 1
+distance                0.25    1 − distance / max distance (0 at the worker's limit or beyond, when only a
+                                preferred county lets them in); 0.5 when the worker has no coordinates
+availability            0.15    share of the remaining work dates on which they are free × share of the
+                                posting's hours inside their time window
+wage                    0.15    offered / expected = r: 0.7 at r = 1 rising to 1 at r ≥ 1.25; below 1 falling
+                                linearly to 0 at the tolerance (r = 1/1.2); 0.7 when they state no expectation
+                                (they take the posted wage); per-piece or per-job expectations compare only
+                                with a posting in the same unit, else 0.7
+reliability             0.10    completed / (completed + no-shows) over the last 50 work orders
+rating                  0.05    (average stars − 1) / 4
+======================  ======  ==============================================================================
+
+Reliability and rating come from work orders, which a later issue adds: ``reliability_of`` / ``rating_of``
+(and their bulk forms) return None until then. A None component carries neutral weight: it is left out and
+the other weights are rescaled to sum to 1, so a newcomer is neither favoured nor penalised.
+
+Ties break on distance, then id. Every recommendation carries its reasons in Chinese (translatable), e.g.
+``["电工（熟练，5年）", "持低压电工作业操作证", "距离2.3公里", "周六有空", "日薪¥260 ≥ 期望¥240"]``.
+
+Queries are bounded whatever the number of candidates: the hard rules run in SQL (a bounding-box prefilter
+from ``core.geo.bounding_box``, ``Exists`` subqueries for applications, certificates and preferred
+counties), the candidates are capped at ``MAX_CANDIDATES`` (exact occupation first, then nearest), skills and
+valid certificates are prefetched in one query each, and the exact haversine distance and the score are
+computed in Python.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import ROUND_FLOOR, Decimal
+
+from django.db.models import (
+    Case,
+    Exists,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    Value,
+    When,
+)
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.geo import bounding_box, distance_km_expression, haversine_km
+
+from .choices import WEEKDAYS, SkillLevel, WageUnit
+from .models import Application, Certificate, Occupation, Posting, WorkerProfile, WorkerSkill
+
+WEIGHTS: dict[str, float] = {
+    "skill": 0.30,
+    "distance": 0.25,
+    "availability": 0.15,
+    "wage": 0.15,
+    "reliability": 0.10,
+    "rating": 0.05,
+}
+MAX_CANDIDATES = 2000
+MAX_DISTANCE_KM = 200  # the validator's ceiling on WorkerProfile.max_distance_km
+WAGE_TOLERANCE = Decimal("1.2")
+RELATED_SKILL_BASE = 0.5
+LEVEL_VALUE = {SkillLevel.BEGINNER: 0.0, SkillLevel.SKILLED: 0.6, SkillLevel.EXPERT: 1.0}
+UNKNOWN_DISTANCE = 0.5
+WAGE_MET = 0.7
+BBOX_SLACK = 1.01  # the box is only a prefilter; the exact test is haversine in Python
+RELIABILITY_WINDOW = 50
+
+
+@dataclass
+class Recommendation:
+    """One recommended worker (``obj`` is a WorkerProfile) or posting (``obj`` is a Posting)."""
+
+    obj: object
+    score: float
+    reasons: list[str] = field(default_factory=list)
+    distance_km: float | None = None
+
+
+# --- reliability and rating (work orders come with a later issue) -----------------------------------------
+
+
+def reliabilities(user_ids: Iterable[int]) -> dict[int, float]:
+    """completed / (completed + no-shows) over each worker's last ``RELIABILITY_WINDOW`` work orders, for
+    the workers who have any. Work orders do not exist yet, so nobody has a record."""
+    return {}
+
+
+def ratings(user_ids: Iterable[int]) -> dict[int, float]:
+    """Average rating (1–5 stars) each worker received, for the workers who have any. None yet."""
+    return {}
+
+
+def reliability_of(user) -> float | None:
+    return reliabilities([user.pk]).get(user.pk)
+
+
+def rating_of(user) -> float | None:
+    return ratings([user.pk]).get(user.pk)
+
+
+# --- small pure helpers -----------------------------------------------------------------------------------
+
+
+def _money(value: Decimal) -> str:
+    """260.00 → "260", 240.50 → "240.5", 0.0150 → "0.015"."""
+    return format(value.normalize(), "f")
+
+
+def _related_q(occupation: Occupation, prefix: str = "") -> Q:
+    """Occupations related to ``occupation``: itself, its siblings, its category, or (for a category) its
+    children."""
+    q = Q(**{f"{prefix}pk": occupation.pk}) | Q(**{f"{prefix}parent_id": occupation.pk})
+    if occupation.parent_id:
+        q |= Q(**{f"{prefix}parent_id": occupation.parent_id}) | Q(**{f"{prefix}pk": occupation.parent_id})
+    return q
+
+
+def _related(a: Occupation, b: Occupation) -> bool:
+    return (
+        a.pk == b.pk
+        or (a.parent_id is not None and a.parent_id == b.parent_id)
+        or a.parent_id == b.pk
+        or b.parent_id == a.pk
+    )
+
+
+def _adult_cutoff(today: dt.date) -> dt.date:
+    """Born on or before this date: 18 or older today (a 29 February birthday counts from 1 March)."""
+    try:
+        return today.replace(year=today.year - 18)
+    except ValueError:  # today is 29 February
+        return today.replace(year=today.year - 18, day=28)
+
+
+def _remaining_dates(posting: Posting, today: dt.date) -> list[dt.date]:
+    dates = [d for d in posting.work_dates if d >= today]
+    return dates or posting.work_dates
+
+
+def _span(start: dt.time, end: dt.time) -> tuple[int, int]:
+    """A time window in minutes from midnight; one that ends at or before its start runs past midnight."""
+    a, b = start.hour * 60 + start.minute, end.hour * 60 + end.minute
+    return (a, b + 1440) if b <= a else (a, b)
+
+
+def _time_share(profile: WorkerProfile, posting: Posting) -> float:
+    """The share of the posting's hours that falls inside the worker's window."""
+    w, p = _span(profile.available_from, profile.available_to), _span(posting.start_time, posting.end_time)
+    overlap = sum(max(0, min(w[1] + s, p[1]) - max(w[0] + s, p[0])) for s in (-1440, 0, 1440))
+    return min(1.0, overlap / (p[1] - p[0]))
+
+
+def _weekday_name(day: int) -> str:
+    return str(WEEKDAYS[day - 1][1])
+
+
+def _best_skill(skills: Iterable[WorkerSkill], occupation: Occupation) -> tuple[float, WorkerSkill | None, bool]:
+    """(fit, skill, exact) for the worker's best skill for ``occupation``."""
+    best: tuple[float, WorkerSkill | None, bool] = (0.0, None, False)
+    for skill in skills:
+        if not _related(skill.occupation, occupation):
+            continue
+        exact = skill.occupation_id == occupation.pk
+        base = 1.0 if exact else RELATED_SKILL_BASE
+        fit = base * (0.6 + 0.25 * LEVEL_VALUE.get(skill.level, 0.6) + 0.15 * min(skill.years, 10) / 10)
+        if fit > best[0]:
+            best = (fit, skill, exact)
+    return best
+
+
+def _skill_reason(skill: WorkerSkill, exact: bool) -> str:
+    if skill.years:
+        text = _("%(occ)s（%(level)s，%(years)s年）") % {
+            "occ": skill.occupation.name, "level": skill.get_level_display(), "years": skill.years,
+        }
+    else:
+        text = _("%(occ)s（%(level)s）") % {"occ": skill.occupation.name, "level": skill.get_level_display()}
+    return text if exact else _("相近工种：%(skill)s") % {"skill": text}
+
+
+def _wage_fit(profile: WorkerProfile, posting: Posting) -> tuple[bool, float, str]:
+    """(within tolerance, score, reason)."""
+    offered_daily = posting.daily_wage
+    daily_label = _("日薪") if posting.wage_unit in (WageUnit.DAY, WageUnit.HOUR) else _("预计日收入")
+    offered_text = "%s¥%s" % (daily_label, _money(offered_daily))
+    if profile.expected_wage is None:
+        return True, WAGE_MET, offered_text
+    if profile.expected_unit in (WageUnit.DAY, WageUnit.HOUR):
+        offered, expected = offered_daily, profile.expected_daily
+        shown_offered, shown_expected = offered_text, "¥%s" % _money(expected)
+    elif profile.expected_unit == posting.wage_unit:
+        unit = WageUnit(posting.wage_unit).label
+        offered, expected = posting.wage_amount, profile.expected_wage
+        shown_offered = "%s%s" % (_money(offered), unit)
+        shown_expected = "%s%s" % (_money(expected), unit)
+    else:  # a per-piece expectation against a daily posting: nothing to compare
+        return True, WAGE_MET, offered_text
+    if expected <= 0:
+        return True, 1.0, offered_text
+    if expected > offered * WAGE_TOLERANCE:
+        return False, 0.0, ""
+    ratio = float(offered / expected)
+    if ratio >= 1:
+        score = WAGE_MET + (1 - WAGE_MET) * min((ratio - 1) / 0.25, 1.0)
+        reason = _("%(offered)s ≥ 期望%(expected)s") % {"offered": shown_offered, "expected": shown_expected}
+    else:
+        floor = 1 / float(WAGE_TOLERANCE)
+        score = max(0.0, WAGE_MET * (ratio - floor) / (1 - floor))
+        reason = _("%(offered)s，略低于期望%(expected)s") % {"offered": shown_offered, "expected": shown_expected}
+    return True, score, reason
+
+
+def _availability(profile: WorkerProfile, posting: Posting, dates: list[dt.date]) -> tuple[float, list[str]] | None:
+    free = [d for d in dates if str(d.isoweekday()) in profile.available_days]
+    time_share = _time_share(profile, posting)
+    if not free or time_share <= 0:
+        return None
+    reasons: list[str] = []
+    weekdays = list(dict.fromkeys(d.isoweekday() for d in free))
+    if len(free) == len(dates) and len(weekdays) <= 3:
+        reasons.append(_("%(days)s有空") % {"days": "、".join(_weekday_name(w) for w in weekdays)})
+    elif len(free) == len(dates):
+        reasons.append(_("%(n)s个工作日都有空") % {"n": len(dates)})
+    else:
+        reasons.append(_("%(n)s个工作日中%(m)s天有空") % {"n": len(dates), "m": len(free)})
+    if time_share < 1:
+        reasons.append(
+            _("可工作时间%(from)s–%(to)s，与上班时间部分重合")
+            % {"from": profile.available_from.strftime("%H:%M"), "to": profile.available_to.strftime("%H:%M")}
+        )
+    return len(free) / len(dates) * time_share, reasons
+
+
+def _combine(parts: dict[str, float | None]) -> float:
+    """The weighted sum; None components are left out and the other weights rescaled."""
+    known = {k: v for k, v in parts.items() if v is not None}
+    total = sum(WEIGHTS[k] for k in known)
+    if total <= 0:
+        return 0.0
+    score = sum(WEIGHTS[k] * max(0.0, min(1.0, v)) for k, v in known.items()) / total
+    return round(max(0.0, min(1.0, score)), 4)
+
+
+def _valid_certificate(certificates: Iterable[Certificate], occupation: Occupation, on: dt.date) -> Certificate | None:
+    valid = [c for c in certificates if c.occupation_id == occupation.pk and c.valid_on(on)]
+    # the one that stays valid longest (no expiry first)
+    valid.sort(key=lambda c: (c.expires_on is not None, -(c.expires_on.toordinal() if c.expires_on else 0)))
+    return valid[0] if valid else None
+
+
+def _assess(
+    *,
+    profile: WorkerProfile,
+    skills: Iterable[WorkerSkill],
+    certificates: Iterable[Certificate],
+    posting: Posting,
+    distance_km: float | None,
+    in_preferred_unit: bool,
+    reliability: float | None,
+    rating: float | None,
+    today: dt.date,
+) -> tuple[float, list[str]] | None:
+    """Score one worker–posting pair, or None when a hard rule fails."""
+    occupation = posting.occupation
+    user = profile.user
+    # eligibility: the same rules as selectors.eligibility_problem, from prefetched rows
+    if occupation.closed_to_minors and user.is_minor:
+        return None
+    certificate = None
+    if occupation.licensed:
+        certificate = _valid_certificate(certificates, occupation, posting.work_start_date)
+        if certificate is None:
+            return None
+    skill_fit, skill, exact = _best_skill(skills, occupation)
+    if skill is None:
+        return None
+    within = distance_km is not None and distance_km <= profile.max_distance_km
+    if not within and not in_preferred_unit:
+        return None
+    available = _availability(profile, posting, _remaining_dates(posting, today))
+    if available is None:
+        return None
+    wage_ok, wage_score, wage_reason = _wage_fit(profile, posting)
+    if not wage_ok:
+        return None
+
+    reasons = [_skill_reason(skill, exact)]
+    if certificate is not None:
+        reasons.append(_("持%(name)s") % {"name": certificate.name})
+    if distance_km is None:
+        distance_score = UNKNOWN_DISTANCE
+    else:
+        limit = max(profile.max_distance_km, 1)
+        distance_score = max(0.0, 1 - distance_km / limit)
+        reasons.append(_("距离%(km)s公里") % {"km": f"{distance_km:.1f}"})
+    if not within:
+        reasons.append(_("希望在%(unit)s工作") % {"unit": posting.scope_unit.name})
+    reasons.extend(available[1])
+    reasons.append(wage_reason)
+    if reliability is not None:
+        reasons.append(_("完工率%(p)s%%") % {"p": round(reliability * 100)})
+    if rating is not None:
+        reasons.append(_("评分%(r)s") % {"r": f"{rating:.1f}"})
+    score = _combine({
+        "skill": skill_fit,
+        "distance": distance_score,
+        "availability": available[0],
+        "wage": wage_score,
+        "reliability": reliability,
+        "rating": None if rating is None else (rating - 1) / 4,
+    })
+    return score, [r for r in reasons if r]
+
+
+def _ranked(found: list[Recommendation], limit: int) -> list[Recommendation]:
+    found.sort(key=lambda r: (-r.score, math.inf if r.distance_km is None else r.distance_km, r.obj.pk))
+    return found[:limit]
+
+
+# --- workers for a posting --------------------------------------------------------------------------------
+
+
+def recommend_workers(*, posting: Posting, limit: int = 20) -> list[Recommendation]:
+    """The best workers for a posting, best first, each with its score and reasons."""
+    if limit <= 0:
+        return []
+    today = timezone.localdate()
+    occupation = posting.occupation
+    dates = _remaining_dates(posting, today)
+
+    related_skill = WorkerSkill.objects.filter(profile=OuterRef("pk")).filter(_related_q(occupation, "occupation__"))
+    in_unit = WorkerProfile.preferred_units.through.objects.filter(
+        workerprofile_id=OuterRef("pk"), scopeunit_id=posting.scope_unit_id
+    )
+    applied = Application.objects.filter(posting_id=posting.pk, worker_id=OuterRef("user_id"))
+
+    qs = (
+        WorkerProfile.objects.filter(user__is_active=True, user__anonymized_at__isnull=True)
+        .exclude(user__employer_profile__id=posting.employer_id)
+        .annotate(
+            in_unit=Exists(in_unit),
+            exact=Exists(WorkerSkill.objects.filter(profile=OuterRef("pk"), occupation_id=occupation.pk)),
+            approx_km=distance_km_expression(posting.lat, posting.lng, "home_lat", "home_lng"),
+        )
+        .filter(Exists(related_skill))
+        .filter(~Exists(applied))
+    )
+
+    # place: in a preferred county, or home within the worker's own reach of the site (a box per row)
+    min_lat, max_lat, min_lng, max_lng = bounding_box(posting.lat, posting.lng, MAX_DISTANCE_KM * BBOX_SLACK)
+    south_1km, _north, west_1km, _east = bounding_box(posting.lat, posting.lng, BBOX_SLACK)
+    per_km_lat, per_km_lng = posting.lat - south_1km, posting.lng - west_1km
+    reach_lat = ExpressionWrapper(F("max_distance_km") * Value(per_km_lat), output_field=FloatField())
+    reach_lng = ExpressionWrapper(F("max_distance_km") * Value(per_km_lng), output_field=FloatField())
+    near = Q(
+        home_lat__gte=min_lat, home_lat__lte=max_lat, home_lng__gte=min_lng, home_lng__lte=max_lng,
+    ) & Q(
+        home_lat__gte=Value(posting.lat) - reach_lat, home_lat__lte=Value(posting.lat) + reach_lat,
+        home_lng__gte=Value(posting.lng) - reach_lng, home_lng__lte=Value(posting.lng) + reach_lng,
+    )
+    qs = qs.filter(Q(in_unit=True) | near)
+
+    # time: free on at least one remaining work date (the hours are checked in Python: windows may wrap)
+    days_q = Q()
+    for day in sorted({d.isoweekday() for d in dates}):
+        days_q |= Q(available_days__contains=str(day))
+    qs = qs.filter(days_q)
+
+    # wage: expectation within the tolerance (per-piece and per-job expectations are checked in Python)
+    ceiling = posting.daily_wage * WAGE_TOLERANCE
+    qs = qs.filter(
+        Q(expected_wage__isnull=True)
+        | Q(expected_unit__in=[WageUnit.PIECE, WageUnit.JOB])
+        | Q(expected_unit=WageUnit.DAY, expected_wage__lte=ceiling)
+        | Q(expected_unit=WageUnit.HOUR, expected_wage__lte=ceiling / 8)
+    )
+
+    # eligibility in bulk (selectors.eligibility_problem): minors by birth date, certificates by subquery
+    if occupation.closed_to_minors:
+        qs = qs.filter(Q(user__birth_date__isnull=True) | Q(user__birth_date__lte=_adult_cutoff(today)))
+    valid_certs = Certificate.objects.filter(occupation_id=occupation.pk).filter(
+        Q(expires_on__isnull=True) | Q(expires_on__gte=posting.work_start_date)
+    )
+    prefetches = [Prefetch("skills", queryset=WorkerSkill.objects.filter(_related_q(occupation, "occupation__")).select_related("occupation"), to_attr="related_skills")]
+    if occupation.licensed:
+        qs = qs.filter(Exists(valid_certs.filter(profile=OuterRef("pk"))))
+        prefetches.append(Prefetch("certificates", queryset=valid_certs, to_attr="valid_certificates"))
+
+    qs = (
+        qs.select_related("user")
+        .prefetch_related(*prefetches)
+        .order_by(F("exact").desc(), F("approx_km").asc(nulls_last=True), "pk")[:MAX_CANDIDATES]
+    )
+    candidates = list(qs)
+    user_ids = [p.user_id for p in candidates]
+    reliability, rating = reliabilities(user_ids), ratings(user_ids)
+
+    found: list[Recommendation] = []
+    for profile in candidates:
+        distance = None
+        if profile.home_lat is not None and profile.home_lng is not None:
+            distance = haversine_km(profile.home_lat, profile.home_lng, posting.lat, posting.lng)
+        result = _assess(
+            profile=profile, skills=profile.related_skills, certificates=getattr(profile, "valid_certificates", ()),
+            posting=posting, distance_km=distance, in_preferred_unit=profile.in_unit,
+            reliability=reliability.get(profile.user_id), rating=rating.get(profile.user_id), today=today,
+        )
+        if result is not None:
+            found.append(Recommendation(obj=profile, score=result[0], reasons=result[1], distance_km=distance))
+    return _ranked(found, limit)
+
+
+# --- postings for a worker --------------------------------------------------------------------------------
+
+
+def _load_profile(worker) -> WorkerProfile | None:
+    skills = Prefetch("skills", queryset=WorkerSkill.objects.select_related("occupation"))
+    if isinstance(worker, WorkerProfile):
+        from django.db.models import prefetch_related_objects
+
+        prefetch_related_objects([worker], skills, "certificates")
+        return worker
+    return WorkerProfile.objects.filter(user=worker).select_related("user").prefetch_related(skills, "certificates").first()
+
+
+def recommend_postings(
+    *, worker, limit: int = 20, origin: tuple[float, float] | None = None
+) -> list[Recommendation]:
+    """The best open postings for a worker (a User or their WorkerProfile), best first. Distances are from
+    ``origin`` (where they are now) when given, else from their home."""
+    if limit <= 0:
+        return []
+    profile = _load_profile(worker)
+    if profile is None:
+        return []
+    user = profile.user
+    if not user.is_active or user.anonymized_at is not None:
+        return []
+    skills = list(profile.skills.all())
+    if not skills:
+        return []
+    certificates = list(profile.certificates.all())
+    today = timezone.localdate()
+
+    occupation_q = Q()
+    for skill in skills:
+        occupation_q |= _related_q(skill.occupation, "occupation__")
+    exact_ids = sorted({s.occupation_id for s in skills})
+    in_unit = WorkerProfile.preferred_units.through.objects.filter(
+        workerprofile_id=profile.pk, scopeunit_id=OuterRef("scope_unit_id")
+    )
+    applied = Application.objects.filter(posting_id=OuterRef("pk"), worker_id=user.pk)
+
+    qs = (
+        Posting.objects.open(today)
+        .filter(occupation_q)
+        .exclude(employer__user_id=user.pk)
+        .filter(~Exists(applied))
+        .annotate(
+            in_unit=Exists(in_unit),
+            exact=Case(When(occupation_id__in=exact_ids, then=Value(1)), default=Value(0), output_field=IntegerField()),
+        )
+    )
+
+    # eligibility in bulk (selectors.eligibility_problem)
+    if user.is_minor:
+        qs = qs.exclude(occupation__licensed=True).exclude(occupation__minors_forbidden=True)
+    cert_q = Q(occupation__licensed=False)
+    for cert in certificates:
+        cert_q |= Q(occupation_id=cert.occupation_id) if cert.expires_on is None else Q(
+            occupation_id=cert.occupation_id, work_start_date__lte=cert.expires_on
+        )
+    qs = qs.filter(cert_q)
+
+    # place: within reach of origin or home, or in a preferred county
+    point = origin
+    if point is None and profile.home_lat is not None and profile.home_lng is not None:
+        point = (profile.home_lat, profile.home_lng)
+    place_q = Q(in_unit=True)
+    if point is not None:
+        min_lat, max_lat, min_lng, max_lng = bounding_box(point[0], point[1], profile.max_distance_km * BBOX_SLACK)
+        place_q |= Q(lat__gte=min_lat, lat__lte=max_lat, lng__gte=min_lng, lng__lte=max_lng)
+        qs = qs.annotate(approx_km=distance_km_expression(point[0], point[1]))
+        ordering = [F("exact").desc(), F("approx_km").asc(), "pk"]
+    else:
+        ordering = [F("exact").desc(), "work_start_date", "pk"]
+    qs = qs.filter(place_q)
+
+    # time: a one-day posting on a day they do not work is out (longer ones are checked in Python)
+    days = [int(c) for c in profile.available_days if c.isdigit()]
+    qs = qs.filter(Q(work_end_date__gt=F("work_start_date")) | Q(work_start_date__iso_week_day__in=days))
+
+    # wage: the posting pays at least the expectation less the tolerance
+    if profile.expected_wage is not None and profile.expected_unit in (WageUnit.DAY, WageUnit.HOUR):
+        floor = (profile.expected_daily / WAGE_TOLERANCE).quantize(Decimal("0.01"), rounding=ROUND_FLOOR)
+        qs = qs.filter(daily_wage__gte=floor)
+
+    postings = list(
+        qs.select_related("occupation", "occupation__parent", "scope_unit", "employer", "market")
+        .order_by(*ordering)[:MAX_CANDIDATES]
+    )
+    reliability, rating = reliability_of(user), rating_of(user)
+
+    found: list[Recommendation] = []
+    for posting in postings:
+        distance = haversine_km(point[0], point[1], posting.lat, posting.lng) if point is not None else None
+        result = _assess(
+            profile=profile, skills=skills, certificates=certificates, posting=posting, distance_km=distance,
+            in_preferred_unit=posting.in_unit, reliability=reliability, rating=rating, today=today,
+        )
+        if result is not None:
+            found.append(Recommendation(obj=posting, score=result[0], reasons=result[1], distance_km=distance))
+    return _ranked(found, limit)

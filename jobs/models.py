@@ -132,13 +132,15 @@ class WorkerProfile(TimeStampedModel):
     class Meta:
         verbose_name = _("求职登记")
         verbose_name_plural = _("求职登记")
+        indexes = [models.Index(fields=["home_lat", "home_lng"], name="workerprofile_home")]
 
     def __str__(self) -> str:
         return str(self.user)
 
     @property
     def expected_daily(self) -> Decimal | None:
-        if self.expected_wage is None:
+        """The expectation as a daily wage; unknown (None) for piece or job rates."""
+        if self.expected_wage is None or self.expected_unit in (WageUnit.PIECE, WageUnit.JOB):
             return None
         if self.expected_unit == WageUnit.HOUR:
             return (self.expected_wage * 8).quantize(Decimal("0.01"))
