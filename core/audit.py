@@ -42,11 +42,15 @@ def snapshot(obj: models.Model, fields: list[str] | None = None) -> dict:
     return mask_dict(type(obj), data)
 
 
+# Fields that move on every save: not a change anybody made.
+UNAUDITED = frozenset({"updated_at"})
+
+
 def changed(before: dict | None, after: dict | None) -> tuple[dict | None, dict | None]:
-    """Only the keys whose values differ."""
+    """Only the keys whose values differ (timestamps that every save moves left out)."""
     if before is None or after is None:
         return before, after
-    keys = [k for k in after if before.get(k) != after.get(k)]
+    keys = [k for k in after if k not in UNAUDITED and before.get(k) != after.get(k)]
     return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}
 
 

@@ -21,6 +21,9 @@ from .choices import DeliveryStatus
 from .models import MapPublishState, MapSnapshot, Market, WebhookDelivery, WebhookSubscriber
 
 CACHE_KEY = "markets:geojson:current"
+# The cached snapshot expires so that a process whose cache is its own (local memory under `make run`, where
+# the worker publishes debounced edits) picks up a version another process published.
+CACHE_SECONDS = 10
 EVENT = "markets.map.published"
 
 
@@ -69,7 +72,7 @@ def current_snapshot() -> tuple[str, str] | None:
     if snap is None:
         return None
     value = (snap.etag, snap.body)
-    cache.set(CACHE_KEY, value, None)
+    cache.set(CACHE_KEY, value, CACHE_SECONDS)
     return value
 
 
@@ -92,12 +95,12 @@ def map_publish(*, force: bool = False, now=None) -> MapSnapshot | None:
     state.published_at = now
     state.save()
     if last is not None and last.etag == etag:
-        cache.set(CACHE_KEY, (last.etag, last.body), None)
+        cache.set(CACHE_KEY, (last.etag, last.body), CACHE_SECONDS)
         return None
     snap = MapSnapshot.objects.create(
         version=(last.version + 1) if last else 1, etag=etag, body=body, feature_count=len(collection["features"]), built_at=now
     )
-    cache.set(CACHE_KEY, (snap.etag, snap.body), None)
+    cache.set(CACHE_KEY, (snap.etag, snap.body), CACHE_SECONDS)
     payload = json.dumps(
         {"event": EVENT, "version": snap.version, "etag": etag, "features": snap.feature_count,
          "published_at": now.isoformat(), "feed": "/api/v1/markets/geojson/"},

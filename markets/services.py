@@ -157,6 +157,8 @@ def market_update_profile(
     if facilities is not None:
         market.facilities.set(facilities)
     b, a = changed(before, snapshot(market))
+    b.pop("updated_at", None)  # every save moves it: not a change of the profile
+    a.pop("updated_at", None)
     after_facilities = sorted(market.facilities.values_list("code", flat=True))
     if after_facilities != before_facilities:
         b = {**(b or {}), "facilities": before_facilities}
