@@ -91,6 +91,13 @@ class User(AbstractBaseUser, PermissionsMixin):
         name = masking.mask_name(self.real_name) if self.real_name else ""
         return f"{name} {masking.mask_phone(self.phone)}".strip()
 
+    def get_short_name(self) -> str:
+        """What the admin header greets with: never the full number (counter PCs are shared)."""
+        return self.real_name or masking.mask_phone(self.phone)
+
+    def get_full_name(self) -> str:
+        return self.real_name or masking.mask_phone(self.phone)
+
     # --- derived facts ---
     @property
     def age(self) -> int | None:

@@ -10,6 +10,8 @@ urlpatterns = [
     path("", core_views.home, name="home"),
     path("accounts/", include("accounts.urls")),
     path("markets/", include("markets.urls")),
+    path("jobs/", include("jobs.urls")),
+    path("board/", include("jobs.urls_board")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.api_router")),
@@ -18,6 +20,8 @@ urlpatterns = [
     path("healthz/", core_views.healthz, name="healthz"),
     path("robots.txt", TemplateView.as_view(template_name="robots.txt", content_type="text/plain")),
 ]
+
+handler404 = "core.views.not_found"
 
 if settings.DEBUG:
     from django.conf.urls.static import static

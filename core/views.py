@@ -4,6 +4,15 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
 
+def not_found(request, exception=None):
+    """404: the API's JSON error shape under /api/, the site's page elsewhere."""
+    from django.utils.translation import gettext as _
+
+    if request.path.startswith("/api/"):
+        return JsonResponse({"code": "not_found", "message": _("未找到。"), "fields": {}}, status=404)
+    return render(request, "404.html", status=404)
+
+
 def home(request):
     return render(request, "core/home.html")
 
