@@ -27,20 +27,47 @@ class RoleGrantInline(admin.TabularInline):
 
 @admin.register(User)
 class UserAdmin(ScopedAdmin):
-    list_display = ("masked_phone_col", "real_name", "roles_col", "scope_unit", "id_review_flag", "is_active", "date_joined")
+    list_display = (
+        "masked_phone_col",
+        "real_name",
+        "roles_col",
+        "scope_unit",
+        "id_review_flag",
+        "is_active",
+        "date_joined",
+    )
     list_filter = ("scope_unit", "role_grants__role", "id_review_flag", "is_active", "is_staff")
     search_fields = ("=phone", "real_name", "=id_number")
     list_select_related = ("scope_unit",)
     ordering = ("-date_joined",)
     inlines = [RoleGrantInline]
     readonly_fields = (
-        "birth_date", "gender", "real_name_verified_at", "phone_verified_at", "date_joined",
-        "last_login", "anonymized_at", "is_staff", "is_superuser",
+        "birth_date",
+        "gender",
+        "real_name_verified_at",
+        "phone_verified_at",
+        "date_joined",
+        "last_login",
+        "anonymized_at",
+        "is_staff",
+        "is_superuser",
     )
     fields = (
-        "phone", "id_number", "real_name", "scope_unit", "id_review_flag", "birth_date", "gender",
-        "real_name_verified_at", "phone_verified_at", "is_active", "is_staff", "is_superuser",
-        "date_joined", "last_login", "anonymized_at",
+        "phone",
+        "id_number",
+        "real_name",
+        "scope_unit",
+        "id_review_flag",
+        "birth_date",
+        "gender",
+        "real_name_verified_at",
+        "phone_verified_at",
+        "is_active",
+        "is_staff",
+        "is_superuser",
+        "date_joined",
+        "last_login",
+        "anonymized_at",
     )
 
     def get_queryset(self, request):

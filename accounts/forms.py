@@ -48,15 +48,21 @@ class RegistrationForm(forms.Form):
     )
     phone = PhoneField()
     code = CodeField(required=False, help_text=_("先点击“获取验证码”，收到短信后填写。"))
-    real_name = forms.CharField(label=_("姓名"), max_length=64, widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    real_name = forms.CharField(
+        label=_("姓名"), max_length=64, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
     id_number = forms.CharField(
         label=_("身份证号码"),
         max_length=18,
         required=False,
         help_text=_("找活和个人招人须填写，用于实名核验。"),
     )
-    org_name = forms.CharField(label=_("单位名称"), max_length=128, required=False, help_text=_("单位招人时填写。"))
-    uscc = forms.CharField(label=_("统一社会信用代码"), max_length=18, required=False, help_text=_("单位招人时填写。"))
+    org_name = forms.CharField(
+        label=_("单位名称"), max_length=128, required=False, help_text=_("单位招人时填写。")
+    )
+    uscc = forms.CharField(
+        label=_("统一社会信用代码"), max_length=18, required=False, help_text=_("单位招人时填写。")
+    )
     scope_unit = scope_unit_field()
     password = forms.CharField(
         label=_("设置密码"),
@@ -105,7 +111,9 @@ class PasswordResetForm(forms.Form):
         label=_("新密码"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}), required=False
     )
     new_password2 = forms.CharField(
-        label=_("再次输入新密码"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}), required=False
+        label=_("再次输入新密码"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        required=False,
     )
 
     def clean(self):
@@ -136,5 +144,3 @@ class DeleteAccountForm(forms.Form):
         if not self.user.check_password(password):
             raise ValidationError(_("密码不正确。"))
         return password
-
-

@@ -82,9 +82,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         verbose_name_plural = _("用户")
         ordering = ["-date_joined"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(gender__in=["", *Gender.values]), name="user_gender_valid"
-            ),
+            models.CheckConstraint(condition=Q(gender__in=["", *Gender.values]), name="user_gender_valid"),
         ]
 
     def __str__(self) -> str:
@@ -154,7 +152,9 @@ class RoleGrant(TimeStampedModel):
 
     scope_field = "scope_unit"
 
-    user = models.ForeignKey(User, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="role_grants")
+    user = models.ForeignKey(
+        User, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="role_grants"
+    )
     role = models.CharField(_("角色"), max_length=32, choices=Role.choices)
     scope_unit = models.ForeignKey(
         ScopeUnit, verbose_name=_("管辖单位"), null=True, blank=True, on_delete=models.PROTECT
@@ -198,7 +198,9 @@ class Organization(TimeStampedModel):
         _("待核验事项"), max_length=32, choices=ReviewFlag.choices, blank=True, default=ReviewFlag.NONE
     )
     contact_name = models.CharField(_("联系人"), max_length=64)
-    owner = models.ForeignKey(User, verbose_name=_("账号持有人"), on_delete=models.PROTECT, related_name="organizations")
+    owner = models.ForeignKey(
+        User, verbose_name=_("账号持有人"), on_delete=models.PROTECT, related_name="organizations"
+    )
     scope_unit = models.ForeignKey(ScopeUnit, verbose_name=_("所属县（市、区）"), on_delete=models.PROTECT)
 
     objects = ScopedQuerySet.as_manager()

@@ -45,7 +45,10 @@ def phone_code_send(*, phone: str, purpose: str, request=None) -> PhoneCode:
         raise RateLimited(_("该号码今天获取验证码次数过多，请明天再试。"))
     if ip and PhoneCode.objects.filter(ip_address=ip, created_at__gt=now - timedelta(hours=1)).count() >= 20:
         raise RateLimited()
-    if purpose == CodePurpose.RESET_PASSWORD and not User.objects.filter(phone=phone, is_active=True).exists():
+    if (
+        purpose == CodePurpose.RESET_PASSWORD
+        and not User.objects.filter(phone=phone, is_active=True).exists()
+    ):
         # Say nothing that tells whether the number is registered: no code is sent, no error shown.
         return PhoneCode(phone=phone, purpose=purpose)
     code = f"{secrets.randbelow(10**6):06d}"
@@ -179,7 +182,9 @@ def user_register(
         with transaction.atomic():
             user.save()
     except IntegrityError as exc:  # a concurrent registration of the same number or ID
-        raise DomainError(_("该手机号码或身份证号码已注册。"), code="duplicate", fields={"phone": [_("已注册。")]}) from exc
+        raise DomainError(
+            _("该手机号码或身份证号码已注册。"), code="duplicate", fields={"phone": [_("已注册。")]}
+        ) from exc
     role = Role.WORKER if account_type == AccountType.WORKER else Role.EMPLOYER
     RoleGrant.objects.create(user=user, role=role)
     if credit:
@@ -293,7 +298,9 @@ def _require_city_staff(actor) -> None:
 
 
 @transaction.atomic
-def role_grant(*, actor: User, user: User, role: str, scope_unit: ScopeUnit | None = None, request=None) -> RoleGrant:
+def role_grant(
+    *, actor: User, user: User, role: str, scope_unit: ScopeUnit | None = None, request=None
+) -> RoleGrant:
     if role in STAFF_ROLES:
         _require_city_staff(actor)
     if role == Role.COUNTY_STAFF and scope_unit is None:
@@ -352,7 +359,13 @@ def api_client_issue(
         expires_at=timezone.now() + timedelta(days=days or settings.LINGONG_API_TOKEN_DAYS),
         created_by=actor,
     )
-    audit_record(actor=actor, action=AuditAction.CREATE, obj=client, after=snapshot(client, ["name", "scope_unit", "expires_at"]), request=request)
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=client,
+        after=snapshot(client, ["name", "scope_unit", "expires_at"]),
+        request=request,
+    )
     return client, raw
 
 
@@ -364,5 +377,12 @@ def api_client_revoke(*, actor: User, client: ApiClient, reason: str = "", reque
         client.revoked_at = timezone.now()
         client.revoked_by = actor
         client.save(update_fields=["revoked_at", "revoked_by", "updated_at"])
-        audit_record(actor=actor, action=AuditAction.TRANSITION, obj=client, after={"revoked": True}, reason=reason, request=request)
+        audit_record(
+            actor=actor,
+            action=AuditAction.TRANSITION,
+            obj=client,
+            after={"revoked": True},
+            reason=reason,
+            request=request,
+        )
     return client

@@ -38,7 +38,9 @@ def _send_code(request, form, purpose) -> None:
         form.add_error("code", str(exc.message))
         return
     form.errors.clear()
-    messages.success(request, _("验证码已发送到 %(phone)s，5分钟内有效。") % {"phone": phone[:3] + "****" + phone[-4:]})
+    messages.success(
+        request, _("验证码已发送到 %(phone)s，5分钟内有效。") % {"phone": phone[:3] + "****" + phone[-4:]}
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -114,7 +116,10 @@ def password_reset(request):
             data = form.cleaned_data
             try:
                 services.password_reset(
-                    phone=data["phone"], code=data["code"], new_password=data["new_password1"], request=request
+                    phone=data["phone"],
+                    code=data["code"],
+                    new_password=data["new_password1"],
+                    request=request,
                 )
             except DomainError as exc:
                 apply_domain_error(form, exc)
@@ -131,7 +136,9 @@ def profile(request):
     user = request.user
     form = ProfileForm(request.POST or None, initial={"scope_unit": user.scope_unit_id})
     if request.method == "POST" and form.is_valid():
-        services.user_update_profile(user=user, actor=user, scope_unit=form.cleaned_data["scope_unit"], request=request)
+        services.user_update_profile(
+            user=user, actor=user, scope_unit=form.cleaned_data["scope_unit"], request=request
+        )
         messages.success(request, _("已保存。"))
         return redirect("accounts:profile")
     context = {

@@ -5,10 +5,15 @@ from rest_framework.routers import DefaultRouter
 
 from accounts.api.views import ApiClientViewSet, MeView, UserViewSet
 from core.api.views import AuditLogViewSet, DivisionViewSet, ScopeUnitViewSet
+from jobs.api.fairs import JobFairViewSet
+from jobs.api.views import ApplicationViewSet, OccupationViewSet, PostingViewSet, RecommendationViewSet
 from markets.api.views import MarketGeoJSONView, MarketViewSet, OnlinePlatformViewSet
 
 router = DefaultRouter()
 router.include_root_view = False
+# No ".json" twins of every route: @action handlers (pk=None) crash on the extra "format" argument, and
+# clients choose the format by Accept header or ?format=.
+router.include_format_suffixes = False
 router.register("divisions", DivisionViewSet, basename="division")
 router.register("scope-units", ScopeUnitViewSet, basename="scope-unit")
 router.register("audit-log", AuditLogViewSet, basename="audit-log")
@@ -16,6 +21,11 @@ router.register("users", UserViewSet, basename="user")
 router.register("api-clients", ApiClientViewSet, basename="api-client")
 router.register("markets", MarketViewSet, basename="market")
 router.register("online-platforms", OnlinePlatformViewSet, basename="online-platform")
+router.register("job-fairs", JobFairViewSet, basename="job-fair")
+router.register("occupations", OccupationViewSet, basename="occupation")
+router.register("postings", PostingViewSet, basename="posting")
+router.register("applications", ApplicationViewSet, basename="application")
+router.register("recommendations", RecommendationViewSet, basename="recommendation")
 
 app_name = "api"
 urlpatterns = [

@@ -48,7 +48,9 @@ def export_as_csv(modeladmin, request, queryset):
     columns = [c for c in modeladmin.get_list_display(request) if c != "action_checkbox"]
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     stamp = timezone.localtime().strftime("%Y%m%d%H%M")
-    response["Content-Disposition"] = f'attachment; filename="{modeladmin.model._meta.model_name}-{stamp}.csv"'
+    response["Content-Disposition"] = (
+        f'attachment; filename="{modeladmin.model._meta.model_name}-{stamp}.csv"'
+    )
     response.write("\ufeff")
     writer = csv.writer(response)
     headers, getters = [], []
@@ -198,7 +200,11 @@ class ScopedAdmin(admin.ModelAdmin):
         if request.method == "POST" and form.is_valid():
             try:
                 value = personal_data_reveal(
-                    actor=request.user, obj=obj, field=field, reason=form.cleaned_data["reason"], request=request
+                    actor=request.user,
+                    obj=obj,
+                    field=field,
+                    reason=form.cleaned_data["reason"],
+                    request=request,
                 )
             except DomainError as exc:
                 form.add_error(None, str(exc.message))
@@ -236,7 +242,9 @@ class ScopedAdmin(admin.ModelAdmin):
         )
 
     def delete_model(self, request, obj):
-        audit_record(actor=request.user, action=AuditAction.DELETE, obj=obj, before=snapshot(obj), request=request)
+        audit_record(
+            actor=request.user, action=AuditAction.DELETE, obj=obj, before=snapshot(obj), request=request
+        )
         super().delete_model(request, obj)
 
     def delete_queryset(self, request, queryset):
@@ -282,8 +290,13 @@ class ScopeUnitAdmin(ScopedAdmin):
         admin.ModelAdmin.save_model(self, request, obj, form, change)
         b, a = changed(before, snapshot(obj))
         audit_record(
-            actor=request.user, action=AuditAction.UPDATE if change else AuditAction.CREATE, obj=obj,
-            before=b, after=a, request=request, scope_unit_id=obj.pk,
+            actor=request.user,
+            action=AuditAction.UPDATE if change else AuditAction.CREATE,
+            obj=obj,
+            before=b,
+            after=a,
+            request=request,
+            scope_unit_id=obj.pk,
         )
 
 

@@ -13,7 +13,12 @@ from .models import Division, ScopeUnit
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 FILES = ("divisions_cn.csv", "towns_shandong.csv")
-LEVEL_ORDER = {DivisionLevel.PROVINCE: 0, DivisionLevel.CITY: 1, DivisionLevel.COUNTY: 2, DivisionLevel.TOWN: 3}
+LEVEL_ORDER = {
+    DivisionLevel.PROVINCE: 0,
+    DivisionLevel.CITY: 1,
+    DivisionLevel.COUNTY: 2,
+    DivisionLevel.TOWN: 3,
+}
 
 
 def read_rows() -> list[dict]:

@@ -28,7 +28,12 @@ class Division(models.Model):
     name = models.CharField(_("名称"), max_length=64)
     level = models.CharField(_("级别"), max_length=16, choices=DivisionLevel.choices)
     parent = models.ForeignKey(
-        "self", verbose_name=_("上级"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name=_("上级"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
 
     class Meta:
@@ -81,7 +86,9 @@ class ScopeUnit(models.Model):
         verbose_name_plural = _("管辖单位")
         ordering = ["kind", "code"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(kind__in=ScopeUnitKind.values), name="scopeunit_kind_valid")
+            models.CheckConstraint(
+                condition=models.Q(kind__in=ScopeUnitKind.values), name="scopeunit_kind_valid"
+            )
         ]
 
     def __str__(self) -> str:
@@ -159,7 +166,9 @@ class AuditLog(models.Model):
         indexes = [models.Index(fields=["content_type", "object_id"], name="audit_object")]
         permissions = [("reveal_personal_data", _("可在管辖范围内查看完整个人信息"))]
         constraints = [
-            models.CheckConstraint(condition=models.Q(action__in=AuditAction.values), name="auditlog_action_valid")
+            models.CheckConstraint(
+                condition=models.Q(action__in=AuditAction.values), name="auditlog_action_valid"
+            )
         ]
 
     def __str__(self) -> str:
@@ -177,7 +186,9 @@ class AuditLog(models.Model):
 class InboxMessage(models.Model):
     """A message in a person's in-site inbox (one of the notification channels)."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("收件人"), on_delete=models.CASCADE, related_name="inbox")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("收件人"), on_delete=models.CASCADE, related_name="inbox"
+    )
     body = models.TextField(_("内容"))
     url = models.CharField(_("链接"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)

@@ -30,14 +30,18 @@ def personal_data_reveal(*, actor, obj: models.Model, field: str, reason: str, r
     model = type(obj)
     kinds = personal_fields(model)
     if field not in kinds:
-        raise DomainError(_("该字段不是可查看的个人信息。"), code="invalid_field", fields={"field": [_("无效字段。")]})
+        raise DomainError(
+            _("该字段不是可查看的个人信息。"), code="invalid_field", fields={"field": [_("无效字段。")]}
+        )
     if not model.objects.visible_to(actor).filter(pk=obj.pk).exists():
         raise NotFound()
     if not actor.has_perm(REVEAL_PERMISSION):
         raise NotPermitted()
     reason = (reason or "").strip()
     if len(reason) < 2:
-        raise DomainError(_("请填写查看事由。"), code="reason_required", fields={"reason": [_("请填写查看事由。")]})
+        raise DomainError(
+            _("请填写查看事由。"), code="reason_required", fields={"reason": [_("请填写查看事由。")]}
+        )
     value = getattr(obj, field) or ""
     audit_record(
         actor=actor,

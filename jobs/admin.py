@@ -99,16 +99,24 @@ class EmployerProfileAdmin(ScopedAdmin):
     @admin.action(description=gettext_lazy("审核不通过"), permissions=["change"])
     def reject(self, request, queryset):
         for employer in queryset:
-            services.employer_review(employer=employer, actor=request.user, approve=False, note=_("资料不符"), request=request)
+            services.employer_review(
+                employer=employer, actor=request.user, approve=False, note=_("资料不符"), request=request
+            )
         messages.success(request, _("已退回。"))
 
 
 class ReviewForm(forms.Form):
     decision = forms.ChoiceField(
-        label=gettext_lazy("审核结果"), widget=forms.RadioSelect,
+        label=gettext_lazy("审核结果"),
+        widget=forms.RadioSelect,
         choices=[("approve", gettext_lazy("通过并发布")), ("reject", gettext_lazy("退回修改"))],
     )
-    note = forms.CharField(label=gettext_lazy("意见（退回时必填）"), required=False, max_length=300, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label=gettext_lazy("意见（退回时必填）"),
+        required=False,
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -129,11 +137,29 @@ class PostingEventInline(admin.TabularInline):
 
 @admin.register(Posting)
 class PostingAdmin(ScopedAdmin):
-    list_display = ("title", "occupation", "scope_unit", "status", "flag_col", "daily_wage", "work_start_date", "headcount", "accepted_count")
+    list_display = (
+        "title",
+        "occupation",
+        "scope_unit",
+        "status",
+        "flag_col",
+        "daily_wage",
+        "work_start_date",
+        "headcount",
+        "accepted_count",
+    )
     list_filter = ("status", "scope_unit", "occupation__parent", "settlement")
     search_fields = ("title", "employer__display_name")
     list_select_related = ("occupation", "scope_unit")
-    workflow_fields = ("status", "reviewed_by", "review_note", "published_at", "accepted_count", "daily_wage", "screen_flags")
+    workflow_fields = (
+        "status",
+        "reviewed_by",
+        "review_note",
+        "published_at",
+        "accepted_count",
+        "daily_wage",
+        "screen_flags",
+    )
     readonly_fields = ("review_link", "employer")
     exclude = ("search_text", "search_tokens")
     inlines = [PostingEventInline]
@@ -149,10 +175,19 @@ class PostingAdmin(ScopedAdmin):
     def review_link(self, obj):
         if obj.status != PostingStatus.PENDING_REVIEW:
             return obj.get_status_display()
-        return format_html('<a class="button" href="{}">{}</a>', reverse("admin:jobs_posting_review", args=[obj.pk]), _("审核"))
+        return format_html(
+            '<a class="button" href="{}">{}</a>',
+            reverse("admin:jobs_posting_review", args=[obj.pk]),
+            _("审核"),
+        )
 
     def get_urls(self):
-        return [path("<int:pk>/review/", self.admin_site.admin_view(self.review_view), name="jobs_posting_review"), *super().get_urls()]
+        return [
+            path(
+                "<int:pk>/review/", self.admin_site.admin_view(self.review_view), name="jobs_posting_review"
+            ),
+            *super().get_urls(),
+        ]
 
     def review_view(self, request, pk):
         posting = self.get_queryset(request).filter(pk=pk).first()
@@ -164,9 +199,17 @@ class PostingAdmin(ScopedAdmin):
             try:
                 if data["decision"] == "approve":
                     checklist = {key: data[f"check_{key}"] for key, _label in services.REVIEW_CHECKLIST}
-                    services.posting_approve(posting=posting, actor=request.user, checklist=checklist, note=data["note"], request=request)
+                    services.posting_approve(
+                        posting=posting,
+                        actor=request.user,
+                        checklist=checklist,
+                        note=data["note"],
+                        request=request,
+                    )
                 else:
-                    services.posting_reject(posting=posting, actor=request.user, reason=data["note"], request=request)
+                    services.posting_reject(
+                        posting=posting, actor=request.user, reason=data["note"], request=request
+                    )
             except DomainError as exc:
                 form.add_error(None, str(exc.message))
                 for field, errors in (exc.fields or {}).items():
@@ -176,9 +219,17 @@ class PostingAdmin(ScopedAdmin):
             else:
                 messages.success(request, _("已审核。"))
                 return redirect("admin:jobs_posting_changelist")
-        flags = format_html_join("", "<li><strong>{}</strong>：“{}”</li>", ((f["label"], f["match"]) for f in posting.screen_flags))
-        context = {**self.admin_site.each_context(request), "opts": Posting._meta, "original": posting, "form": form,
-                   "flags": flags, "title": _("审核招聘信息")}
+        flags = format_html_join(
+            "", "<li><strong>{}</strong>：“{}”</li>", ((f["label"], f["match"]) for f in posting.screen_flags)
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": Posting._meta,
+            "original": posting,
+            "form": form,
+            "flags": flags,
+            "title": _("审核招聘信息"),
+        }
         return render(request, "admin/jobs/review.html", context)
 
 
@@ -221,6 +272,15 @@ class RegistrationInline(admin.TabularInline):
 
 @admin.register(JobFair)
 class JobFairAdmin(ScopedAdmin):
-    list_display = ("title", "kind", "scope_unit", "starts_at", "booth_capacity", "attendance", "intents", "hires")
+    list_display = (
+        "title",
+        "kind",
+        "scope_unit",
+        "starts_at",
+        "booth_capacity",
+        "attendance",
+        "intents",
+        "hires",
+    )
     list_filter = ("kind", "scope_unit")
     inlines = [BoothInline, RegistrationInline]

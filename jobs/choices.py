@@ -65,7 +65,9 @@ class ApplicationStatus(models.TextChoices):
 
 
 APPLICATION_TRANSITIONS: dict[str, frozenset[str]] = {
-    ApplicationStatus.APPLIED: frozenset({ApplicationStatus.ACCEPTED, ApplicationStatus.REJECTED, ApplicationStatus.WITHDRAWN}),
+    ApplicationStatus.APPLIED: frozenset(
+        {ApplicationStatus.ACCEPTED, ApplicationStatus.REJECTED, ApplicationStatus.WITHDRAWN}
+    ),
     ApplicationStatus.ACCEPTED: frozenset({ApplicationStatus.WITHDRAWN}),
     ApplicationStatus.REJECTED: frozenset(),
     ApplicationStatus.WITHDRAWN: frozenset(),
@@ -91,4 +93,12 @@ class FairKind(models.TextChoices):
     NIGHT = "night", _("夜市")
 
 
-WEEKDAYS = [("1", _("周一")), ("2", _("周二")), ("3", _("周三")), ("4", _("周四")), ("5", _("周五")), ("6", _("周六")), ("7", _("周日"))]
+WEEKDAYS = [
+    ("1", _("周一")),
+    ("2", _("周二")),
+    ("3", _("周三")),
+    ("4", _("周四")),
+    ("5", _("周五")),
+    ("6", _("周六")),
+    ("7", _("周日")),
+]

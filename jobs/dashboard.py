@@ -11,7 +11,11 @@ from .models import EmployerProfile, Posting, PostingReport
 def postings_to_review(user):
     if not user.has_perm("jobs.change_posting"):
         return None
-    qs = Posting.objects.visible_to(user).filter(status=PostingStatus.PENDING_REVIEW).select_related("scope_unit")[:50]
+    qs = (
+        Posting.objects.visible_to(user)
+        .filter(status=PostingStatus.PENDING_REVIEW)
+        .select_related("scope_unit")[:50]
+    )
     rows = [
         {
             "text": f"{p.title}（{p.scope_unit.name}）",
@@ -20,7 +24,12 @@ def postings_to_review(user):
         }
         for p in qs
     ]
-    return Panel(title=_("待审核的招聘信息"), rows=rows, empty=_("没有待审核的招聘信息。"), level="warning" if rows else "info")
+    return Panel(
+        title=_("待审核的招聘信息"),
+        rows=rows,
+        empty=_("没有待审核的招聘信息。"),
+        level="warning" if rows else "info",
+    )
 
 
 @register_panel
@@ -29,10 +38,16 @@ def open_reports(user):
         return None
     qs = PostingReport.objects.visible_to(user).filter(handled_at__isnull=True).select_related("posting")[:50]
     rows = [
-        {"text": r.posting.title, "url": reverse("admin:jobs_postingreport_change", args=[r.pk]), "note": r.get_reason_display()}
+        {
+            "text": r.posting.title,
+            "url": reverse("admin:jobs_postingreport_change", args=[r.pk]),
+            "note": r.get_reason_display(),
+        }
         for r in qs
     ]
-    return Panel(title=_("待处理的举报"), rows=rows, empty=_("没有待处理的举报。"), level="warning" if rows else "info")
+    return Panel(
+        title=_("待处理的举报"), rows=rows, empty=_("没有待处理的举报。"), level="warning" if rows else "info"
+    )
 
 
 @register_panel
@@ -40,5 +55,12 @@ def employers_to_review(user):
     if not user.has_perm("jobs.change_employerprofile"):
         return None
     qs = EmployerProfile.objects.visible_to(user).filter(status="pending")[:50]
-    rows = [{"text": e.display_name, "url": reverse("admin:jobs_employerprofile_change", args=[e.pk]), "note": e.get_kind_display()} for e in qs]
+    rows = [
+        {
+            "text": e.display_name,
+            "url": reverse("admin:jobs_employerprofile_change", args=[e.pk]),
+            "note": e.get_kind_display(),
+        }
+        for e in qs
+    ]
     return Panel(title=_("待审核的用工登记"), rows=rows, empty=_("没有待审核的用工登记。"))

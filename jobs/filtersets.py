@@ -37,39 +37,79 @@ class OccupationFilter(django_filters.ModelChoiceFilter):
 class PostingFilterSet(GeoFilterMixin):
     q = django_filters.CharFilter(method="filter_q", label=_("关键词"))
     occupation = OccupationFilter(
-        to_field_name="code", queryset=Occupation.objects.filter(is_active=True), label=_("工种"), empty_label=_("全部工种")
+        to_field_name="code",
+        queryset=Occupation.objects.filter(is_active=True),
+        label=_("工种"),
+        empty_label=_("全部工种"),
     )
     county = django_filters.ModelChoiceFilter(
-        field_name="scope_unit", to_field_name="code", queryset=ScopeUnit.objects.filter(is_active=True),
-        label=_("县（市、区）"), empty_label=_("全部"),
+        field_name="scope_unit",
+        to_field_name="code",
+        queryset=ScopeUnit.objects.filter(is_active=True),
+        label=_("县（市、区）"),
+        empty_label=_("全部"),
     )
-    date_from = django_filters.DateFilter(field_name="work_end_date", lookup_expr="gte", label=_("工作日期从"),
-                                          widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = django_filters.DateFilter(field_name="work_start_date", lookup_expr="lte", label=_("工作日期到"),
-                                        widget=forms.DateInput(attrs={"type": "date"}))
-    wage_min = django_filters.NumberFilter(field_name="daily_wage", lookup_expr="gte", label=_("日工资不低于（元）"))
-    settlement = django_filters.ChoiceFilter(choices=Settlement.choices, label=_("结算方式"), empty_label=_("不限"))
-    market = django_filters.ModelChoiceFilter(queryset=Market.objects.public(), label=_("零工市场"), empty_label=_("不限"))
-    status = django_filters.ChoiceFilter(choices=PostingStatus.choices, label=_("状态"), empty_label=_("全部"))
-    ordering = django_filters.ChoiceFilter(choices=POSTING_ORDERING, method="noop", label=_("排序"), empty_label=None)
+    date_from = django_filters.DateFilter(
+        field_name="work_end_date",
+        lookup_expr="gte",
+        label=_("工作日期从"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    date_to = django_filters.DateFilter(
+        field_name="work_start_date",
+        lookup_expr="lte",
+        label=_("工作日期到"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    wage_min = django_filters.NumberFilter(
+        field_name="daily_wage", lookup_expr="gte", label=_("日工资不低于（元）")
+    )
+    settlement = django_filters.ChoiceFilter(
+        choices=Settlement.choices, label=_("结算方式"), empty_label=_("不限")
+    )
+    market = django_filters.ModelChoiceFilter(
+        queryset=Market.objects.public(), label=_("零工市场"), empty_label=_("不限")
+    )
+    status = django_filters.ChoiceFilter(
+        choices=PostingStatus.choices, label=_("状态"), empty_label=_("全部")
+    )
+    ordering = django_filters.ChoiceFilter(
+        choices=POSTING_ORDERING, method="noop", label=_("排序"), empty_label=None
+    )
 
     class Meta:
         model = Posting
-        fields = ["q", "occupation", "county", "date_from", "date_to", "wage_min", "settlement", "market", "status"]
+        fields = [
+            "q",
+            "occupation",
+            "county",
+            "date_from",
+            "date_to",
+            "wage_min",
+            "settlement",
+            "market",
+            "status",
+        ]
 
     def filter_q(self, queryset, name, value):
         return search.filter_keyword(queryset, value)
 
     def is_valid(self):
         valid = super().is_valid()
-        if valid and self.form.cleaned_data.get("ordering") == "distance" and self.form.cleaned_data.get("lat") is None:
+        if (
+            valid
+            and self.form.cleaned_data.get("ordering") == "distance"
+            and self.form.cleaned_data.get("lat") is None
+        ):
             self.form.add_error("ordering", _("按距离排序须提供经纬度。"))
             return False
         return valid
 
     @property
     def ordering_fields(self) -> tuple[str, ...]:
-        ordering = (self.form.cleaned_data.get("ordering") if hasattr(self.form, "cleaned_data") else None) or "-published"
+        ordering = (
+            self.form.cleaned_data.get("ordering") if hasattr(self.form, "cleaned_data") else None
+        ) or "-published"
         return ORDER_BY[ordering]
 
     def filter_queryset(self, queryset):

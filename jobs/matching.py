@@ -185,7 +185,9 @@ def _weekday_name(day: int) -> str:
     return str(WEEKDAYS[day - 1][1])
 
 
-def _best_skill(skills: Iterable[WorkerSkill], occupation: Occupation) -> tuple[float, WorkerSkill | None, bool]:
+def _best_skill(
+    skills: Iterable[WorkerSkill], occupation: Occupation
+) -> tuple[float, WorkerSkill | None, bool]:
     """(fit, skill, exact) for the worker's best skill for ``occupation``."""
     best: tuple[float, WorkerSkill | None, bool] = (0.0, None, False)
     for skill in skills:
@@ -202,7 +204,9 @@ def _best_skill(skills: Iterable[WorkerSkill], occupation: Occupation) -> tuple[
 def _skill_reason(skill: WorkerSkill, exact: bool) -> str:
     if skill.years:
         text = _("%(occ)s（%(level)s，%(years)s年）") % {
-            "occ": skill.occupation.name, "level": skill.get_level_display(), "years": skill.years,
+            "occ": skill.occupation.name,
+            "level": skill.get_level_display(),
+            "years": skill.years,
         }
     else:
         text = _("%(occ)s（%(level)s）") % {"occ": skill.occupation.name, "level": skill.get_level_display()}
@@ -237,11 +241,16 @@ def _wage_fit(profile: WorkerProfile, posting: Posting) -> tuple[bool, float, st
     else:
         floor = 1 / float(WAGE_TOLERANCE)
         score = max(0.0, WAGE_MET * (ratio - floor) / (1 - floor))
-        reason = _("%(offered)s，略低于期望%(expected)s") % {"offered": shown_offered, "expected": shown_expected}
+        reason = _("%(offered)s，略低于期望%(expected)s") % {
+            "offered": shown_offered,
+            "expected": shown_expected,
+        }
     return True, score, reason
 
 
-def _availability(profile: WorkerProfile, posting: Posting, dates: list[dt.date]) -> tuple[float, list[str]] | None:
+def _availability(
+    profile: WorkerProfile, posting: Posting, dates: list[dt.date]
+) -> tuple[float, list[str]] | None:
     free = [d for d in dates if str(d.isoweekday()) in profile.available_days]
     time_share = _time_share(profile, posting)
     if not free or time_share <= 0:
@@ -272,7 +281,9 @@ def _combine(parts: dict[str, float | None]) -> float:
     return round(max(0.0, min(1.0, score)), 4)
 
 
-def _valid_certificate(certificates: Iterable[Certificate], occupation: Occupation, on: dt.date) -> Certificate | None:
+def _valid_certificate(
+    certificates: Iterable[Certificate], occupation: Occupation, on: dt.date
+) -> Certificate | None:
     valid = [c for c in certificates if c.occupation_id == occupation.pk and c.valid_on(on)]
     # the one that stays valid longest (no expiry first)
     valid.sort(key=lambda c: (c.expires_on is not None, -(c.expires_on.toordinal() if c.expires_on else 0)))
@@ -332,14 +343,16 @@ def _assess(
         reasons.append(_("完工率%(p)s%%") % {"p": round(reliability * 100)})
     if rating is not None:
         reasons.append(_("评分%(r)s") % {"r": f"{rating:.1f}"})
-    score = _combine({
-        "skill": skill_fit,
-        "distance": distance_score,
-        "availability": available[0],
-        "wage": wage_score,
-        "reliability": reliability,
-        "rating": None if rating is None else (rating - 1) / 4,
-    })
+    score = _combine(
+        {
+            "skill": skill_fit,
+            "distance": distance_score,
+            "availability": available[0],
+            "wage": wage_score,
+            "reliability": reliability,
+            "rating": None if rating is None else (rating - 1) / 4,
+        }
+    )
     return score, [r for r in reasons if r]
 
 
@@ -359,7 +372,9 @@ def recommend_workers(*, posting: Posting, limit: int = 20) -> list[Recommendati
     occupation = posting.occupation
     dates = _remaining_dates(posting, today)
 
-    related_skill = WorkerSkill.objects.filter(profile=OuterRef("pk")).filter(_related_q(occupation, "occupation__"))
+    related_skill = WorkerSkill.objects.filter(profile=OuterRef("pk")).filter(
+        _related_q(occupation, "occupation__")
+    )
     in_unit = WorkerProfile.preferred_units.through.objects.filter(
         workerprofile_id=OuterRef("pk"), scopeunit_id=posting.scope_unit_id
     )
@@ -384,10 +399,15 @@ def recommend_workers(*, posting: Posting, limit: int = 20) -> list[Recommendati
     reach_lat = ExpressionWrapper(F("max_distance_km") * Value(per_km_lat), output_field=FloatField())
     reach_lng = ExpressionWrapper(F("max_distance_km") * Value(per_km_lng), output_field=FloatField())
     near = Q(
-        home_lat__gte=min_lat, home_lat__lte=max_lat, home_lng__gte=min_lng, home_lng__lte=max_lng,
+        home_lat__gte=min_lat,
+        home_lat__lte=max_lat,
+        home_lng__gte=min_lng,
+        home_lng__lte=max_lng,
     ) & Q(
-        home_lat__gte=Value(posting.lat) - reach_lat, home_lat__lte=Value(posting.lat) + reach_lat,
-        home_lng__gte=Value(posting.lng) - reach_lng, home_lng__lte=Value(posting.lng) + reach_lng,
+        home_lat__gte=Value(posting.lat) - reach_lat,
+        home_lat__lte=Value(posting.lat) + reach_lat,
+        home_lng__gte=Value(posting.lng) - reach_lng,
+        home_lng__lte=Value(posting.lng) + reach_lng,
     )
     qs = qs.filter(Q(in_unit=True) | near)
 
@@ -412,7 +432,15 @@ def recommend_workers(*, posting: Posting, limit: int = 20) -> list[Recommendati
     valid_certs = Certificate.objects.filter(occupation_id=occupation.pk).filter(
         Q(expires_on__isnull=True) | Q(expires_on__gte=posting.work_start_date)
     )
-    prefetches = [Prefetch("skills", queryset=WorkerSkill.objects.filter(_related_q(occupation, "occupation__")).select_related("occupation"), to_attr="related_skills")]
+    prefetches = [
+        Prefetch(
+            "skills",
+            queryset=WorkerSkill.objects.filter(_related_q(occupation, "occupation__")).select_related(
+                "occupation"
+            ),
+            to_attr="related_skills",
+        )
+    ]
     if occupation.licensed:
         qs = qs.filter(Exists(valid_certs.filter(profile=OuterRef("pk"))))
         prefetches.append(Prefetch("certificates", queryset=valid_certs, to_attr="valid_certificates"))
@@ -432,12 +460,20 @@ def recommend_workers(*, posting: Posting, limit: int = 20) -> list[Recommendati
         if profile.home_lat is not None and profile.home_lng is not None:
             distance = haversine_km(profile.home_lat, profile.home_lng, posting.lat, posting.lng)
         result = _assess(
-            profile=profile, skills=profile.related_skills, certificates=getattr(profile, "valid_certificates", ()),
-            posting=posting, distance_km=distance, in_preferred_unit=profile.in_unit,
-            reliability=reliability.get(profile.user_id), rating=rating.get(profile.user_id), today=today,
+            profile=profile,
+            skills=profile.related_skills,
+            certificates=getattr(profile, "valid_certificates", ()),
+            posting=posting,
+            distance_km=distance,
+            in_preferred_unit=profile.in_unit,
+            reliability=reliability.get(profile.user_id),
+            rating=rating.get(profile.user_id),
+            today=today,
         )
         if result is not None:
-            found.append(Recommendation(obj=profile, score=result[0], reasons=result[1], distance_km=distance))
+            found.append(
+                Recommendation(obj=profile, score=result[0], reasons=result[1], distance_km=distance)
+            )
     return _ranked(found, limit)
 
 
@@ -451,7 +487,12 @@ def _load_profile(worker) -> WorkerProfile | None:
 
         prefetch_related_objects([worker], skills, "certificates")
         return worker
-    return WorkerProfile.objects.filter(user=worker).select_related("user").prefetch_related(skills, "certificates").first()
+    return (
+        WorkerProfile.objects.filter(user=worker)
+        .select_related("user")
+        .prefetch_related(skills, "certificates")
+        .first()
+    )
 
 
 def recommend_postings(
@@ -489,7 +530,11 @@ def recommend_postings(
         .filter(~Exists(applied))
         .annotate(
             in_unit=Exists(in_unit),
-            exact=Case(When(occupation_id__in=exact_ids, then=Value(1)), default=Value(0), output_field=IntegerField()),
+            exact=Case(
+                When(occupation_id__in=exact_ids, then=Value(1)),
+                default=Value(0),
+                output_field=IntegerField(),
+            ),
         )
     )
 
@@ -498,8 +543,10 @@ def recommend_postings(
         qs = qs.exclude(occupation__licensed=True).exclude(occupation__minors_forbidden=True)
     cert_q = Q(occupation__licensed=False)
     for cert in certificates:
-        cert_q |= Q(occupation_id=cert.occupation_id) if cert.expires_on is None else Q(
-            occupation_id=cert.occupation_id, work_start_date__lte=cert.expires_on
+        cert_q |= (
+            Q(occupation_id=cert.occupation_id)
+            if cert.expires_on is None
+            else Q(occupation_id=cert.occupation_id, work_start_date__lte=cert.expires_on)
         )
     qs = qs.filter(cert_q)
 
@@ -509,7 +556,9 @@ def recommend_postings(
         point = (profile.home_lat, profile.home_lng)
     place_q = Q(in_unit=True)
     if point is not None:
-        min_lat, max_lat, min_lng, max_lng = bounding_box(point[0], point[1], profile.max_distance_km * BBOX_SLACK)
+        min_lat, max_lat, min_lng, max_lng = bounding_box(
+            point[0], point[1], profile.max_distance_km * BBOX_SLACK
+        )
         place_q |= Q(lat__gte=min_lat, lat__lte=max_lat, lng__gte=min_lng, lng__lte=max_lng)
         qs = qs.annotate(approx_km=distance_km_expression(point[0], point[1]))
         ordering = [F("exact").desc(), F("approx_km").asc(), "pk"]
@@ -527,8 +576,9 @@ def recommend_postings(
         qs = qs.filter(daily_wage__gte=floor)
 
     postings = list(
-        qs.select_related("occupation", "occupation__parent", "scope_unit", "employer", "market")
-        .order_by(*ordering)[:MAX_CANDIDATES]
+        qs.select_related("occupation", "occupation__parent", "scope_unit", "employer", "market").order_by(
+            *ordering
+        )[:MAX_CANDIDATES]
     )
     reliability, rating = reliability_of(user), rating_of(user)
 
@@ -536,9 +586,18 @@ def recommend_postings(
     for posting in postings:
         distance = haversine_km(point[0], point[1], posting.lat, posting.lng) if point is not None else None
         result = _assess(
-            profile=profile, skills=skills, certificates=certificates, posting=posting, distance_km=distance,
-            in_preferred_unit=posting.in_unit, reliability=reliability, rating=rating, today=today,
+            profile=profile,
+            skills=skills,
+            certificates=certificates,
+            posting=posting,
+            distance_km=distance,
+            in_preferred_unit=posting.in_unit,
+            reliability=reliability,
+            rating=rating,
+            today=today,
         )
         if result is not None:
-            found.append(Recommendation(obj=posting, score=result[0], reasons=result[1], distance_km=distance))
+            found.append(
+                Recommendation(obj=posting, score=result[0], reasons=result[1], distance_km=distance)
+            )
     return _ranked(found, limit)

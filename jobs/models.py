@@ -41,7 +41,14 @@ class Occupation(models.Model):
 
     code = models.SlugField(_("代码"), max_length=40, unique=True)
     name = models.CharField(_("名称"), max_length=40)
-    parent = models.ForeignKey("self", verbose_name=_("类别"), null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("类别"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
     licensed = models.BooleanField(_("特种作业（须持证）"), default=False)
     minors_forbidden = models.BooleanField(_("未成年人禁止"), default=False)
     sort = models.PositiveSmallIntegerField(_("排序"), default=0)
@@ -73,10 +80,16 @@ class MinimumWageTier(models.Model):
         verbose_name = _("最低工资标准")
         verbose_name_plural = _("最低工资标准")
         ordering = ["-effective_from", "tier"]
-        constraints = [models.UniqueConstraint(fields=["tier", "effective_from"], name="minwage_tier_date_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["tier", "effective_from"], name="minwage_tier_date_unique")
+        ]
 
     def __str__(self) -> str:
-        return _("第%(t)s档 %(h)s元/小时（%(d)s起）") % {"t": self.tier, "h": self.hourly, "d": self.effective_from}
+        return _("第%(t)s档 %(h)s元/小时（%(d)s起）") % {
+            "t": self.tier,
+            "h": self.hourly,
+            "d": self.effective_from,
+        }
 
 
 class CountyWageTier(models.Model):
@@ -91,7 +104,11 @@ class CountyWageTier(models.Model):
         verbose_name = _("县市区最低工资档次")
         verbose_name_plural = _("县市区最低工资档次")
         ordering = ["county_code", "-effective_from"]
-        constraints = [models.UniqueConstraint(fields=["county_code", "effective_from"], name="countytier_code_date_unique")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["county_code", "effective_from"], name="countytier_code_date_unique"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.county_code} · {self.tier}"
@@ -108,22 +125,40 @@ class WorkerProfile(TimeStampedModel):
 
     scope_field = "user__scope_unit"
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="worker_profile")
-    preferred_units = models.ManyToManyField(ScopeUnit, verbose_name=_("希望工作的县（市、区）"), blank=True, related_name="+")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("用户"),
+        on_delete=models.CASCADE,
+        related_name="worker_profile",
+    )
+    preferred_units = models.ManyToManyField(
+        ScopeUnit, verbose_name=_("希望工作的县（市、区）"), blank=True, related_name="+"
+    )
     home_lat = models.FloatField(_("常住地纬度"), null=True, blank=True)
     home_lng = models.FloatField(_("常住地经度"), null=True, blank=True)
-    max_distance_km = models.PositiveSmallIntegerField(_("最远通勤（公里）"), default=15, validators=[MaxValueValidator(200)])
+    max_distance_km = models.PositiveSmallIntegerField(
+        _("最远通勤（公里）"), default=15, validators=[MaxValueValidator(200)]
+    )
     available_days = models.CharField(_("可工作日"), max_length=7, default="1234567")
     available_from = models.TimeField(_("可工作时间起"), default=dt.time(6, 0))
     available_to = models.TimeField(_("可工作时间止"), default=dt.time(18, 0))
     expected_wage = models.DecimalField(_("期望工资"), **RATE, null=True, blank=True)
-    expected_unit = models.CharField(_("工资单位"), max_length=8, choices=WageUnit.choices, default=WageUnit.DAY)
-    contact_preference = models.CharField(_("联系方式偏好"), max_length=12, choices=ContactPreference.choices, default=ContactPreference.PHONE)
+    expected_unit = models.CharField(
+        _("工资单位"), max_length=8, choices=WageUnit.choices, default=WageUnit.DAY
+    )
+    contact_preference = models.CharField(
+        _("联系方式偏好"), max_length=12, choices=ContactPreference.choices, default=ContactPreference.PHONE
+    )
     notify_sms = models.BooleanField(_("短信通知"), default=True)
     notify_wechat = models.BooleanField(_("微信订阅消息"), default=False)
     notify_inbox = models.BooleanField(_("站内消息"), default=True)
     assisted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("代办人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("代办人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         help_text=_("在服务台由工作人员代为登记时记录。"),
     )
 
@@ -148,8 +183,12 @@ class WorkerProfile(TimeStampedModel):
 
 
 class WorkerSkill(models.Model):
-    profile = models.ForeignKey(WorkerProfile, verbose_name=_("求职登记"), on_delete=models.CASCADE, related_name="skills")
-    occupation = models.ForeignKey(Occupation, verbose_name=_("工种"), on_delete=models.PROTECT, related_name="+")
+    profile = models.ForeignKey(
+        WorkerProfile, verbose_name=_("求职登记"), on_delete=models.CASCADE, related_name="skills"
+    )
+    occupation = models.ForeignKey(
+        Occupation, verbose_name=_("工种"), on_delete=models.PROTECT, related_name="+"
+    )
     level = models.CharField(_("水平"), max_length=12, choices=SkillLevel.choices, default=SkillLevel.SKILLED)
     years = models.PositiveSmallIntegerField(_("从业年限"), default=0)
 
@@ -165,13 +204,24 @@ class WorkerSkill(models.Model):
 class Certificate(models.Model):
     """A certificate on record (特种作业操作证, 职业资格证书 …): number, issuer, expiry."""
 
-    profile = models.ForeignKey(WorkerProfile, verbose_name=_("求职登记"), on_delete=models.CASCADE, related_name="certificates")
-    occupation = models.ForeignKey(Occupation, verbose_name=_("对应工种"), on_delete=models.PROTECT, related_name="+")
+    profile = models.ForeignKey(
+        WorkerProfile, verbose_name=_("求职登记"), on_delete=models.CASCADE, related_name="certificates"
+    )
+    occupation = models.ForeignKey(
+        Occupation, verbose_name=_("对应工种"), on_delete=models.PROTECT, related_name="+"
+    )
     name = models.CharField(_("证书名称"), max_length=100)
     number = models.CharField(_("证书编号"), max_length=64)
     issuer = models.CharField(_("发证机关"), max_length=100)
     expires_on = models.DateField(_("有效期至"), null=True, blank=True)
-    verified_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("核验人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("核验人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("证书")
@@ -195,13 +245,36 @@ class EmployerProfile(TimeStampedModel):
 
     scope_field = "scope_unit"
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, verbose_name=_("账号"), on_delete=models.CASCADE, related_name="employer_profile")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("账号"),
+        on_delete=models.CASCADE,
+        related_name="employer_profile",
+    )
     kind = models.CharField(_("类型"), max_length=16, choices=EmployerKind.choices)
-    organization = models.ForeignKey(Organization, verbose_name=_("单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     display_name = models.CharField(_("对外名称"), max_length=100)
-    scope_unit = models.ForeignKey(ScopeUnit, verbose_name=_("县（市、区）"), on_delete=models.PROTECT, related_name="+")
-    status = models.CharField(_("审核状态"), max_length=12, choices=VerificationStatus.choices, default=VerificationStatus.PENDING)
-    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("审核人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    scope_unit = models.ForeignKey(
+        ScopeUnit, verbose_name=_("县（市、区）"), on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(
+        _("审核状态"), max_length=12, choices=VerificationStatus.choices, default=VerificationStatus.PENDING
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审核人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
     review_note = models.CharField(_("审核意见"), max_length=300, blank=True)
     trusted = models.BooleanField(_("信用良好（岗位免审）"), default=False)
@@ -211,7 +284,11 @@ class EmployerProfile(TimeStampedModel):
     class Meta:
         verbose_name = _("用工登记")
         verbose_name_plural = _("用工登记")
-        constraints = [models.CheckConstraint(condition=Q(status__in=VerificationStatus.values), name="employer_status_valid")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=VerificationStatus.values), name="employer_status_valid"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.display_name
@@ -234,36 +311,72 @@ class Posting(TimeStampedModel):
     scope_field = "scope_unit"
     personal_fields = {"contact_phone": masking.PHONE}
 
-    employer = models.ForeignKey(EmployerProfile, verbose_name=_("用工方"), on_delete=models.PROTECT, related_name="postings")
-    occupation = models.ForeignKey(Occupation, verbose_name=_("工种"), on_delete=models.PROTECT, related_name="postings")
+    employer = models.ForeignKey(
+        EmployerProfile, verbose_name=_("用工方"), on_delete=models.PROTECT, related_name="postings"
+    )
+    occupation = models.ForeignKey(
+        Occupation, verbose_name=_("工种"), on_delete=models.PROTECT, related_name="postings"
+    )
     title = models.CharField(_("标题"), max_length=60)
     description = models.TextField(_("工作内容"), max_length=2000)
     requirements = models.TextField(_("要求"), max_length=1000, blank=True)
-    scope_unit = models.ForeignKey(ScopeUnit, verbose_name=_("县（市、区）"), on_delete=models.PROTECT, related_name="postings")
-    town = models.ForeignKey(Division, verbose_name=_("乡镇（街道）"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    scope_unit = models.ForeignKey(
+        ScopeUnit, verbose_name=_("县（市、区）"), on_delete=models.PROTECT, related_name="postings"
+    )
+    town = models.ForeignKey(
+        Division,
+        verbose_name=_("乡镇（街道）"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     address = models.CharField(_("工作地点"), max_length=200)
     lat = models.FloatField(_("纬度"), validators=[MinValueValidator(-90), MaxValueValidator(90)])
     lng = models.FloatField(_("经度"), validators=[MinValueValidator(-180), MaxValueValidator(180)])
-    market = models.ForeignKey(Market, verbose_name=_("所在零工市场"), null=True, blank=True, on_delete=models.SET_NULL, related_name="postings")
+    market = models.ForeignKey(
+        Market,
+        verbose_name=_("所在零工市场"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="postings",
+    )
     work_start_date = models.DateField(_("开工日期"))
     work_end_date = models.DateField(_("结束日期"))
     start_time = models.TimeField(_("上班时间"), default=dt.time(7, 0))
     end_time = models.TimeField(_("下班时间"), default=dt.time(17, 0))
-    headcount = models.PositiveSmallIntegerField(_("招聘人数"), validators=[MinValueValidator(1), MaxValueValidator(500)])
+    headcount = models.PositiveSmallIntegerField(
+        _("招聘人数"), validators=[MinValueValidator(1), MaxValueValidator(500)]
+    )
     wage_amount = models.DecimalField(_("工资"), **RATE)
     wage_unit = models.CharField(_("工资单位"), max_length=8, choices=WageUnit.choices)
     estimated_daily_wage = models.DecimalField(
-        _("预计折合日收入"), **MONEY, null=True, blank=True,
+        _("预计折合日收入"),
+        **MONEY,
+        null=True,
+        blank=True,
         help_text=_("按件或按单计酬时必填：一个熟练工一天（8小时）大约能挣多少，用于最低工资核对和筛选。"),
     )
-    daily_wage = models.DecimalField(_("折合日工资"), **MONEY, help_text=_("按设计规则折算，用于筛选和最低工资核对。"))
+    daily_wage = models.DecimalField(
+        _("折合日工资"), **MONEY, help_text=_("按设计规则折算，用于筛选和最低工资核对。")
+    )
     settlement = models.CharField(_("结算方式"), max_length=16, choices=Settlement.choices)
     contact_name = models.CharField(_("联系人"), max_length=40)
     contact_phone = models.CharField(_("联系电话"), max_length=20)
-    status = models.CharField(_("状态"), max_length=16, choices=PostingStatus.choices, default=PostingStatus.DRAFT)
+    status = models.CharField(
+        _("状态"), max_length=16, choices=PostingStatus.choices, default=PostingStatus.DRAFT
+    )
     screen_flags = models.JSONField(_("审核提示"), default=list, blank=True)
     review_note = models.CharField(_("审核意见"), max_length=300, blank=True)
-    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("审核人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审核人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True, db_index=True)
     accepted_count = models.PositiveSmallIntegerField(_("已录用"), default=0)
     search_text = models.TextField(_("检索文本"), blank=True, editable=False)
@@ -283,8 +396,13 @@ class Posting(TimeStampedModel):
         ]
         constraints = [
             models.CheckConstraint(condition=Q(status__in=PostingStatus.values), name="posting_status_valid"),
-            models.CheckConstraint(condition=Q(work_end_date__gte=models.F("work_start_date")), name="posting_dates_ordered"),
-            models.CheckConstraint(condition=Q(accepted_count__lte=models.F("headcount")), name="posting_accepted_within_headcount"),
+            models.CheckConstraint(
+                condition=Q(work_end_date__gte=models.F("work_start_date")), name="posting_dates_ordered"
+            ),
+            models.CheckConstraint(
+                condition=Q(accepted_count__lte=models.F("headcount")),
+                name="posting_accepted_within_headcount",
+            ),
             models.CheckConstraint(condition=Q(wage_amount__gt=0), name="posting_wage_positive"),
         ]
 
@@ -306,11 +424,19 @@ class Posting(TimeStampedModel):
 
 
 class PostingEvent(models.Model):
-    posting = models.ForeignKey(Posting, verbose_name=_("招聘信息"), on_delete=models.PROTECT, related_name="events")
+    posting = models.ForeignKey(
+        Posting, verbose_name=_("招聘信息"), on_delete=models.PROTECT, related_name="events"
+    )
     from_status = models.CharField(_("原状态"), max_length=16, choices=PostingStatus.choices)
     to_status = models.CharField(_("新状态"), max_length=16, choices=PostingStatus.choices)
     reason = models.CharField(_("原因"), max_length=300, blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     at = models.DateTimeField(_("时间"), default=timezone.now)
 
     class Meta:
@@ -331,13 +457,29 @@ class PostingReport(models.Model):
 
     scope_field = "posting__scope_unit"
 
-    posting = models.ForeignKey(Posting, verbose_name=_("招聘信息"), on_delete=models.CASCADE, related_name="reports")
+    posting = models.ForeignKey(
+        Posting, verbose_name=_("招聘信息"), on_delete=models.CASCADE, related_name="reports"
+    )
     reason = models.CharField(_("举报类型"), max_length=16, choices=ReportReason.choices)
     detail = models.CharField(_("说明"), max_length=500, blank=True)
-    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("举报人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("举报人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     created_at = models.DateTimeField(_("举报时间"), default=timezone.now)
     handled_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
-    handled_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("处理人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("处理人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     objects = PostingReportQuerySet.as_manager()
 
@@ -361,12 +503,28 @@ class Application(TimeStampedModel):
 
     scope_field = "posting__scope_unit"
 
-    posting = models.ForeignKey(Posting, verbose_name=_("招聘信息"), on_delete=models.PROTECT, related_name="applications")
-    worker = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("求职者"), on_delete=models.PROTECT, related_name="applications")
-    status = models.CharField(_("状态"), max_length=12, choices=ApplicationStatus.choices, default=ApplicationStatus.APPLIED)
-    source = models.CharField(_("来源"), max_length=12, choices=ApplicationSource.choices, default=ApplicationSource.SELF)
+    posting = models.ForeignKey(
+        Posting, verbose_name=_("招聘信息"), on_delete=models.PROTECT, related_name="applications"
+    )
+    worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("求职者"),
+        on_delete=models.PROTECT,
+        related_name="applications",
+    )
+    status = models.CharField(
+        _("状态"), max_length=12, choices=ApplicationStatus.choices, default=ApplicationStatus.APPLIED
+    )
+    source = models.CharField(
+        _("来源"), max_length=12, choices=ApplicationSource.choices, default=ApplicationSource.SELF
+    )
     acted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("代办/介绍人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("代办/介绍人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     note = models.CharField(_("备注"), max_length=300, blank=True)
     decided_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
@@ -379,7 +537,9 @@ class Application(TimeStampedModel):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["posting", "worker"], name="application_unique_worker"),
-            models.CheckConstraint(condition=Q(status__in=ApplicationStatus.values), name="application_status_valid"),
+            models.CheckConstraint(
+                condition=Q(status__in=ApplicationStatus.values), name="application_status_valid"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -387,12 +547,27 @@ class Application(TimeStampedModel):
 
 
 class ApplicationEvent(models.Model):
-    application = models.ForeignKey(Application, verbose_name=_("报名"), on_delete=models.PROTECT, related_name="events")
+    application = models.ForeignKey(
+        Application, verbose_name=_("报名"), on_delete=models.PROTECT, related_name="events"
+    )
     from_status = models.CharField(_("原状态"), max_length=12, choices=ApplicationStatus.choices, blank=True)
     to_status = models.CharField(_("新状态"), max_length=12, choices=ApplicationStatus.choices)
     reason = models.CharField(_("原因"), max_length=300, blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, on_delete=models.SET_NULL, related_name="+")
-    on_behalf_of = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("代办对象"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    on_behalf_of = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("代办对象"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     at = models.DateTimeField(_("时间"), default=timezone.now)
 
     class Meta:
@@ -412,8 +587,12 @@ class JobFair(TimeStampedModel):
     kind = models.CharField(_("类型"), max_length=8, choices=FairKind.choices)
     title = models.CharField(_("名称"), max_length=100)
     theme = models.CharField(_("主题"), max_length=200, blank=True)
-    scope_unit = models.ForeignKey(ScopeUnit, verbose_name=_("县（市、区）"), on_delete=models.PROTECT, related_name="+")
-    market = models.ForeignKey(Market, verbose_name=_("零工市场"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    scope_unit = models.ForeignKey(
+        ScopeUnit, verbose_name=_("县（市、区）"), on_delete=models.PROTECT, related_name="+"
+    )
+    market = models.ForeignKey(
+        Market, verbose_name=_("零工市场"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     place = models.CharField(_("地点"), max_length=200)
     starts_at = models.DateTimeField(_("开始时间"))
     ends_at = models.DateTimeField(_("结束时间"))
@@ -428,15 +607,21 @@ class JobFair(TimeStampedModel):
         verbose_name = _("招聘会")
         verbose_name_plural = _("招聘会")
         ordering = ["-starts_at"]
-        constraints = [models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="fair_times_ordered")]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="fair_times_ordered")
+        ]
 
     def __str__(self) -> str:
         return self.title
 
 
 class FairBooth(models.Model):
-    fair = models.ForeignKey(JobFair, verbose_name=_("招聘会"), on_delete=models.CASCADE, related_name="booths")
-    employer = models.ForeignKey(EmployerProfile, verbose_name=_("用工方"), on_delete=models.CASCADE, related_name="+")
+    fair = models.ForeignKey(
+        JobFair, verbose_name=_("招聘会"), on_delete=models.CASCADE, related_name="booths"
+    )
+    employer = models.ForeignKey(
+        EmployerProfile, verbose_name=_("用工方"), on_delete=models.CASCADE, related_name="+"
+    )
     booked_at = models.DateTimeField(_("预订时间"), default=timezone.now)
     positions = models.CharField(_("拟招岗位"), max_length=200, blank=True)
 
@@ -450,8 +635,12 @@ class FairBooth(models.Model):
 
 
 class FairRegistration(models.Model):
-    fair = models.ForeignKey(JobFair, verbose_name=_("招聘会"), on_delete=models.CASCADE, related_name="registrations")
-    worker = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("求职者"), on_delete=models.CASCADE, related_name="+")
+    fair = models.ForeignKey(
+        JobFair, verbose_name=_("招聘会"), on_delete=models.CASCADE, related_name="registrations"
+    )
+    worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("求职者"), on_delete=models.CASCADE, related_name="+"
+    )
     registered_at = models.DateTimeField(_("报名时间"), default=timezone.now)
     attended = models.BooleanField(_("已到场"), default=False)
 

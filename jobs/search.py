@@ -56,7 +56,9 @@ def filter_keyword(queryset, keyword: str):
     toks = query_tokens(needle)
     if connection.vendor == "postgresql" and toks:
         tsquery = " & ".join(f"'{t}'" for t in toks)
-        queryset = queryset.alias(_kw=RawSQL(TSQUERY_SQL, [tsquery], output_field=BooleanField())).filter(_kw=True)
+        queryset = queryset.alias(_kw=RawSQL(TSQUERY_SQL, [tsquery], output_field=BooleanField())).filter(
+            _kw=True
+        )
     return queryset.filter(search_text__contains=needle)
 
 

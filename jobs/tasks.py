@@ -18,14 +18,17 @@ def posting_notify_matches_task(*, posting_id: int, limit: int = 30) -> int:
     from .models import Posting
     from .notifications import notify_user
 
-    posting = Posting.objects.select_related("occupation", "scope_unit", "employer").filter(pk=posting_id).first()
+    posting = (
+        Posting.objects.select_related("occupation", "scope_unit", "employer").filter(pk=posting_id).first()
+    )
     if posting is None or not posting.is_open():
         return 0
     count = 0
     for rec in recommend_workers(posting=posting, limit=limit):
         notify_user(
             user_id=rec.obj.user_id,
-            body=_("新岗位：%(t)s，%(w)s元/天，%(r)s") % {"t": posting.title, "w": posting.daily_wage, "r": "；".join(rec.reasons[:3])},
+            body=_("新岗位：%(t)s，%(w)s元/天，%(r)s")
+            % {"t": posting.title, "w": posting.daily_wage, "r": "；".join(rec.reasons[:3])},
             url=f"/jobs/{posting.pk}/",
         )
         count += 1

@@ -57,14 +57,22 @@ def minimum_wage(scope_unit: ScopeUnit, on: dt.date) -> MinimumWage | None:
     """The minimum wage in force for a county on a date (its tier, then that tier's standard)."""
     tier = None
     for code in (scope_unit.code, scope_unit.division_id):
-        tier = CountyWageTier.objects.filter(county_code=code, effective_from__lte=on).order_by("-effective_from").first()
+        tier = (
+            CountyWageTier.objects.filter(county_code=code, effective_from__lte=on)
+            .order_by("-effective_from")
+            .first()
+        )
         if tier is not None:
             break
     if tier is None:
         return None
     standard = (
-        MinimumWageTier.objects.filter(tier=tier.tier, effective_from__lte=on).order_by("-effective_from").first()
+        MinimumWageTier.objects.filter(tier=tier.tier, effective_from__lte=on)
+        .order_by("-effective_from")
+        .first()
     )
     if standard is None:
         return None
-    return MinimumWage(tier=tier.tier, hourly=standard.hourly, effective_from=standard.effective_from, notice=standard.notice)
+    return MinimumWage(
+        tier=tier.tier, hourly=standard.hourly, effective_from=standard.effective_from, notice=standard.notice
+    )

@@ -41,39 +41,71 @@ from .publishing import map_changed
 
 class TransitionForm(forms.Form):
     to_status = forms.ChoiceField(label=gettext_lazy("变更为"))
-    reason = forms.CharField(label=gettext_lazy("原因"), min_length=2, max_length=300, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=gettext_lazy("原因"), min_length=2, max_length=300, widget=forms.Textarea(attrs={"rows": 2})
+    )
     alternative = forms.CharField(
-        label=gettext_lazy("请工人前往（公告）"), max_length=300, required=False,
+        label=gettext_lazy("请工人前往（公告）"),
+        max_length=300,
+        required=False,
         help_text=gettext_lazy("暂停、关闭、取缔时会在停市公告中公布。"),
     )
-    alternative_market = forms.ModelChoiceField(label=gettext_lazy("替代市场"), queryset=Market.objects.none(), required=False)
+    alternative_market = forms.ModelChoiceField(
+        label=gettext_lazy("替代市场"), queryset=Market.objects.none(), required=False
+    )
 
     def __init__(self, *args, market: Market, user, **kwargs):
         super().__init__(*args, **kwargs)
         targets = MARKET_TRANSITIONS.get(market.status, ())
         self.fields["to_status"].choices = [(s.value, s.label) for s in MarketStatus if s in targets]
-        self.fields["alternative_market"].queryset = Market.objects.visible_to(user).public().exclude(pk=market.pk)
+        self.fields["alternative_market"].queryset = (
+            Market.objects.visible_to(user).public().exclude(pk=market.pk)
+        )
 
 
 class MarketAdminForm(forms.ModelForm):
     coordinate_system = forms.ChoiceField(
-        label=gettext_lazy("坐标来源"), choices=CoordinateSystem.choices, initial=CoordinateSystem.WGS84,
+        label=gettext_lazy("坐标来源"),
+        choices=CoordinateSystem.choices,
+        initial=CoordinateSystem.WGS84,
         help_text=gettext_lazy("从高德、腾讯或百度地图取的坐标，保存时自动转换为 WGS-84。"),
     )
 
     class Meta:
         model = Market
         fields = (
-            "name", "kind", "scope_unit", "town", "address", "lat", "lng", "transit", "operating_model", "operator_name",
-            "operator_contact", "operator_contact_phone", "contract_start", "contract_end", "opens_at", "closes_at",
-            "open_days", "capacity", "services", "hotline", "complaint_channel", "description", "facilities",
+            "name",
+            "kind",
+            "scope_unit",
+            "town",
+            "address",
+            "lat",
+            "lng",
+            "transit",
+            "operating_model",
+            "operator_name",
+            "operator_contact",
+            "operator_contact_phone",
+            "contract_start",
+            "contract_end",
+            "opens_at",
+            "closes_at",
+            "open_days",
+            "capacity",
+            "services",
+            "hotline",
+            "complaint_channel",
+            "description",
+            "facilities",
         )
 
     def clean(self):
         data = super().clean()
         lat, lng = data.get("lat"), data.get("lng")
         if lat is not None and lng is not None:
-            data["lat"], data["lng"] = to_wgs84(lat, lng, data.get("coordinate_system") or CoordinateSystem.WGS84)
+            data["lat"], data["lng"] = to_wgs84(
+                lat, lng, data.get("coordinate_system") or CoordinateSystem.WGS84
+            )
             self.instance.lat, self.instance.lng = data["lat"], data["lng"]
         return data
 
@@ -102,7 +134,16 @@ class MarketEventInline(admin.TabularInline):
 
 @admin.register(Market)
 class MarketAdmin(ScopedAdmin):
-    list_display = ("name", "scope_unit", "kind", "status", "risk_grade", "operating_model", "hotline", "updated_at")
+    list_display = (
+        "name",
+        "scope_unit",
+        "kind",
+        "status",
+        "risk_grade",
+        "operating_model",
+        "hotline",
+        "updated_at",
+    )
     list_filter = ("status", "kind", "risk_grade", "operating_model", "scope_unit", "facilities")
     search_fields = ("name", "address", "operator_name")
     list_select_related = ("scope_unit",)
@@ -115,8 +156,35 @@ class MarketAdmin(ScopedAdmin):
     fieldsets = (
         (None, {"fields": ("name", "kind", "status", "transition_link", "risk_grade", "scope_unit", "town")}),
         (gettext_lazy("位置"), {"fields": ("address", "coordinate_system", "lat", "lng", "transit")}),
-        (gettext_lazy("运营"), {"fields": ("operating_model", "operator_name", "operator_contact", "operator_contact_phone", "contract_start", "contract_end")}),
-        (gettext_lazy("开放与服务"), {"fields": ("opens_at", "closes_at", "open_days", "capacity", "services", "hotline", "complaint_channel", "description", "facilities")}),
+        (
+            gettext_lazy("运营"),
+            {
+                "fields": (
+                    "operating_model",
+                    "operator_name",
+                    "operator_contact",
+                    "operator_contact_phone",
+                    "contract_start",
+                    "contract_end",
+                )
+            },
+        ),
+        (
+            gettext_lazy("开放与服务"),
+            {
+                "fields": (
+                    "opens_at",
+                    "closes_at",
+                    "open_days",
+                    "capacity",
+                    "services",
+                    "hotline",
+                    "complaint_channel",
+                    "description",
+                    "facilities",
+                )
+            },
+        ),
     )
 
     def get_fieldsets(self, request, obj=None):
@@ -139,7 +207,11 @@ class MarketAdmin(ScopedAdmin):
 
     def get_urls(self):
         return [
-            path("<int:pk>/transition/", self.admin_site.admin_view(self.transition_view), name="markets_market_transition"),
+            path(
+                "<int:pk>/transition/",
+                self.admin_site.admin_view(self.transition_view),
+                name="markets_market_transition",
+            ),
             *super().get_urls(),
         ]
 
@@ -152,14 +224,21 @@ class MarketAdmin(ScopedAdmin):
         form = TransitionForm(request.POST or None, market=market, user=request.user)
         if request.method == "POST" and form.is_valid():
             try:
-                services.market_transition(market=market, actor=request.user, request=request, **form.cleaned_data)
+                services.market_transition(
+                    market=market, actor=request.user, request=request, **form.cleaned_data
+                )
             except DomainError as exc:
                 form.add_error(None, str(exc.message))
             else:
                 messages.success(request, _("状态已变更，公开地图已更新。"))
                 return redirect("admin:markets_market_change", market.pk)
-        context = {**self.admin_site.each_context(request), "opts": Market._meta, "original": market, "form": form,
-                   "title": _("变更市场状态")}
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": Market._meta,
+            "original": market,
+            "form": form,
+            "title": _("变更市场状态"),
+        }
         return render(request, "admin/markets/transition.html", context)
 
     def save_model(self, request, obj, form, change):
@@ -218,24 +297,53 @@ class InspectionPhotoInline(admin.TabularInline):
 
 class DecisionForm(forms.Form):
     action = forms.ChoiceField(
-        label=gettext_lazy("处置"), choices=[(a.value, a.label) for a in RiskAction if a], widget=forms.RadioSelect
+        label=gettext_lazy("处置"),
+        choices=[(a.value, a.label) for a in RiskAction if a],
+        widget=forms.RadioSelect,
     )
-    rectify_deadline = forms.DateField(label=gettext_lazy("整改期限"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    reason = forms.CharField(label=gettext_lazy("原因"), min_length=2, max_length=300, widget=forms.Textarea(attrs={"rows": 2}))
-    alternative = forms.CharField(label=gettext_lazy("请工人前往（暂停或取缔时公告）"), max_length=300, required=False)
+    rectify_deadline = forms.DateField(
+        label=gettext_lazy("整改期限"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("原因"), min_length=2, max_length=300, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    alternative = forms.CharField(
+        label=gettext_lazy("请工人前往（暂停或取缔时公告）"), max_length=300, required=False
+    )
 
 
 @admin.register(Inspection)
 class InspectionAdmin(ScopedAdmin):
-    list_display = ("market", "inspected_on", "risk_grade", "action", "rectify_deadline", "rectified_at", "overdue_col")
+    list_display = (
+        "market",
+        "inspected_on",
+        "risk_grade",
+        "action",
+        "rectify_deadline",
+        "rectified_at",
+        "overdue_col",
+    )
     list_filter = ("risk_grade", "action", "market__scope_unit")
     search_fields = ("market__name", "hazards")
     list_select_related = ("market", "market__scope_unit")
     autocomplete_fields = ("market",)
     workflow_fields = ("risk_grade", "action", "action_reason", "rectify_deadline", "rectified_at")
     readonly_fields = ("inspector", "risk_rules", "decision_link")
-    fields = ("market", "inspected_on", "inspector", "inspector_names", "hazards", "notes", "risk_rules",
-              "risk_grade", "decision_link", "action", "action_reason", "rectify_deadline", "rectified_at")
+    fields = (
+        "market",
+        "inspected_on",
+        "inspector",
+        "inspector_names",
+        "hazards",
+        "notes",
+        "risk_rules",
+        "risk_grade",
+        "decision_link",
+        "action",
+        "action_reason",
+        "rectify_deadline",
+        "rectified_at",
+    )
     inlines = [FindingInline, InspectionPhotoInline]
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
@@ -249,8 +357,12 @@ class InspectionAdmin(ScopedAdmin):
 
     @admin.display(description=gettext_lazy("风险判定规则"))
     def risk_rules(self, obj):
-        return format_html("<ul>{}</ul>", format_html_join("", "<li><strong>{}</strong>：{}</li>",
-                           ((g.label, str(text)) for g, text in risk.RULES)))
+        return format_html(
+            "<ul>{}</ul>",
+            format_html_join(
+                "", "<li><strong>{}</strong>：{}</li>", ((g.label, str(text)) for g, text in risk.RULES)
+            ),
+        )
 
     @admin.display(description=gettext_lazy("处置"))
     def decision_link(self, obj):
@@ -258,8 +370,12 @@ class InspectionAdmin(ScopedAdmin):
             return "—"
         if obj.needs_action:
             url = reverse("admin:markets_inspection_decide", args=[obj.pk])
-            return format_html('<strong style="color:#ba2121">{}</strong> <a class="button" href="{}">{}</a>',
-                               _("高风险，须处置"), url, _("处置"))
+            return format_html(
+                '<strong style="color:#ba2121">{}</strong> <a class="button" href="{}">{}</a>',
+                _("高风险，须处置"),
+                url,
+                _("处置"),
+            )
         if obj.action == RiskAction.RECTIFY and not obj.rectified_at:
             url = reverse("admin:markets_inspection_rectified", args=[obj.pk])
             return format_html('<a class="button" href="{}">{}</a>', url, _("确认整改完成"))
@@ -286,8 +402,16 @@ class InspectionAdmin(ScopedAdmin):
 
     def get_urls(self):
         return [
-            path("<int:pk>/decide/", self.admin_site.admin_view(self.decide_view), name="markets_inspection_decide"),
-            path("<int:pk>/rectified/", self.admin_site.admin_view(self.rectified_view), name="markets_inspection_rectified"),
+            path(
+                "<int:pk>/decide/",
+                self.admin_site.admin_view(self.decide_view),
+                name="markets_inspection_decide",
+            ),
+            path(
+                "<int:pk>/rectified/",
+                self.admin_site.admin_view(self.rectified_view),
+                name="markets_inspection_rectified",
+            ),
             *super().get_urls(),
         ]
 
@@ -298,7 +422,9 @@ class InspectionAdmin(ScopedAdmin):
         form = DecisionForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
-                services.inspection_decide(inspection=inspection, actor=request.user, request=request, **form.cleaned_data)
+                services.inspection_decide(
+                    inspection=inspection, actor=request.user, request=request, **form.cleaned_data
+                )
             except DomainError as exc:
                 for field, errors in (exc.fields or {None: [exc.message]}).items():
                     for error in errors:
@@ -306,8 +432,14 @@ class InspectionAdmin(ScopedAdmin):
             else:
                 messages.success(request, _("已处置。"))
                 return redirect("admin:markets_inspection_change", inspection.pk)
-        context = {**self.admin_site.each_context(request), "opts": Inspection._meta, "original": inspection,
-                   "form": form, "title": _("处置高风险市场"), "rules": risk.RULES}
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": Inspection._meta,
+            "original": inspection,
+            "form": form,
+            "title": _("处置高风险市场"),
+            "rules": risk.RULES,
+        }
         return render(request, "admin/markets/decide.html", context)
 
     def rectified_view(self, request, pk):
@@ -326,7 +458,15 @@ class InspectionAdmin(ScopedAdmin):
 
 @admin.register(OnlinePlatform)
 class OnlinePlatformAdmin(ScopedAdmin):
-    list_display = ("name", "kind", "operator_name", "scope_unit", "status", "offers_matching", "offers_payment")
+    list_display = (
+        "name",
+        "kind",
+        "operator_name",
+        "scope_unit",
+        "status",
+        "offers_matching",
+        "offers_payment",
+    )
     list_filter = ("status", "kind", "scope_unit")
     search_fields = ("name", "operator_name")
     workflow_fields = ("status",)
@@ -336,7 +476,9 @@ class OnlinePlatformAdmin(ScopedAdmin):
         done = 0
         for platform in queryset:
             try:
-                services.platform_transition(platform=platform, to_status=to_status, actor=request.user, request=request)
+                services.platform_transition(
+                    platform=platform, to_status=to_status, actor=request.user, request=request
+                )
                 done += 1
             except DomainError as exc:
                 messages.error(request, f"{platform}: {exc.message}")
@@ -392,7 +534,16 @@ class WebhookSubscriberAdmin(ScopedAdmin):
 class WebhookDeliveryAdmin(admin.ModelAdmin):
     """The delivery log: read-only."""
 
-    list_display = ("created_at", "subscriber", "event", "status", "attempts", "last_status_code", "next_attempt_at", "delivered_at")
+    list_display = (
+        "created_at",
+        "subscriber",
+        "event",
+        "status",
+        "attempts",
+        "last_status_code",
+        "next_attempt_at",
+        "delivered_at",
+    )
     list_filter = ("status", "subscriber")
     readonly_fields = [f.name for f in WebhookDelivery._meta.fields]
 
@@ -409,7 +560,9 @@ class PlatformEventAdmin(admin.ModelAdmin):
     readonly_fields = [f.name for f in PlatformEvent._meta.fields]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).filter(platform__in=OnlinePlatform.objects.visible_to(request.user))
+        return (
+            super().get_queryset(request).filter(platform__in=OnlinePlatform.objects.visible_to(request.user))
+        )
 
     def has_add_permission(self, request):
         return False

@@ -18,7 +18,9 @@ def overdue_rectifications(user):
         }
         for i in Inspection.objects.visible_to(user).overdue().select_related("market__scope_unit")[:50]
     ]
-    return Panel(title=_("逾期未整改的市场"), rows=rows, empty=_("没有逾期整改。"), level="warning" if rows else "info")
+    return Panel(
+        title=_("逾期未整改的市场"), rows=rows, empty=_("没有逾期整改。"), level="warning" if rows else "info"
+    )
 
 
 @register_panel
@@ -31,6 +33,13 @@ def high_risk_awaiting_action(user):
             "url": reverse("admin:markets_inspection_change", args=[i.pk]),
             "note": _("%(d)s 检查为高风险，请处置：限期整改、暂停或取缔") % {"d": i.inspected_on},
         }
-        for i in Inspection.objects.visible_to(user).awaiting_action().select_related("market__scope_unit")[:50]
+        for i in Inspection.objects.visible_to(user)
+        .awaiting_action()
+        .select_related("market__scope_unit")[:50]
     ]
-    return Panel(title=_("高风险待处置"), rows=rows, empty=_("没有待处置的高风险检查。"), level="warning" if rows else "info")
+    return Panel(
+        title=_("高风险待处置"),
+        rows=rows,
+        empty=_("没有待处置的高风险检查。"),
+        level="warning" if rows else "info",
+    )

@@ -62,19 +62,30 @@ ORDERING_CHOICES = [("name", _("名称")), ("distance", _("距离（由近到远
 class MarketFilterSet(GeoFilterMixin):
     q = django_filters.CharFilter(method="search", label=_("关键词"))
     county = django_filters.ModelChoiceFilter(
-        field_name="scope_unit", to_field_name="code", queryset=ScopeUnit.objects.filter(is_active=True),
-        label=_("县（市、区）"), empty_label=_("全部"),
+        field_name="scope_unit",
+        to_field_name="code",
+        queryset=ScopeUnit.objects.filter(is_active=True),
+        label=_("县（市、区）"),
+        empty_label=_("全部"),
     )
     kind = django_filters.ChoiceFilter(choices=MarketKind.choices, label=_("类型"), empty_label=_("全部"))
     status = django_filters.ChoiceFilter(choices=MarketStatus.choices, label=_("状态"), empty_label=_("全部"))
     facility = extend_schema_field(OpenApiTypes.STR)(  # facility codes (the schema cannot infer them)
         django_filters.ModelMultipleChoiceFilter(
-            field_name="facilities__code", to_field_name="code", queryset=Facility.objects.filter(is_active=True),
-            conjoined=True, label=_("设施"), widget=forms.CheckboxSelectMultiple,
+            field_name="facilities__code",
+            to_field_name="code",
+            queryset=Facility.objects.filter(is_active=True),
+            conjoined=True,
+            label=_("设施"),
+            widget=forms.CheckboxSelectMultiple,
         )
     )
-    open_now = django_filters.BooleanFilter(method="filter_open_now", label=_("现在开放"), widget=forms.CheckboxInput)
-    ordering = django_filters.ChoiceFilter(choices=ORDERING_CHOICES, method="noop", label=_("排序"), empty_label=None)
+    open_now = django_filters.BooleanFilter(
+        method="filter_open_now", label=_("现在开放"), widget=forms.CheckboxInput
+    )
+    ordering = django_filters.ChoiceFilter(
+        choices=ORDERING_CHOICES, method="noop", label=_("排序"), empty_label=None
+    )
 
     class Meta:
         model = Market
@@ -89,7 +100,11 @@ class MarketFilterSet(GeoFilterMixin):
 
     def is_valid(self):
         valid = super().is_valid()
-        if valid and self.form.cleaned_data.get("ordering") == "distance" and self.form.cleaned_data.get("lat") is None:
+        if (
+            valid
+            and self.form.cleaned_data.get("ordering") == "distance"
+            and self.form.cleaned_data.get("lat") is None
+        ):
             self.form.add_error("ordering", _("按距离排序须提供经纬度。"))
             return False
         return valid
@@ -116,4 +131,6 @@ class OnlinePlatformFilterSet(django_filters.FilterSet):
 
     def search(self, queryset, name, value):
         value = value.strip()
-        return queryset.filter(Q(name__contains=value) | Q(operator_name__contains=value)) if value else queryset
+        return (
+            queryset.filter(Q(name__contains=value) | Q(operator_name__contains=value)) if value else queryset
+        )

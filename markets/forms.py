@@ -9,17 +9,31 @@ class OperatorMarketForm(forms.ModelForm):
     """What a market's own operator may change: hours, facilities and the public profile. Name, address,
     location and status are the county's."""
 
-    open_days = forms.MultipleChoiceField(label=_("开放日"), choices=WEEKDAYS, widget=forms.CheckboxSelectMultiple)
+    open_days = forms.MultipleChoiceField(
+        label=_("开放日"), choices=WEEKDAYS, widget=forms.CheckboxSelectMultiple
+    )
     facilities = forms.ModelMultipleChoiceField(
-        label=_("已具备设施"), queryset=Facility.objects.filter(is_active=True), widget=forms.CheckboxSelectMultiple,
+        label=_("已具备设施"),
+        queryset=Facility.objects.filter(is_active=True),
+        widget=forms.CheckboxSelectMultiple,
         required=False,
     )
 
     class Meta:
         model = Market
         fields = [
-            "opens_at", "closes_at", "open_days", "capacity", "services", "hotline", "complaint_channel",
-            "transit", "description", "operator_contact", "operator_contact_phone", "facilities",
+            "opens_at",
+            "closes_at",
+            "open_days",
+            "capacity",
+            "services",
+            "hotline",
+            "complaint_channel",
+            "transit",
+            "description",
+            "operator_contact",
+            "operator_contact_phone",
+            "facilities",
         ]
         widgets = {
             "opens_at": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),

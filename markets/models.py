@@ -63,7 +63,6 @@ class MarketQuerySet(ScopedQuerySet):
         return self.filter(open_days__contains=weekday).filter(same_day | overnight)
 
 
-
 class Market(TimeStampedModel):
     """A physical gig market where workers gather: a comprehensive or trade market, or a small station
     (零工驿站). Run by the bureau, a public employment office corner, or an operator the government buys
@@ -74,16 +73,27 @@ class Market(TimeStampedModel):
 
     name = models.CharField(_("名称"), max_length=100)
     kind = models.CharField(_("类型"), max_length=20, choices=MarketKind.choices)
-    status = models.CharField(_("状态"), max_length=16, choices=MarketStatus.choices, default=MarketStatus.PLANNED)
-    scope_unit = models.ForeignKey(ScopeUnit, verbose_name=_("县（市、区）"), on_delete=models.PROTECT, related_name="markets")
+    status = models.CharField(
+        _("状态"), max_length=16, choices=MarketStatus.choices, default=MarketStatus.PLANNED
+    )
+    scope_unit = models.ForeignKey(
+        ScopeUnit, verbose_name=_("县（市、区）"), on_delete=models.PROTECT, related_name="markets"
+    )
     town = models.ForeignKey(
-        Division, verbose_name=_("乡镇（街道）"), null=True, blank=True, on_delete=models.PROTECT,
-        limit_choices_to={"level": "town"}, related_name="+",
+        Division,
+        verbose_name=_("乡镇（街道）"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        limit_choices_to={"level": "town"},
+        related_name="+",
     )
     address = models.CharField(_("地址"), max_length=200)
     lat = models.FloatField(_("纬度（WGS-84）"), validators=[MinValueValidator(-90), MaxValueValidator(90)])
     lng = models.FloatField(_("经度（WGS-84）"), validators=[MinValueValidator(-180), MaxValueValidator(180)])
-    transit = models.CharField(_("交通指引"), max_length=300, blank=True, help_text=_("例如：乘5路公交到人民广场站下车向北200米。"))
+    transit = models.CharField(
+        _("交通指引"), max_length=300, blank=True, help_text=_("例如：乘5路公交到人民广场站下车向北200米。")
+    )
     operating_model = models.CharField(_("运营模式"), max_length=24, choices=OperatingModel.choices)
     operator_name = models.CharField(_("运营单位"), max_length=128, blank=True)
     operator_contact = models.CharField(_("运营联系人"), max_length=64, blank=True)
@@ -94,11 +104,17 @@ class Market(TimeStampedModel):
     closes_at = models.TimeField(_("闭市时间"), default=dt.time(11, 0))
     open_days = models.CharField(_("开放日"), max_length=7, default="1234567", help_text=_("1=周一 … 7=周日"))
     capacity = models.PositiveIntegerField(_("容纳人数"), default=0)
-    services = models.TextField(_("服务内容"), blank=True, help_text=_("岗位发布、职业介绍、政策咨询、技能培训报名等。"))
+    services = models.TextField(
+        _("服务内容"), blank=True, help_text=_("岗位发布、职业介绍、政策咨询、技能培训报名等。")
+    )
     hotline = models.CharField(_("服务电话"), max_length=32)
-    complaint_channel = models.CharField(_("投诉渠道"), max_length=200, help_text=_("例如：12333 或 市场服务台。"))
+    complaint_channel = models.CharField(
+        _("投诉渠道"), max_length=200, help_text=_("例如：12333 或 市场服务台。")
+    )
     description = models.TextField(_("简介"), blank=True)
-    facilities = models.ManyToManyField(Facility, verbose_name=_("已具备设施"), blank=True, related_name="markets")
+    facilities = models.ManyToManyField(
+        Facility, verbose_name=_("已具备设施"), blank=True, related_name="markets"
+    )
     risk_grade = models.CharField(_("风险等级"), max_length=8, choices=RiskGrade.choices, blank=True)
 
     objects = MarketQuerySet.as_manager()
@@ -114,7 +130,10 @@ class Market(TimeStampedModel):
         constraints = [
             models.CheckConstraint(condition=Q(status__in=MarketStatus.values), name="market_status_valid"),
             models.CheckConstraint(condition=Q(kind__in=MarketKind.values), name="market_kind_valid"),
-            models.CheckConstraint(condition=Q(lat__gte=-90, lat__lte=90, lng__gte=-180, lng__lte=180), name="market_coords_valid"),
+            models.CheckConstraint(
+                condition=Q(lat__gte=-90, lat__lte=90, lng__gte=-180, lng__lte=180),
+                name="market_coords_valid",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -146,8 +165,15 @@ class Market(TimeStampedModel):
 class MarketOperator(models.Model):
     """Binds a user with the market-operator role to the market they run (their counter staff too)."""
 
-    market = models.ForeignKey(Market, verbose_name=_("市场"), on_delete=models.CASCADE, related_name="operator_links")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="operated_markets")
+    market = models.ForeignKey(
+        Market, verbose_name=_("市场"), on_delete=models.CASCADE, related_name="operator_links"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("用户"),
+        on_delete=models.CASCADE,
+        related_name="operated_markets",
+    )
     created_at = models.DateTimeField(_("绑定时间"), auto_now_add=True)
 
     class Meta:
@@ -160,7 +186,9 @@ class MarketOperator(models.Model):
 
 
 class MarketPhoto(models.Model):
-    market = models.ForeignKey(Market, verbose_name=_("市场"), on_delete=models.CASCADE, related_name="photos")
+    market = models.ForeignKey(
+        Market, verbose_name=_("市场"), on_delete=models.CASCADE, related_name="photos"
+    )
     image = models.ImageField(_("照片"), upload_to="markets/%Y/%m/")
     caption = models.CharField(_("说明"), max_length=100, blank=True)
     sort = models.PositiveSmallIntegerField(_("排序"), default=0)
@@ -177,11 +205,19 @@ class MarketPhoto(models.Model):
 class MarketEvent(models.Model):
     """One status transition of a market, written in the same transaction as the change."""
 
-    market = models.ForeignKey(Market, verbose_name=_("市场"), on_delete=models.PROTECT, related_name="events")
+    market = models.ForeignKey(
+        Market, verbose_name=_("市场"), on_delete=models.PROTECT, related_name="events"
+    )
     from_status = models.CharField(_("原状态"), max_length=16, choices=MarketStatus.choices)
     to_status = models.CharField(_("新状态"), max_length=16, choices=MarketStatus.choices)
     reason = models.TextField(_("原因"))
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     at = models.DateTimeField(_("时间"), default=timezone.now)
 
     class Meta:
@@ -206,7 +242,14 @@ class PublicNotice(TimeStampedModel):
     scope_field = "scope_unit"
 
     scope_unit = models.ForeignKey(ScopeUnit, verbose_name=_("县（市、区）"), on_delete=models.PROTECT)
-    market = models.ForeignKey(Market, verbose_name=_("市场"), null=True, blank=True, on_delete=models.CASCADE, related_name="notices")
+    market = models.ForeignKey(
+        Market,
+        verbose_name=_("市场"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="notices",
+    )
     kind = models.CharField(_("类型"), max_length=16, choices=NoticeKind.choices)
     title = models.CharField(_("标题"), max_length=120)
     reason = models.CharField(_("原因（简要）"), max_length=300)
@@ -216,7 +259,13 @@ class PublicNotice(TimeStampedModel):
     )
     starts_on = models.DateField(_("开始日期"), default=timezone.localdate)
     ends_on = models.DateField(_("结束日期"), null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("发布人"), null=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("发布人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     objects = PublicNoticeQuerySet.as_manager()
 
@@ -224,7 +273,9 @@ class PublicNotice(TimeStampedModel):
         verbose_name = _("市场公告")
         verbose_name_plural = _("市场公告")
         ordering = ["-starts_on", "-id"]
-        constraints = [models.CheckConstraint(condition=Q(kind__in=NoticeKind.values), name="notice_kind_valid")]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=NoticeKind.values), name="notice_kind_valid")
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -236,7 +287,9 @@ class OnlinePlatform(TimeStampedModel):
 
     scope_field = "scope_unit"
 
-    scope_unit = models.ForeignKey(ScopeUnit, verbose_name=_("县（市、区）"), on_delete=models.PROTECT, related_name="online_platforms")
+    scope_unit = models.ForeignKey(
+        ScopeUnit, verbose_name=_("县（市、区）"), on_delete=models.PROTECT, related_name="online_platforms"
+    )
     name = models.CharField(_("名称"), max_length=100)
     kind = models.CharField(_("形式"), max_length=20, choices=PlatformKind.choices)
     operator_name = models.CharField(_("运营单位"), max_length=128)
@@ -248,7 +301,9 @@ class OnlinePlatform(TimeStampedModel):
     offers_payment = models.BooleanField(_("线上支付劳务费"), default=False)
     hotline = models.CharField(_("服务电话"), max_length=32, blank=True)
     description = models.TextField(_("简介"), blank=True)
-    status = models.CharField(_("审核状态"), max_length=16, choices=PlatformStatus.choices, default=PlatformStatus.PENDING)
+    status = models.CharField(
+        _("审核状态"), max_length=16, choices=PlatformStatus.choices, default=PlatformStatus.PENDING
+    )
 
     objects = ScopedQuerySet.as_manager()
 
@@ -256,18 +311,30 @@ class OnlinePlatform(TimeStampedModel):
         verbose_name = _("线上零工平台")
         verbose_name_plural = _("线上零工平台")
         ordering = ["scope_unit__code", "name"]
-        constraints = [models.CheckConstraint(condition=Q(status__in=PlatformStatus.values), name="platform_status_valid")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=PlatformStatus.values), name="platform_status_valid"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
 
 
 class PlatformEvent(models.Model):
-    platform = models.ForeignKey(OnlinePlatform, verbose_name=_("平台"), on_delete=models.PROTECT, related_name="events")
+    platform = models.ForeignKey(
+        OnlinePlatform, verbose_name=_("平台"), on_delete=models.PROTECT, related_name="events"
+    )
     from_status = models.CharField(_("原状态"), max_length=16, choices=PlatformStatus.choices)
     to_status = models.CharField(_("新状态"), max_length=16, choices=PlatformStatus.choices)
     reason = models.TextField(_("原因"), blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     at = models.DateTimeField(_("时间"), default=timezone.now)
 
     class Meta:
@@ -314,14 +381,24 @@ class Inspection(TimeStampedModel):
 
     scope_field = "market__scope_unit"
 
-    market = models.ForeignKey(Market, verbose_name=_("市场"), on_delete=models.CASCADE, related_name="inspections")
+    market = models.ForeignKey(
+        Market, verbose_name=_("市场"), on_delete=models.CASCADE, related_name="inspections"
+    )
     inspected_on = models.DateField(_("检查日期"), default=timezone.localdate)
-    inspector = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("检查人"), null=True, on_delete=models.SET_NULL, related_name="+")
+    inspector = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("检查人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     inspector_names = models.CharField(_("检查人员"), max_length=200, blank=True)
     hazards = models.TextField(_("发现的隐患"), blank=True)
     notes = models.TextField(_("备注"), blank=True)
     risk_grade = models.CharField(_("风险等级"), max_length=8, choices=RiskGrade.choices, blank=True)
-    action = models.CharField(_("处置"), max_length=16, choices=RiskAction.choices, blank=True, default=RiskAction.NONE)
+    action = models.CharField(
+        _("处置"), max_length=16, choices=RiskAction.choices, blank=True, default=RiskAction.NONE
+    )
     action_reason = models.CharField(_("处置说明"), max_length=300, blank=True)
     rectify_deadline = models.DateField(_("整改期限"), null=True, blank=True)
     rectified_at = models.DateTimeField(_("整改完成"), null=True, blank=True)
@@ -357,9 +434,13 @@ class Inspection(TimeStampedModel):
 
 
 class InspectionFinding(models.Model):
-    inspection = models.ForeignKey(Inspection, verbose_name=_("检查"), on_delete=models.CASCADE, related_name="findings")
+    inspection = models.ForeignKey(
+        Inspection, verbose_name=_("检查"), on_delete=models.CASCADE, related_name="findings"
+    )
     item = models.ForeignKey(InspectionItem, verbose_name=_("检查项"), on_delete=models.PROTECT)
-    result = models.CharField(_("结果"), max_length=8, choices=FindingResult.choices, default=FindingResult.PASS)
+    result = models.CharField(
+        _("结果"), max_length=8, choices=FindingResult.choices, default=FindingResult.PASS
+    )
     note = models.CharField(_("说明"), max_length=300, blank=True)
 
     class Meta:
@@ -372,7 +453,9 @@ class InspectionFinding(models.Model):
 
 
 class InspectionPhoto(models.Model):
-    inspection = models.ForeignKey(Inspection, verbose_name=_("检查"), on_delete=models.CASCADE, related_name="photos")
+    inspection = models.ForeignKey(
+        Inspection, verbose_name=_("检查"), on_delete=models.CASCADE, related_name="photos"
+    )
     image = models.ImageField(_("照片"), upload_to="inspections/%Y/%m/")
     caption = models.CharField(_("说明"), max_length=100, blank=True)
 
@@ -439,10 +522,14 @@ class WebhookSubscriber(TimeStampedModel):
 class WebhookDelivery(models.Model):
     """One notification to one subscriber, with its attempts. Retried with backoff by a periodic scan."""
 
-    subscriber = models.ForeignKey(WebhookSubscriber, verbose_name=_("订阅方"), on_delete=models.CASCADE, related_name="deliveries")
+    subscriber = models.ForeignKey(
+        WebhookSubscriber, verbose_name=_("订阅方"), on_delete=models.CASCADE, related_name="deliveries"
+    )
     event = models.CharField(_("事件"), max_length=64)
     body = models.TextField(_("内容"))
-    status = models.CharField(_("状态"), max_length=16, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING)
+    status = models.CharField(
+        _("状态"), max_length=16, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    )
     attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
     next_attempt_at = models.DateTimeField(_("下次尝试"), null=True, blank=True, db_index=True)
     last_status_code = models.PositiveSmallIntegerField(_("最近响应码"), null=True, blank=True)

@@ -51,7 +51,10 @@ def market_feature(market: Market) -> dict:
 
 def build_feature_collection() -> dict:
     markets = (
-        Market.objects.public().select_related("scope_unit").prefetch_related("facilities").order_by("scope_unit__code", "name", "pk")
+        Market.objects.public()
+        .select_related("scope_unit")
+        .prefetch_related("facilities")
+        .order_by("scope_unit__code", "name", "pk")
     )
     return {"type": "FeatureCollection", "features": [market_feature(m) for m in markets]}
 
@@ -98,12 +101,22 @@ def map_publish(*, force: bool = False, now=None) -> MapSnapshot | None:
         cache.set(CACHE_KEY, (last.etag, last.body), CACHE_SECONDS)
         return None
     snap = MapSnapshot.objects.create(
-        version=(last.version + 1) if last else 1, etag=etag, body=body, feature_count=len(collection["features"]), built_at=now
+        version=(last.version + 1) if last else 1,
+        etag=etag,
+        body=body,
+        feature_count=len(collection["features"]),
+        built_at=now,
     )
     cache.set(CACHE_KEY, (snap.etag, snap.body), CACHE_SECONDS)
     payload = json.dumps(
-        {"event": EVENT, "version": snap.version, "etag": etag, "features": snap.feature_count,
-         "published_at": now.isoformat(), "feed": "/api/v1/markets/geojson/"},
+        {
+            "event": EVENT,
+            "version": snap.version,
+            "etag": etag,
+            "features": snap.feature_count,
+            "published_at": now.isoformat(),
+            "feed": "/api/v1/markets/geojson/",
+        },
         ensure_ascii=False,
         sort_keys=True,
     )
@@ -147,8 +160,10 @@ def webhook_deliver(*, delivery_id: int, now=None) -> WebhookDelivery | None:
     is locked while it is tried."""
     with transaction.atomic():
         delivery = (
-            WebhookDelivery.objects.select_for_update(skip_locked=True).select_related("subscriber")
-            .filter(pk=delivery_id, status=DeliveryStatus.PENDING).first()
+            WebhookDelivery.objects.select_for_update(skip_locked=True)
+            .select_related("subscriber")
+            .filter(pk=delivery_id, status=DeliveryStatus.PENDING)
+            .first()
         )
         if delivery is None:
             return None

@@ -20,8 +20,14 @@ HIGH_MAJOR_COUNT = 3
 MEDIUM_MINOR_COUNT = 3
 
 RULES = [
-    (RiskGrade.HIGH, _("任一“涉及人身安全”的检查项为严重问题，或 %(n)s 项及以上为严重问题。") % {"n": HIGH_MAJOR_COUNT}),
-    (RiskGrade.MEDIUM, _("有严重问题，或 %(n)s 项及以上为一般问题，或记录了安全隐患。") % {"n": MEDIUM_MINOR_COUNT}),
+    (
+        RiskGrade.HIGH,
+        _("任一“涉及人身安全”的检查项为严重问题，或 %(n)s 项及以上为严重问题。") % {"n": HIGH_MAJOR_COUNT},
+    ),
+    (
+        RiskGrade.MEDIUM,
+        _("有严重问题，或 %(n)s 项及以上为一般问题，或记录了安全隐患。") % {"n": MEDIUM_MINOR_COUNT},
+    ),
     (RiskGrade.LOW, _("其他情况。")),
 ]
 

@@ -23,8 +23,11 @@ def market_list(*, user):
 
 def market_public_get(*, pk: int) -> Market | None:
     return (
-        Market.objects.public().select_related("scope_unit", "town").prefetch_related("facilities", "photos")
-        .filter(pk=pk).first()
+        Market.objects.public()
+        .select_related("scope_unit", "town")
+        .prefetch_related("facilities", "photos")
+        .filter(pk=pk)
+        .first()
     )
 
 

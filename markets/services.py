@@ -70,16 +70,24 @@ def market_transition(
     check_transition(MARKET_TRANSITIONS, from_status, to_status)
     market.status = to_status
     market.save(update_fields=["status", "updated_at"])
-    MarketEvent.objects.create(market=market, from_status=from_status, to_status=to_status, reason=reason, actor=actor)
+    MarketEvent.objects.create(
+        market=market, from_status=from_status, to_status=to_status, reason=reason, actor=actor
+    )
     if to_status in NOTICE_KIND:
         kind = NOTICE_KIND[to_status]
         PublicNotice.objects.create(
             scope_unit=market.scope_unit,
             market=market,
             kind=kind,
-            title=_("%(market)s%(what)s") % {"market": market.name, "what": {
-                NoticeKind.SUSPENSION: _("暂停开放"), NoticeKind.BAN: _("已被取缔"), NoticeKind.CLOSURE: _("已关闭"),
-            }[kind]},
+            title=_("%(market)s%(what)s")
+            % {
+                "market": market.name,
+                "what": {
+                    NoticeKind.SUSPENSION: _("暂停开放"),
+                    NoticeKind.BAN: _("已被取缔"),
+                    NoticeKind.CLOSURE: _("已关闭"),
+                }[kind],
+            },
             reason=reason[:300],
             alternative=alternative[:300],
             alternative_market=alternative_market,
@@ -90,43 +98,89 @@ def market_transition(
             ends_on=timezone.localdate() - dt.timedelta(days=1)
         )
     audit_record(
-        actor=actor, action=AuditAction.TRANSITION, obj=market,
-        before={"status": from_status}, after={"status": to_status}, reason=reason, request=request,
+        actor=actor,
+        action=AuditAction.TRANSITION,
+        obj=market,
+        before={"status": from_status},
+        after={"status": to_status},
+        reason=reason,
+        request=request,
     )
     map_changed(urgent=True)
     return market
 
 
 def market_start(*, market, actor, reason, request=None):
-    return market_transition(market=market, to_status=MarketStatus.OPERATING, actor=actor, reason=reason, request=request)
+    return market_transition(
+        market=market, to_status=MarketStatus.OPERATING, actor=actor, reason=reason, request=request
+    )
 
 
 def market_suspend(*, market, actor, reason, alternative="", alternative_market=None, request=None):
     return market_transition(
-        market=market, to_status=MarketStatus.SUSPENDED, actor=actor, reason=reason,
-        alternative=alternative, alternative_market=alternative_market, request=request,
+        market=market,
+        to_status=MarketStatus.SUSPENDED,
+        actor=actor,
+        reason=reason,
+        alternative=alternative,
+        alternative_market=alternative_market,
+        request=request,
     )
 
 
 def market_ban(*, market, actor, reason, alternative="", alternative_market=None, request=None):
     return market_transition(
-        market=market, to_status=MarketStatus.BANNED, actor=actor, reason=reason,
-        alternative=alternative, alternative_market=alternative_market, request=request,
+        market=market,
+        to_status=MarketStatus.BANNED,
+        actor=actor,
+        reason=reason,
+        alternative=alternative,
+        alternative_market=alternative_market,
+        request=request,
     )
 
 
 def market_close(*, market, actor, reason, alternative="", alternative_market=None, request=None):
     return market_transition(
-        market=market, to_status=MarketStatus.CLOSED, actor=actor, reason=reason,
-        alternative=alternative, alternative_market=alternative_market, request=request,
+        market=market,
+        to_status=MarketStatus.CLOSED,
+        actor=actor,
+        reason=reason,
+        alternative=alternative,
+        alternative_market=alternative_market,
+        request=request,
     )
 
 
-PROFILE_FIELDS = ("name", "address", "transit", "opens_at", "closes_at", "open_days", "capacity", "services",
-                  "hotline", "complaint_channel", "description", "operator_contact", "operator_contact_phone")
+PROFILE_FIELDS = (
+    "name",
+    "address",
+    "transit",
+    "opens_at",
+    "closes_at",
+    "open_days",
+    "capacity",
+    "services",
+    "hotline",
+    "complaint_channel",
+    "description",
+    "operator_contact",
+    "operator_contact_phone",
+)
 # What a market's own operator may change; name, address, location and status are the county's.
-OPERATOR_FIELDS = ("transit", "opens_at", "closes_at", "open_days", "capacity", "services", "hotline",
-                   "complaint_channel", "description", "operator_contact", "operator_contact_phone")
+OPERATOR_FIELDS = (
+    "transit",
+    "opens_at",
+    "closes_at",
+    "open_days",
+    "capacity",
+    "services",
+    "hotline",
+    "complaint_channel",
+    "description",
+    "operator_contact",
+    "operator_contact_phone",
+)
 
 
 @transaction.atomic
@@ -171,7 +225,9 @@ def market_update_profile(
 
 
 @transaction.atomic
-def market_create(*, actor, data: dict, facilities=(), coordinate_system: str = "wgs84", request=None) -> Market:
+def market_create(
+    *, actor, data: dict, facilities=(), coordinate_system: str = "wgs84", request=None
+) -> Market:
     from core.scope import scope_of
 
     unit = data["scope_unit"]
@@ -200,12 +256,16 @@ def platform_register(*, actor, data: dict, request=None) -> OnlinePlatform:
     platform = OnlinePlatform(**data)
     platform.full_clean()
     platform.save()
-    audit_record(actor=actor, action=AuditAction.CREATE, obj=platform, after=snapshot(platform), request=request)
+    audit_record(
+        actor=actor, action=AuditAction.CREATE, obj=platform, after=snapshot(platform), request=request
+    )
     return platform
 
 
 @transaction.atomic
-def platform_transition(*, platform: OnlinePlatform, to_status: str, actor, reason: str = "", request=None) -> OnlinePlatform:
+def platform_transition(
+    *, platform: OnlinePlatform, to_status: str, actor, reason: str = "", request=None
+) -> OnlinePlatform:
     locked = OnlinePlatform.objects.select_for_update().filter(pk=platform.pk).first()
     if locked is None or not OnlinePlatform.objects.visible_to(actor).filter(pk=platform.pk).exists():
         raise NotFound()
@@ -215,10 +275,17 @@ def platform_transition(*, platform: OnlinePlatform, to_status: str, actor, reas
     check_transition(PLATFORM_TRANSITIONS, from_status, to_status)
     locked.status = to_status
     locked.save(update_fields=["status", "updated_at"])
-    PlatformEvent.objects.create(platform=locked, from_status=from_status, to_status=to_status, reason=reason, actor=actor)
+    PlatformEvent.objects.create(
+        platform=locked, from_status=from_status, to_status=to_status, reason=reason, actor=actor
+    )
     audit_record(
-        actor=actor, action=AuditAction.TRANSITION, obj=locked,
-        before={"status": from_status}, after={"status": to_status}, reason=reason, request=request,
+        actor=actor,
+        action=AuditAction.TRANSITION,
+        obj=locked,
+        before={"status": from_status},
+        after={"status": to_status},
+        reason=reason,
+        request=request,
     )
     return locked
 
@@ -240,8 +307,12 @@ def inspection_assess(*, inspection: Inspection, actor, request=None) -> Inspect
         Market.objects.filter(pk=market.pk).update(risk_grade=inspection.risk_grade)
     if before != inspection.risk_grade:
         audit_record(
-            actor=actor, action=AuditAction.UPDATE, obj=inspection,
-            before={"risk_grade": before}, after={"risk_grade": inspection.risk_grade}, request=request,
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=inspection,
+            before={"risk_grade": before},
+            after={"risk_grade": inspection.risk_grade},
+            request=request,
         )
     return inspection
 
@@ -270,18 +341,29 @@ def inspection_decide(
         raise DomainError(_("请选择处置方式。"), fields={"action": [_("请选择处置方式。")]})
     if action == RiskAction.RECTIFY:
         if rectify_deadline is None or rectify_deadline < timezone.localdate():
-            raise DomainError(_("请填写不早于今天的整改期限。"), fields={"rectify_deadline": [_("请填写不早于今天的整改期限。")]})
+            raise DomainError(
+                _("请填写不早于今天的整改期限。"),
+                fields={"rectify_deadline": [_("请填写不早于今天的整改期限。")]},
+            )
         inspection.rectify_deadline = rectify_deadline
     elif action == RiskAction.SUSPEND:
-        market_suspend(market=inspection.market, actor=actor, reason=reason, alternative=alternative, request=request)
+        market_suspend(
+            market=inspection.market, actor=actor, reason=reason, alternative=alternative, request=request
+        )
     else:
-        market_ban(market=inspection.market, actor=actor, reason=reason, alternative=alternative, request=request)
+        market_ban(
+            market=inspection.market, actor=actor, reason=reason, alternative=alternative, request=request
+        )
     inspection.action = action
     inspection.action_reason = reason[:300]
     inspection.save(update_fields=["action", "action_reason", "rectify_deadline", "updated_at"])
     audit_record(
-        actor=actor, action=AuditAction.TRANSITION, obj=inspection,
-        after={"action": action, "rectify_deadline": rectify_deadline}, reason=reason, request=request,
+        actor=actor,
+        action=AuditAction.TRANSITION,
+        obj=inspection,
+        after={"action": action, "rectify_deadline": rectify_deadline},
+        reason=reason,
+        request=request,
     )
     return inspection
 
@@ -295,7 +377,14 @@ def inspection_mark_rectified(*, inspection: Inspection, actor, note: str = "", 
         raise DomainError(_("该检查没有待完成的整改。"), code="invalid_transition")
     inspection.rectified_at = timezone.now()
     inspection.save(update_fields=["rectified_at", "updated_at"])
-    audit_record(actor=actor, action=AuditAction.TRANSITION, obj=inspection, after={"rectified": True}, reason=note, request=request)
+    audit_record(
+        actor=actor,
+        action=AuditAction.TRANSITION,
+        obj=inspection,
+        after={"rectified": True},
+        reason=note,
+        request=request,
+    )
     return inspection
 
 

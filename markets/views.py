@@ -91,7 +91,12 @@ DIRECTORY_COLUMNS = [
 
 def directory(request):
     """The market directory (名录) as cities publish it each quarter: printable page, CSV or XLSX."""
-    markets = Market.objects.public().select_related("scope_unit").prefetch_related("facilities").order_by("scope_unit__code", "kind", "name")
+    markets = (
+        Market.objects.public()
+        .select_related("scope_unit")
+        .prefetch_related("facilities")
+        .order_by("scope_unit__code", "kind", "name")
+    )
     today = timezone.localdate()
     quarter = f"{today.year}Q{(today.month - 1) // 3 + 1}"
     fmt = request.GET.get("format")
@@ -119,11 +124,16 @@ def directory(request):
         buffer = io.BytesIO()
         wb.save(buffer)
         response = HttpResponse(
-            buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            buffer.getvalue(),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
         response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
         return response
-    return render(request, "markets/directory.html", {"headers": headers, "rows": rows, "quarter": quarter, "today": today})
+    return render(
+        request,
+        "markets/directory.html",
+        {"headers": headers, "rows": rows, "quarter": quarter, "today": today},
+    )
 
 
 @login_required
@@ -144,7 +154,11 @@ def manage_edit(request, pk: int):
         data = {k: v for k, v in form.cleaned_data.items() if k != "facilities"}
         try:
             services.market_update_profile(
-                market=market, actor=request.user, data=data, facilities=form.cleaned_data["facilities"], request=request
+                market=market,
+                actor=request.user,
+                data=data,
+                facilities=form.cleaned_data["facilities"],
+                request=request,
             )
         except DomainError as exc:
             apply_domain_error(form, exc)

@@ -29,6 +29,13 @@ def needs(reason: str):
     pytest.skip(reason)
 
 
+SEEDED_BY_MIGRATIONS = [
+    ("accounts.PrivacyNotice", "accounts.migrations.0003_privacy_notice_v1"),
+    ("markets.Facility", "markets.migrations.0002_standard_and_schedules"),
+    ("jobs.Occupation", "jobs.migrations.0002_seed_and_search_index"),
+]
+
+
 def ensure_divisions() -> None:
     """Reference data that migrations or `make run` provide: divisions, county scope units, the privacy
     notice. Transactional tests (live server, real worker) flush the database, so it is restored here."""
@@ -37,8 +44,10 @@ def ensure_divisions() -> None:
     if not ScopeUnit.objects.exists():
         load_divisions()
         sync_city_scope_units("370700")
-    if not apps.get_model("accounts", "PrivacyNotice").objects.exists():
-        importlib.import_module("accounts.migrations.0003_privacy_notice_v1").forwards(apps, None)
+    # Data seeded by migrations: (model whose emptiness means a flush happened, migration module).
+    for label, module in SEEDED_BY_MIGRATIONS:
+        if not apps.get_model(label).objects.exists():
+            importlib.import_module(module).forwards(apps, None)
 
 
 @pytest.fixture(autouse=True)

@@ -18,8 +18,17 @@ class UserSerializer(serializers.ModelSerializer):
     class Meta:
         model = User
         fields = [
-            "id", "phone", "real_name", "id_number", "gender", "is_minor", "county", "roles",
-            "id_review_flag", "is_active", "date_joined",
+            "id",
+            "phone",
+            "real_name",
+            "id_number",
+            "gender",
+            "is_minor",
+            "county",
+            "roles",
+            "id_review_flag",
+            "is_active",
+            "date_joined",
         ]
 
     def get_roles(self, obj) -> list[str]:
@@ -36,8 +45,17 @@ class MeSerializer(serializers.ModelSerializer):
     class Meta:
         model = User
         fields = [
-            "id", "phone", "real_name", "id_number", "birth_date", "gender", "is_minor", "county",
-            "roles", "scope", "date_joined",
+            "id",
+            "phone",
+            "real_name",
+            "id_number",
+            "birth_date",
+            "gender",
+            "is_minor",
+            "county",
+            "roles",
+            "scope",
+            "date_joined",
         ]
 
     def get_roles(self, obj) -> list[str]:
@@ -75,7 +93,17 @@ class ApiClientSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ApiClient
-        fields = ["id", "name", "county", "days", "token_prefix", "expires_at", "revoked_at", "last_used_at", "token"]
+        fields = [
+            "id",
+            "name",
+            "county",
+            "days",
+            "token_prefix",
+            "expires_at",
+            "revoked_at",
+            "last_used_at",
+            "token",
+        ]
         read_only_fields = ["token_prefix", "expires_at", "revoked_at", "last_used_at"]
 
     def get_token(self, obj) -> str | None:

@@ -30,7 +30,12 @@ class MeView(APIView):
     def get(self, request):
         client = getattr(request.user, "api_client", None)
         if client is not None:
-            data = {"kind": "api_client", "name": client.name, "county": client.scope_unit.code, "expires_at": client.expires_at}
+            data = {
+                "kind": "api_client",
+                "name": client.name,
+                "county": client.scope_unit.code,
+                "expires_at": client.expires_at,
+            }
             return Response(ApiClientMeSerializer(data).data)
         return Response(MeSerializer(request.user).data)
 
@@ -66,7 +71,11 @@ class UserViewSet(viewsets.ReadOnlyModelViewSet):
         data = RevealInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         value = personal_data_reveal(
-            actor=request.user, obj=user, field=data.validated_data["field"], reason=data.validated_data["reason"], request=request
+            actor=request.user,
+            obj=user,
+            field=data.validated_data["field"],
+            reason=data.validated_data["reason"],
+            request=request,
         )
         return Response({"field": data.validated_data["field"], "value": value})
 
@@ -102,7 +111,12 @@ class ApiClientViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         out = ApiClientSerializer(client, context={"raw_token": raw})
         return Response(out.data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(summary="吊销令牌", tags=["accounts"], request=None, responses={200: ApiClientSerializer, 404: OpenApiResponse()})
+    @extend_schema(
+        summary="吊销令牌",
+        tags=["accounts"],
+        request=None,
+        responses={200: ApiClientSerializer, 404: OpenApiResponse()},
+    )
     @action(detail=True, methods=["post"])
     def revoke(self, request, pk=None):
         client = services.api_client_revoke(actor=request.user, client=self.get_object(), request=request)

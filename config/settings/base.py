@@ -191,6 +191,10 @@ SPECTACULAR_SETTINGS = {
         "MarketStatusEnum": "markets.choices.MarketStatus",
         "PlatformKindEnum": "markets.choices.PlatformKind",
         "PlatformStatusEnum": "markets.choices.PlatformStatus",
+        "FairKindEnum": "jobs.choices.FairKind",
+        "PostingStatusEnum": "jobs.choices.PostingStatus",
+        "ApplicationStatusEnum": "jobs.choices.ApplicationStatus",
+        "WageUnitEnum": "jobs.choices.WageUnit",
     },
 }
 
@@ -257,8 +261,12 @@ LINGONG_MAP_LABEL_URL = env(
         else ""
     ),
 )
-LINGONG_MAP_TILE_SUBDOMAINS = env("LINGONG_MAP_TILE_SUBDOMAINS", default="01234567" if TIANDITU_KEY else "abc")
-LINGONG_MAP_ATTRIBUTION = env("LINGONG_MAP_ATTRIBUTION", default="天地图 GS(2024)0568号" if TIANDITU_KEY else "")
+LINGONG_MAP_TILE_SUBDOMAINS = env(
+    "LINGONG_MAP_TILE_SUBDOMAINS", default="01234567" if TIANDITU_KEY else "abc"
+)
+LINGONG_MAP_ATTRIBUTION = env(
+    "LINGONG_MAP_ATTRIBUTION", default="天地图 GS(2024)0568号" if TIANDITU_KEY else ""
+)
 LINGONG_MAP_CENTER = env.list("LINGONG_MAP_CENTER", cast=float, default=[36.7068, 119.1619])
 LINGONG_MAP_ZOOM = env.int("LINGONG_MAP_ZOOM", default=9)
 # Profile edits republish the map once they have been quiet this long; status changes publish at once.

@@ -44,7 +44,11 @@ def exception_handler(exc, context):
         return None
     if isinstance(exc, exceptions.ValidationError):
         detail = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
-        response.data = {"code": "invalid", "message": _("提交的内容有误，请检查。"), "fields": _flatten(detail)}
+        response.data = {
+            "code": "invalid",
+            "message": _("提交的内容有误，请检查。"),
+            "fields": _flatten(detail),
+        }
         return response
     code = next((c for cls, (c, _s) in _CODES.items() if isinstance(exc, cls)), "error")
     detail = getattr(exc, "detail", "")

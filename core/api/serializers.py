@@ -24,8 +24,17 @@ class AuditLogSerializer(serializers.ModelSerializer):
     class Meta:
         model = AuditLog
         fields = [
-            "id", "at", "actor_label", "action", "object_type", "object_id", "object_repr",
-            "county", "before", "after", "reason",
+            "id",
+            "at",
+            "actor_label",
+            "action",
+            "object_type",
+            "object_id",
+            "object_repr",
+            "county",
+            "before",
+            "after",
+            "reason",
         ]
 
     def get_object_type(self, obj) -> str | None:

@@ -21,10 +21,34 @@ class MarketSerializer(serializers.ModelSerializer):
     class Meta:
         model = Market
         fields = [
-            "id", "name", "kind", "status", "county", "county_name", "town", "address", "lat", "lng", "transit",
-            "operating_model", "operator_name", "operator_contact", "operator_contact_phone", "opens_at", "closes_at",
-            "open_days", "is_open_now", "capacity", "services", "hotline", "complaint_channel", "description",
-            "facilities", "risk_grade", "distance_km", "updated_at",
+            "id",
+            "name",
+            "kind",
+            "status",
+            "county",
+            "county_name",
+            "town",
+            "address",
+            "lat",
+            "lng",
+            "transit",
+            "operating_model",
+            "operator_name",
+            "operator_contact",
+            "operator_contact_phone",
+            "opens_at",
+            "closes_at",
+            "open_days",
+            "is_open_now",
+            "capacity",
+            "services",
+            "hotline",
+            "complaint_channel",
+            "description",
+            "facilities",
+            "risk_grade",
+            "distance_km",
+            "updated_at",
         ]
 
     def get_facilities(self, obj) -> list[str]:
@@ -49,17 +73,39 @@ class MarketWriteSerializer(serializers.ModelSerializer):
         slug_field="code", many=True, required=False, queryset=Facility.objects.filter(is_active=True)
     )
     coordinate_system = serializers.ChoiceField(
-        choices=CoordinateSystem.choices, default=CoordinateSystem.WGS84, write_only=True,
+        choices=CoordinateSystem.choices,
+        default=CoordinateSystem.WGS84,
+        write_only=True,
         help_text=_("坐标来自高德/腾讯地图填 gcj02，百度地图填 bd09，保存时转换为 WGS-84。"),
     )
 
     class Meta:
         model = Market
         fields = [
-            "name", "kind", "county", "town", "address", "lat", "lng", "coordinate_system", "transit",
-            "operating_model", "operator_name", "operator_contact", "operator_contact_phone", "contract_start",
-            "contract_end", "opens_at", "closes_at", "open_days", "capacity", "services", "hotline",
-            "complaint_channel", "description", "facilities",
+            "name",
+            "kind",
+            "county",
+            "town",
+            "address",
+            "lat",
+            "lng",
+            "coordinate_system",
+            "transit",
+            "operating_model",
+            "operator_name",
+            "operator_contact",
+            "operator_contact_phone",
+            "contract_start",
+            "contract_end",
+            "opens_at",
+            "closes_at",
+            "open_days",
+            "capacity",
+            "services",
+            "hotline",
+            "complaint_channel",
+            "description",
+            "facilities",
         ]
 
 
@@ -68,7 +114,10 @@ class MarketTransitionSerializer(serializers.Serializer):
     reason = serializers.CharField(min_length=2, max_length=300)
     alternative = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
     alternative_market = serializers.PrimaryKeyRelatedField(
-        queryset=Market.objects.filter(status=MarketStatus.OPERATING), required=False, allow_null=True, default=None
+        queryset=Market.objects.filter(status=MarketStatus.OPERATING),
+        required=False,
+        allow_null=True,
+        default=None,
     )
 
 
@@ -80,8 +129,20 @@ class OnlinePlatformSerializer(serializers.ModelSerializer):
     class Meta:
         model = OnlinePlatform
         fields = [
-            "id", "name", "kind", "county", "operator_name", "operator_uscc", "url", "qr_code", "offers_publishing",
-            "offers_matching", "offers_payment", "hotline", "description", "status",
+            "id",
+            "name",
+            "kind",
+            "county",
+            "operator_name",
+            "operator_uscc",
+            "url",
+            "qr_code",
+            "offers_publishing",
+            "offers_matching",
+            "offers_payment",
+            "hotline",
+            "description",
+            "status",
         ]
         read_only_fields = ["status", "qr_code"]
 

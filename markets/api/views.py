@@ -30,7 +30,9 @@ class PublicReadStaffWrite(permissions.BasePermission):
         user = request.user
         model = view.queryset_model._meta
         perm = "add" if request.method == "POST" and not getattr(view, "detail", False) else "change"
-        return bool(user and user.is_authenticated and user.has_perm(f"{model.app_label}.{perm}_{model.model_name}"))
+        return bool(
+            user and user.is_authenticated and user.has_perm(f"{model.app_label}.{perm}_{model.model_name}")
+        )
 
 
 @extend_schema_view(
@@ -41,8 +43,12 @@ class PublicReadStaffWrite(permissions.BasePermission):
         "lat+lng (+radius_km) and ordering=distance (haversine, nearest first).",
     ),
     retrieve=extend_schema(summary="零工市场详情", tags=["markets"]),
-    create=extend_schema(summary="新建市场（工作人员，状态为筹建中）", tags=["markets"], request=MarketWriteSerializer),
-    partial_update=extend_schema(summary="修改市场信息（工作人员或本市场运营方）", tags=["markets"], request=MarketWriteSerializer),
+    create=extend_schema(
+        summary="新建市场（工作人员，状态为筹建中）", tags=["markets"], request=MarketWriteSerializer
+    ),
+    partial_update=extend_schema(
+        summary="修改市场信息（工作人员或本市场运营方）", tags=["markets"], request=MarketWriteSerializer
+    ),
 )
 class MarketViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = MarketSerializer
@@ -61,7 +67,9 @@ class MarketViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.R
         values = dict(data.validated_data)
         facilities = values.pop("facilities", [])
         system = values.pop("coordinate_system")
-        market = services.market_create(actor=request.user, data=values, facilities=facilities, coordinate_system=system, request=request)
+        market = services.market_create(
+            actor=request.user, data=values, facilities=facilities, coordinate_system=system, request=request
+        )
         return Response(MarketSerializer(market).data, status=status.HTTP_201_CREATED)
 
     def partial_update(self, request, *args, **kwargs):
@@ -73,7 +81,12 @@ class MarketViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.R
         system = values.pop("coordinate_system", "wgs84")
         values.pop("scope_unit", None)
         market = services.market_update_profile(
-            market=market, actor=request.user, data=values, facilities=facilities, coordinate_system=system, request=request
+            market=market,
+            actor=request.user,
+            data=values,
+            facilities=facilities,
+            coordinate_system=system,
+            request=request,
         )
         return Response(MarketSerializer(market).data)
 
@@ -91,7 +104,9 @@ class MarketViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.R
         market = self.get_object()
         data = MarketTransitionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        market = services.market_transition(market=market, actor=request.user, request=request, **data.validated_data)
+        market = services.market_transition(
+            market=market, actor=request.user, request=request, **data.validated_data
+        )
         return Response(MarketSerializer(market).data)
 
 
@@ -105,7 +120,10 @@ class MarketGeoJSONView(APIView):
     @extend_schema(
         summary="公开地图 GeoJSON（运营中的市场）",
         tags=["markets"],
-        responses={(200, "application/geo+json"): OpenApiTypes.OBJECT, 304: OpenApiResponse(description="Not modified")},
+        responses={
+            (200, "application/geo+json"): OpenApiTypes.OBJECT,
+            304: OpenApiResponse(description="Not modified"),
+        },
     )
     def get(self, request):
         snapshot = current_snapshot()
@@ -121,7 +139,9 @@ class MarketGeoJSONView(APIView):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="线上零工平台（公众：已纳入的平台；工作人员：管辖范围内全部）", tags=["markets"]),
+    list=extend_schema(
+        summary="线上零工平台（公众：已纳入的平台；工作人员：管辖范围内全部）", tags=["markets"]
+    ),
     retrieve=extend_schema(summary="线上零工平台详情", tags=["markets"]),
     create=extend_schema(summary="登记线上平台（待审核）", tags=["markets"]),
 )
@@ -138,15 +158,23 @@ class OnlinePlatformViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewS
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        platform = services.platform_register(actor=request.user, data=serializer.validated_data, request=request)
+        platform = services.platform_register(
+            actor=request.user, data=serializer.validated_data, request=request
+        )
         return Response(OnlinePlatformSerializer(platform).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(summary="线上平台审核状态变更", tags=["markets"], request=PlatformTransitionSerializer,
-                   responses={200: OnlinePlatformSerializer})
+    @extend_schema(
+        summary="线上平台审核状态变更",
+        tags=["markets"],
+        request=PlatformTransitionSerializer,
+        responses={200: OnlinePlatformSerializer},
+    )
     @action(detail=True, methods=["post"])
     def transition(self, request, pk=None):
         platform = get_object_or_404(self.get_queryset(), pk=pk)
         data = PlatformTransitionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        platform = services.platform_transition(platform=platform, actor=request.user, request=request, **data.validated_data)
+        platform = services.platform_transition(
+            platform=platform, actor=request.user, request=request, **data.validated_data
+        )
         return Response(OnlinePlatformSerializer(platform).data)

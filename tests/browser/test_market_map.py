@@ -36,9 +36,13 @@ def chromium():
 def markets(county_a, county_b):
     operating = [
         MarketFactory(scope_unit=county_a, name="潍城区零工市场", lat=36.7100, lng=119.0240),
-        MarketFactory(scope_unit=county_a, name="北关街道零工驿站", lat=36.7220, lng=119.0090, kind="station"),
+        MarketFactory(
+            scope_unit=county_a, name="北关街道零工驿站", lat=36.7220, lng=119.0090, kind="station"
+        ),
         MarketFactory(scope_unit=county_b, name="寿光市零工市场", lat=36.8810, lng=118.7910),
-        MarketFactory(scope_unit=county_b, name="寿光蔬菜产业零工市场", lat=36.8560, lng=118.7480, kind="industry"),
+        MarketFactory(
+            scope_unit=county_b, name="寿光蔬菜产业零工市场", lat=36.8560, lng=118.7480, kind="industry"
+        ),
     ]
     hidden = [
         MarketFactory(scope_unit=county_a, name=f"不应显示的{status}市场", status=status)
@@ -49,7 +53,10 @@ def markets(county_a, county_b):
 
 def _no_outside_requests(page, live_url):
     outside = []
-    page.on("request", lambda r: None if r.url.startswith(live_url) or r.url.startswith("data:") else outside.append(r.url))
+    page.on(
+        "request",
+        lambda r: None if r.url.startswith(live_url) or r.url.startswith("data:") else outside.append(r.url),
+    )
     return outside
 
 
@@ -68,14 +75,16 @@ def test_map_shows_one_marker_per_operating_market_and_the_list(chromium, live_s
     assert page.is_visible("#market-map")
     assert page.get_attribute("#market-map", "data-markers") == str(len(operating))
     assert page.locator(".leaflet-marker-icon").count() == len(operating)
-    titles = set(page.eval_on_selector_all(".leaflet-marker-icon", "els => els.map(e => e.getAttribute('title'))"))
+    titles = set(
+        page.eval_on_selector_all(".leaflet-marker-icon", "els => els.map(e => e.getAttribute('title'))")
+    )
     assert titles == {m.name for m in operating}
     # the accessible list beside the map
     items = page.locator("li.market-item")
     assert items.count() == len(operating)
-    assert {int(x) for x in page.eval_on_selector_all("li.market-item", "els => els.map(e => e.dataset.id)")} == {
-        m.pk for m in operating
-    }
+    assert {
+        int(x) for x in page.eval_on_selector_all("li.market-item", "els => els.map(e => e.dataset.id)")
+    } == {m.pk for m in operating}
     text = page.inner_text(".market-list")
     for market in hidden:
         assert market.name not in text
@@ -90,9 +99,13 @@ def test_map_shows_one_marker_per_operating_market_and_the_list(chromium, live_s
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 @override_settings(LINGONG_MAP_TILE_URL="", LINGONG_MAP_LABEL_URL="")
-def test_without_javascript_the_list_shows_every_market_and_the_map_stays_hidden(chromium, live_server, markets):
+def test_without_javascript_the_list_shows_every_market_and_the_map_stays_hidden(
+    chromium, live_server, markets
+):
     operating, hidden = markets
-    context = chromium.new_context(java_script_enabled=False, viewport={"width": 360, "height": 740}, locale="zh-CN")
+    context = chromium.new_context(
+        java_script_enabled=False, viewport={"width": 360, "height": 740}, locale="zh-CN"
+    )
     page = context.new_page()
     page.goto(live_server.url + "/markets/")
     assert not page.is_visible("#market-map")

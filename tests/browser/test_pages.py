@@ -17,8 +17,13 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync 
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 
 
@@ -42,7 +47,9 @@ def _no_horizontal_scroll(page) -> bool:
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize("path", ["/", "/accounts/register/", "/accounts/login/", "/accounts/password-reset/"])
+@pytest.mark.parametrize(
+    "path", ["/", "/accounts/register/", "/accounts/login/", "/accounts/password-reset/"]
+)
 def test_pages_reflow_at_200_percent_text_on_a_small_phone(browser, live_server, path):
     page = browser.new_page(viewport={"width": 360, "height": 740})
     page.goto(live_server.url + path)
@@ -60,10 +67,13 @@ def test_pages_reflow_at_200_percent_text_on_a_small_phone(browser, live_server,
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_worker_registers_without_javascript(browser, live_server):
-    from accounts.idgen import make_resident_id
     import datetime as dt
 
-    context = browser.new_context(java_script_enabled=False, viewport={"width": 360, "height": 740}, locale="zh-CN")
+    from accounts.idgen import make_resident_id
+
+    context = browser.new_context(
+        java_script_enabled=False, viewport={"width": 360, "height": 740}, locale="zh-CN"
+    )
     page = context.new_page()
     page.goto(live_server.url + "/accounts/register/")
     page.fill("#id_phone", "13912345678")

@@ -1,8 +1,13 @@
 import pytest
+
 pytestmark = pytest.mark.django_db
+
+
 def test_api_unknown_path_json(api):
     r = api.get("/api/v1/nothing-here/")
     assert r.status_code == 404 and r.json()["code"] == "not_found"
+
+
 def test_page_unknown_path_html(client):
     r = client.get("/nothing-here/")
     assert r.status_code == 404 and "页面不存在" in r.content.decode()

@@ -20,12 +20,18 @@ def occupation(code: str = "electrician") -> Occupation:
     return Occupation.objects.get(code=code)
 
 
-def make_employer(*, unit: ScopeUnit | None = None, approved: bool = True, trusted: bool = False, user=None) -> EmployerProfile:
+def make_employer(
+    *, unit: ScopeUnit | None = None, approved: bool = True, trusted: bool = False, user=None
+) -> EmployerProfile:
     unit = unit or ScopeUnit.objects.get(code="370702")
     user = user or UserFactory(scope_unit=unit, roles=[Role.EMPLOYER])
     return EmployerProfile.objects.create(
-        user=user, kind=EmployerKind.PERSON, display_name=f"{user.real_name}家", scope_unit=unit,
-        status=VerificationStatus.APPROVED if approved else VerificationStatus.PENDING, trusted=trusted,
+        user=user,
+        kind=EmployerKind.PERSON,
+        display_name=f"{user.real_name}家",
+        scope_unit=unit,
+        status=VerificationStatus.APPROVED if approved else VerificationStatus.PENDING,
+        trusted=trusted,
     )
 
 
@@ -58,7 +64,9 @@ def posting_data(**overrides) -> dict:
 
 def draft_posting(employer: EmployerProfile | None = None, **overrides):
     employer = employer or make_employer()
-    return services.posting_create(employer=employer, actor=employer.user, data=posting_data(**overrides)).posting
+    return services.posting_create(
+        employer=employer, actor=employer.user, data=posting_data(**overrides)
+    ).posting
 
 
 def published_posting(employer: EmployerProfile | None = None, reviewer=None, **overrides):
@@ -75,13 +83,22 @@ def published_posting(employer: EmployerProfile | None = None, reviewer=None, **
     return posting
 
 
-def make_worker(*, unit: ScopeUnit | None = None, skills=(("cleaner", "skilled", 3),), lat=36.71, lng=119.03, **profile):
+def make_worker(
+    *, unit: ScopeUnit | None = None, skills=(("cleaner", "skilled", 3),), lat=36.71, lng=119.03, **profile
+):
     unit = unit or ScopeUnit.objects.get(code="370702")
     user = UserFactory(scope_unit=unit, roles=[Role.WORKER])
-    defaults = {"home_lat": lat, "home_lng": lng, "expected_wage": Decimal("200"), "expected_unit": WageUnit.DAY}
+    defaults = {
+        "home_lat": lat,
+        "home_lng": lng,
+        "expected_wage": Decimal("200"),
+        "expected_unit": WageUnit.DAY,
+    }
     defaults.update(profile)
     services.worker_profile_save(
-        user=user, actor=user, data=defaults,
+        user=user,
+        actor=user,
+        data=defaults,
         skills=[(occupation(code), level, years) for code, level, years in skills],
     )
     return user

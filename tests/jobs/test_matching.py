@@ -35,7 +35,9 @@ def next_weekday(isoweekday: int) -> dt.date:
 
 def electrician_posting(**overrides):
     data = {
-        "occupation": occupation("electrician"), "title": "小区线路检修", "description": "更换配电箱和插座线路。",
+        "occupation": occupation("electrician"),
+        "title": "小区线路检修",
+        "description": "更换配电箱和插座线路。",
         "wage_amount": Decimal("300"),
     }
     data.update(overrides)
@@ -44,15 +46,21 @@ def electrician_posting(**overrides):
 
 def certify(user, code: str = "electrician", expires_on: dt.date | None = None) -> Certificate:
     return Certificate.objects.create(
-        profile=worker_profile(user), occupation=occupation(code), name="低压电工作业操作证",
-        number="T370702199001011234", issuer="潍坊市应急管理局", expires_on=expires_on,
+        profile=worker_profile(user),
+        occupation=occupation(code),
+        name="低压电工作业操作证",
+        number="T370702199001011234",
+        issuer="潍坊市应急管理局",
+        expires_on=expires_on,
     )
 
 
 def make_minor(**kwargs):
     user = make_worker(**kwargs)
     today = timezone.localdate()
-    User.objects.filter(pk=user.pk).update(birth_date=today.replace(year=today.year - 17) - dt.timedelta(days=30))
+    User.objects.filter(pk=user.pk).update(
+        birth_date=today.replace(year=today.year - 17) - dt.timedelta(days=30)
+    )
     user.refresh_from_db()
     assert user.is_minor
     return user
@@ -97,7 +105,9 @@ def test_recommended_postings_carry_the_same_reasons():
 
 
 def test_related_occupation_and_preferred_county_are_named_in_the_reasons(county_a):
-    posting = published_posting(occupation=occupation("nanny"), title="照看老人白天班", description="陪护做饭。")
+    posting = published_posting(
+        occupation=occupation("nanny"), title="照看老人白天班", description="陪护做饭。"
+    )
     related = make_worker(skills=(("cleaner", "expert", 10),))
     no_coordinates = make_worker(skills=(("nanny", "skilled", 2),), lat=None, lng=None)
     worker_profile(no_coordinates).preferred_units.set([county_a])
@@ -112,12 +122,18 @@ def test_related_occupation_and_preferred_county_are_named_in_the_reasons(county
 def test_partial_availability_and_a_lower_wage_are_explained():
     start = next_weekday(5)  # Friday, Saturday, Sunday
     posting = published_posting(
-        work_start_date=start, work_end_date=start + dt.timedelta(days=2), wage_amount=Decimal("220"),
-        start_time=dt.time(8, 0), end_time=dt.time(17, 0),
+        work_start_date=start,
+        work_end_date=start + dt.timedelta(days=2),
+        wage_amount=Decimal("220"),
+        start_time=dt.time(8, 0),
+        end_time=dt.time(17, 0),
     )
     worker = make_worker(
-        available_days="12345", available_from=dt.time(12, 0), available_to=dt.time(20, 0),
-        expected_wage=Decimal("30"), expected_unit="hour",
+        available_days="12345",
+        available_from=dt.time(12, 0),
+        available_to=dt.time(20, 0),
+        expected_wage=Decimal("30"),
+        expected_unit="hour",
     )
 
     [rec] = recommend_workers(posting=posting)
@@ -285,14 +301,26 @@ def test_licensed_occupation_needs_a_valid_certificate():
 
 
 def test_every_recommendation_passes_eligibility_problem():
-    postings = [electrician_posting(), published_posting(occupation=occupation("porter"), title="搬家", description="搬家具。")]
-    for skills in ((("electrician", "skilled", 3),), (("porter", "skilled", 3),), (("welder", "skilled", 3),)):
+    postings = [
+        electrician_posting(),
+        published_posting(occupation=occupation("porter"), title="搬家", description="搬家具。"),
+    ]
+    for skills in (
+        (("electrician", "skilled", 3),),
+        (("porter", "skilled", 3),),
+        (("welder", "skilled", 3),),
+    ):
         make_worker(skills=skills)
         certify(make_worker(skills=skills))
         make_minor(skills=skills)
     for posting in postings:
         for rec in recommend_workers(posting=posting, limit=100):
-            assert eligibility_problem(worker=rec.obj.user, occupation=posting.occupation, on=posting.work_start_date) is None
+            assert (
+                eligibility_problem(
+                    worker=rec.obj.user, occupation=posting.occupation, on=posting.work_start_date
+                )
+                is None
+            )
 
 
 def test_a_minor_is_never_recommended_for_work_closed_to_minors():
@@ -353,8 +381,12 @@ def test_recommend_postings_without_coordinates_uses_preferred_counties(county_a
 def test_recommend_postings_leaves_out_a_one_day_job_on_a_day_off_and_low_pay():
     worker = make_worker(available_days="12345", expected_wage=Decimal("250"))
     saturday = published_posting(work_start_date=next_weekday(6), work_end_date=next_weekday(6))
-    monday = published_posting(work_start_date=next_weekday(1), work_end_date=next_weekday(1), wage_amount=Decimal("240"))
-    low = published_posting(work_start_date=next_weekday(2), work_end_date=next_weekday(2), wage_amount=Decimal("200"))
+    monday = published_posting(
+        work_start_date=next_weekday(1), work_end_date=next_weekday(1), wage_amount=Decimal("240")
+    )
+    low = published_posting(
+        work_start_date=next_weekday(2), work_end_date=next_weekday(2), wage_amount=Decimal("200")
+    )
 
     found = posting_ids(recommend_postings(worker=worker))
 
@@ -420,7 +452,13 @@ def test_recommend_postings_runs_a_fixed_number_of_queries(django_assert_max_num
     def add_postings(n):
         for i in range(n):
             code = "electrician" if i % 2 else "cleaner"
-            published_posting(employer, occupation=occupation(code), title=f"岗位{i}", description="内容。", lat=36.71 + i / 1000)
+            published_posting(
+                employer,
+                occupation=occupation(code),
+                title=f"岗位{i}",
+                description="内容。",
+                lat=36.71 + i / 1000,
+            )
 
     add_postings(2)
     user = User.objects.get(pk=worker.pk)

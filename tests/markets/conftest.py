@@ -64,8 +64,14 @@ class RecordingServer:
             def do_POST(self):
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length).decode("utf-8")
-                owner.requests.append({"path": self.path, "headers": dict(self.headers.items()), "body": body,
-                                       "answered": owner.status})
+                owner.requests.append(
+                    {
+                        "path": self.path,
+                        "headers": dict(self.headers.items()),
+                        "body": body,
+                        "answered": owner.status,
+                    }
+                )
                 self.send_response(owner.status)
                 self.send_header("Content-Length", "2")
                 self.end_headers()

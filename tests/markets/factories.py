@@ -86,7 +86,9 @@ class InspectionFactory(factory.django.DjangoModelFactory):
         if not create or extracted is None:
             return
         for item in InspectionItem.objects.filter(is_active=True):
-            InspectionFinding.objects.create(inspection=self, item=item, result=extracted.get(item.code, "pass"))
+            InspectionFinding.objects.create(
+                inspection=self, item=item, result=extracted.get(item.code, "pass")
+            )
 
 
 class WebhookSubscriberFactory(factory.django.DjangoModelFactory):

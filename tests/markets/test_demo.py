@@ -23,13 +23,33 @@ from markets.models import (
 
 pytestmark = pytest.mark.django_db
 
-COUNTIES = {"370702", "370703", "370704", "370705", "370724", "370725", "370781", "370782", "370783", "370784",
-            "370785", "370786"}
+COUNTIES = {
+    "370702",
+    "370703",
+    "370704",
+    "370705",
+    "370724",
+    "370725",
+    "370781",
+    "370782",
+    "370783",
+    "370784",
+    "370785",
+    "370786",
+}
 
 
 def counts() -> dict:
-    models = (Market, MarketEvent, OnlinePlatform, PublicNotice, Inspection, InspectionFinding, MapSnapshot,
-              MarketOperator)
+    models = (
+        Market,
+        MarketEvent,
+        OnlinePlatform,
+        PublicNotice,
+        Inspection,
+        InspectionFinding,
+        MapSnapshot,
+        MarketOperator,
+    )
     return {m.__name__: m.objects.count() for m in models}
 
 
@@ -44,7 +64,9 @@ def test_seed_demo_covers_every_county(seeded):
     comprehensive = Market.objects.filter(kind=MarketKind.COMPREHENSIVE, status=MarketStatus.OPERATING)
     assert set(comprehensive.values_list("scope_unit__code", flat=True)) == COUNTIES
     operating = Market.objects.filter(status=MarketStatus.OPERATING)
-    assert set(operating.filter(kind=MarketKind.STATION).values_list("scope_unit__code", flat=True)) == COUNTIES
+    assert (
+        set(operating.filter(kind=MarketKind.STATION).values_list("scope_unit__code", flat=True)) == COUNTIES
+    )
     for market in operating:
         assert market.hotline and market.complaint_channel and market.address
         assert 35 < market.lat < 38 and 118 < market.lng < 120.5

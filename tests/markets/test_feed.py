@@ -23,7 +23,9 @@ def markets(county_a, county_b):
     return [
         MarketFactory(scope_unit=county_a, name="潍城区零工市场", lat=36.7100, lng=119.0240),
         MarketFactory(scope_unit=county_b, name="寿光市零工市场", lat=36.8810, lng=118.7910),
-        MarketFactory(scope_unit=county_a, name="北关街道零工驿站", lat=36.7220, lng=119.0090, kind="station"),
+        MarketFactory(
+            scope_unit=county_a, name="北关街道零工驿站", lat=36.7220, lng=119.0090, kind="station"
+        ),
     ]
 
 
@@ -120,7 +122,9 @@ def test_feed_picks_up_a_version_published_by_another_process(api, markets, monk
     newer = json.loads(current.body)
     newer["features"] = newer["features"][:1]
     body = json.dumps(newer, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
-    MapSnapshot.objects.create(version=current.version + 1, etag="other-process-v2", body=body, feature_count=1)
+    MapSnapshot.objects.create(
+        version=current.version + 1, etag="other-process-v2", body=body, feature_count=1
+    )
     assert api.get(FEED)["ETag"] == etag  # still the cached one for a moment
     real_time = time.time
     monkeypatch.setattr(time, "time", lambda: real_time() + publishing.CACHE_SECONDS + 1)

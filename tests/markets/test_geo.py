@@ -36,7 +36,11 @@ def scattered(county_a, county_b):
     for i in range(30):
         lat = CENTER[0] + rng.uniform(-0.25, 0.25)
         lng = CENTER[1] + rng.uniform(-0.30, 0.30)
-        markets.append(MarketFactory(scope_unit=county_a if i % 2 else county_b, lat=lat, lng=lng, name=f"散点市场{i:02d}"))
+        markets.append(
+            MarketFactory(
+                scope_unit=county_a if i % 2 else county_b, lat=lat, lng=lng, name=f"散点市场{i:02d}"
+            )
+        )
     return markets
 
 
@@ -55,7 +59,8 @@ def test_distance_filter_matches_brute_force_haversine(api, api_as, request, sca
     expected = expected_within(scattered, lat, lng, radius)
     assert 3 <= len(expected) < len(scattered)  # the radius really filters
     response = client.get(
-        "/api/v1/markets/", {"lat": lat, "lng": lng, "radius_km": radius, "ordering": "distance", "page_size": 100}
+        "/api/v1/markets/",
+        {"lat": lat, "lng": lng, "radius_km": radius, "ordering": "distance", "page_size": 100},
     )
     assert response.status_code == 200, response.json()
     rows = response.json()["results"]
@@ -115,13 +120,21 @@ def test_bounding_box_contains_the_circle():
         t = math.radians(bearing)
         p1 = math.radians(lat)
         p2 = math.asin(math.sin(p1) * math.cos(d) + math.cos(p1) * math.sin(d) * math.cos(t))
-        l2 = math.radians(lng) + math.atan2(math.sin(t) * math.sin(d) * math.cos(p1), math.cos(d) - math.sin(p1) * math.sin(p2))
+        l2 = math.radians(lng) + math.atan2(
+            math.sin(t) * math.sin(d) * math.cos(p1), math.cos(d) - math.sin(p1) * math.sin(p2)
+        )
         assert min_lat <= math.degrees(p2) <= max_lat and min_lng <= math.degrees(l2) <= max_lng
 
 
 # --- coordinate systems ----------------------------------------------------------------------------------
 
-POINTS = [(36.7100, 119.0240), (36.8810, 118.7910), (35.9960, 119.4100), (39.9087, 116.3975), (22.5431, 114.0579)]
+POINTS = [
+    (36.7100, 119.0240),
+    (36.8810, 118.7910),
+    (35.9960, 119.4100),
+    (39.9087, 116.3975),
+    (22.5431, 114.0579),
+]
 
 
 @pytest.mark.parametrize("point", POINTS)
@@ -167,11 +180,22 @@ def test_points_outside_china_are_not_shifted():
 def test_market_created_from_an_amap_point_is_stored_in_wgs84(api_as, officer):
     wgs = (36.7100, 119.0240)
     gcj = geo.wgs84_to_gcj02(*wgs)
-    response = api_as(officer).post("/api/v1/markets/", {
-        "name": "高德选点市场", "kind": "station", "county": "370702", "address": "潍城区某街道1号",
-        "lat": gcj[0], "lng": gcj[1], "coordinate_system": "gcj02", "operating_model": "bureau",
-        "hotline": "0536-1234567", "complaint_channel": "12333",
-    }, format="json")
+    response = api_as(officer).post(
+        "/api/v1/markets/",
+        {
+            "name": "高德选点市场",
+            "kind": "station",
+            "county": "370702",
+            "address": "潍城区某街道1号",
+            "lat": gcj[0],
+            "lng": gcj[1],
+            "coordinate_system": "gcj02",
+            "operating_model": "bureau",
+            "hotline": "0536-1234567",
+            "complaint_channel": "12333",
+        },
+        format="json",
+    )
     assert response.status_code == 201, response.json()
     market = Market.objects.get(name="高德选点市场")
     assert market.status == "planned"
@@ -183,7 +207,9 @@ def test_profile_edit_from_a_baidu_point_is_stored_in_wgs84(api_as, officer, mar
     wgs = (36.7200, 119.0300)
     bd = gcj02_to_bd09(*geo.wgs84_to_gcj02(*wgs))
     response = api_as(officer).patch(
-        f"/api/v1/markets/{market.pk}/", {"lat": bd[0], "lng": bd[1], "coordinate_system": "bd09"}, format="json"
+        f"/api/v1/markets/{market.pk}/",
+        {"lat": bd[0], "lng": bd[1], "coordinate_system": "bd09"},
+        format="json",
     )
     assert response.status_code == 200, response.json()
     market.refresh_from_db()

@@ -23,7 +23,9 @@ pytestmark = pytest.mark.django_db
 
 def inspection_audits(inspection, action):
     return AuditLog.objects.filter(
-        action=action, content_type=ContentType.objects.get_for_model(Inspection), object_id=str(inspection.pk)
+        action=action,
+        content_type=ContentType.objects.get_for_model(Inspection),
+        object_id=str(inspection.pk),
     )
 
 
@@ -36,7 +38,7 @@ def high_risk(officer, market):
 def dashboard_panel(response, title):
     html = response.content.decode()
     start = html.index(f"<caption>{title}")
-    return html[start:html.index("</table>", start)]
+    return html[start : html.index("</table>", start)]
 
 
 def test_major_finding_on_a_critical_item_grades_high_and_carries_to_the_market(officer, high_risk, market):
@@ -61,8 +63,9 @@ def test_clean_inspection_grades_low(officer, market):
 def test_an_older_inspection_does_not_overwrite_the_latest_grade(officer, market):
     latest = InspectionFactory(market=market, results={})
     services.inspection_assess(inspection=latest, actor=officer)
-    older = InspectionFactory(market=market, results={"fire": "major"},
-                              inspected_on=timezone.localdate() - dt.timedelta(days=30))
+    older = InspectionFactory(
+        market=market, results={"fire": "major"}, inspected_on=timezone.localdate() - dt.timedelta(days=30)
+    )
     services.inspection_assess(inspection=older, actor=officer)
     market.refresh_from_db()
     assert market.risk_grade == RiskGrade.LOW
@@ -86,7 +89,11 @@ def test_high_risk_inspection_page_offers_the_decision(client_as, officer, high_
     assert f"/admin/markets/inspection/{high_risk.pk}/decide/" in change.content.decode()
     decide = client.get(f"/admin/markets/inspection/{high_risk.pk}/decide/")
     assert decide.status_code == 200
-    assert {v for v, _label in decide.context["form"].fields["action"].choices} == {"rectify", "suspend", "ban"}
+    assert {v for v, _label in decide.context["form"].fields["action"].choices} == {
+        "rectify",
+        "suspend",
+        "ban",
+    }
 
 
 def test_admin_decision_rectify_stores_the_deadline(client_as, officer, high_risk, market):
@@ -97,7 +104,11 @@ def test_admin_decision_rectify_stores_the_deadline(client_as, officer, high_ris
     )
     assert response.status_code == 302
     high_risk.refresh_from_db()
-    assert (high_risk.action, high_risk.rectify_deadline, high_risk.action_reason) == ("rectify", deadline, "增设隔离护栏")
+    assert (high_risk.action, high_risk.rectify_deadline, high_risk.action_reason) == (
+        "rectify",
+        deadline,
+        "增设隔离护栏",
+    )
     assert inspection_audits(high_risk, AuditAction.TRANSITION).get().actor == officer
     market.refresh_from_db()
     assert market.status == MarketStatus.OPERATING
@@ -108,16 +119,26 @@ def test_admin_decision_rectify_stores_the_deadline(client_as, officer, high_ris
 def test_rectify_without_a_future_deadline_is_refused(officer, high_risk):
     for deadline in (None, timezone.localdate() - dt.timedelta(days=1)):
         with pytest.raises(DomainError) as info:
-            services.inspection_decide(inspection=high_risk, action=RiskAction.RECTIFY, actor=officer,
-                                       reason="限期整改", rectify_deadline=deadline)
+            services.inspection_decide(
+                inspection=high_risk,
+                action=RiskAction.RECTIFY,
+                actor=officer,
+                reason="限期整改",
+                rectify_deadline=deadline,
+            )
         assert "rectify_deadline" in info.value.fields
     high_risk.refresh_from_db()
     assert high_risk.action == "" and high_risk.rectify_deadline is None
 
 
 def test_decision_to_ban_bans_the_market_and_announces_it(officer, high_risk, market):
-    services.inspection_decide(inspection=high_risk, action=RiskAction.BAN, actor=officer,
-                               reason="占道经营屡教不改", alternative="请到北关街道零工驿站")
+    services.inspection_decide(
+        inspection=high_risk,
+        action=RiskAction.BAN,
+        actor=officer,
+        reason="占道经营屡教不改",
+        alternative="请到北关街道零工驿站",
+    )
     market.refresh_from_db()
     high_risk.refresh_from_db()
     assert market.status == MarketStatus.BANNED and high_risk.action == RiskAction.BAN
@@ -126,14 +147,21 @@ def test_decision_to_ban_bans_the_market_and_announces_it(officer, high_risk, ma
 
 
 def test_decision_to_suspend_suspends_the_market(officer, high_risk, market):
-    services.inspection_decide(inspection=high_risk, action=RiskAction.SUSPEND, actor=officer, reason="雨棚松动")
+    services.inspection_decide(
+        inspection=high_risk, action=RiskAction.SUSPEND, actor=officer, reason="雨棚松动"
+    )
     market.refresh_from_db()
     assert market.status == MarketStatus.SUSPENDED
 
 
 def test_an_inspection_is_decided_only_once(officer, high_risk):
-    services.inspection_decide(inspection=high_risk, action=RiskAction.RECTIFY, actor=officer, reason="整改",
-                               rectify_deadline=timezone.localdate() + dt.timedelta(days=3))
+    services.inspection_decide(
+        inspection=high_risk,
+        action=RiskAction.RECTIFY,
+        actor=officer,
+        reason="整改",
+        rectify_deadline=timezone.localdate() + dt.timedelta(days=3),
+    )
     with pytest.raises(DomainError) as info:
         services.inspection_decide(inspection=high_risk, action=RiskAction.BAN, actor=officer, reason="取缔")
     assert info.value.code == "invalid_transition"
@@ -146,17 +174,28 @@ def test_other_county_cannot_decide(client_as, officer_b, high_risk):
     response = client_as(officer_b).get(f"/admin/markets/inspection/{high_risk.pk}/decide/")
     assert response.status_code == 404
     with pytest.raises(DomainError):
-        services.inspection_decide(inspection=high_risk, action=RiskAction.BAN, actor=officer_b, reason="越权")
+        services.inspection_decide(
+            inspection=high_risk, action=RiskAction.BAN, actor=officer_b, reason="越权"
+        )
     high_risk.refresh_from_db()
     assert high_risk.action == ""
 
 
 def test_overdue_rectification_shows_on_the_dashboard(client_as, officer, officer_b, high_risk, market):
-    services.inspection_decide(inspection=high_risk, action=RiskAction.RECTIFY, actor=officer, reason="增设护栏",
-                               rectify_deadline=timezone.localdate())
+    services.inspection_decide(
+        inspection=high_risk,
+        action=RiskAction.RECTIFY,
+        actor=officer,
+        reason="增设护栏",
+        rectify_deadline=timezone.localdate(),
+    )
     client = client_as(officer)
-    assert market.name not in dashboard_panel(client.get("/admin/"), "逾期未整改的市场")  # due today: not late yet
-    Inspection.objects.filter(pk=high_risk.pk).update(rectify_deadline=timezone.localdate() - dt.timedelta(days=3))
+    assert market.name not in dashboard_panel(
+        client.get("/admin/"), "逾期未整改的市场"
+    )  # due today: not late yet
+    Inspection.objects.filter(pk=high_risk.pk).update(
+        rectify_deadline=timezone.localdate() - dt.timedelta(days=3)
+    )
     high_risk.refresh_from_db()
     assert high_risk.is_overdue
     panel = dashboard_panel(client.get("/admin/"), "逾期未整改的市场")
@@ -174,11 +213,19 @@ def test_admin_add_inspection_with_a_critical_major_redirects_to_the_decision(cl
 
     items = list(InspectionItem.objects.filter(is_active=True))
     data = {
-        "market": market.pk, "inspected_on": timezone.localdate().isoformat(), "inspector_names": "王敏",
-        "hazards": "", "notes": "",
-        "findings-TOTAL_FORMS": str(len(items)), "findings-INITIAL_FORMS": "0",
-        "findings-MIN_NUM_FORMS": "0", "findings-MAX_NUM_FORMS": "1000",
-        "photos-TOTAL_FORMS": "0", "photos-INITIAL_FORMS": "0", "photos-MIN_NUM_FORMS": "0", "photos-MAX_NUM_FORMS": "1000",
+        "market": market.pk,
+        "inspected_on": timezone.localdate().isoformat(),
+        "inspector_names": "王敏",
+        "hazards": "",
+        "notes": "",
+        "findings-TOTAL_FORMS": str(len(items)),
+        "findings-INITIAL_FORMS": "0",
+        "findings-MIN_NUM_FORMS": "0",
+        "findings-MAX_NUM_FORMS": "1000",
+        "photos-TOTAL_FORMS": "0",
+        "photos-INITIAL_FORMS": "0",
+        "photos-MIN_NUM_FORMS": "0",
+        "photos-MAX_NUM_FORMS": "1000",
     }
     for i, item in enumerate(items):
         data[f"findings-{i}-item"] = str(item.pk)

@@ -20,10 +20,16 @@ pytestmark = pytest.mark.django_db
 
 def form_post(market, **changes):
     data = {
-        "opens_at": market.opens_at.strftime("%H:%M"), "closes_at": market.closes_at.strftime("%H:%M"),
-        "open_days": list(market.open_days), "capacity": str(market.capacity), "services": market.services,
-        "hotline": market.hotline, "complaint_channel": market.complaint_channel, "transit": market.transit,
-        "description": market.description, "operator_contact": market.operator_contact,
+        "opens_at": market.opens_at.strftime("%H:%M"),
+        "closes_at": market.closes_at.strftime("%H:%M"),
+        "open_days": list(market.open_days),
+        "capacity": str(market.capacity),
+        "services": market.services,
+        "hotline": market.hotline,
+        "complaint_channel": market.complaint_channel,
+        "transit": market.transit,
+        "description": market.description,
+        "operator_contact": market.operator_contact,
         "operator_contact_phone": market.operator_contact_phone,
         "facilities": [str(pk) for pk in market.facilities.values_list("pk", flat=True)],
     }
@@ -33,7 +39,9 @@ def form_post(market, **changes):
 
 def market_updates(market):
     return AuditLog.objects.filter(
-        action=AuditAction.UPDATE, content_type=ContentType.objects.get_for_model(Market), object_id=str(market.pk)
+        action=AuditAction.UPDATE,
+        content_type=ContentType.objects.get_for_model(Market),
+        object_id=str(market.pk),
     )
 
 
@@ -45,8 +53,13 @@ def test_operator_edits_their_own_market(client_as, operator, market):
     shelter = Facility.objects.get(code="rain_shelter")
     response = client.post(
         f"/markets/manage/{market.pk}/",
-        form_post(market, opens_at="04:30", open_days=["1", "2", "3", "4", "5", "6"], hotline="0536-5212333",
-                  facilities=[str(shelter.pk)]),
+        form_post(
+            market,
+            opens_at="04:30",
+            open_days=["1", "2", "3", "4", "5", "6"],
+            hotline="0536-5212333",
+            facilities=[str(shelter.pk)],
+        ),
     )
     assert response.status_code == 302
     market.refresh_from_db()
@@ -87,7 +100,9 @@ def test_operator_cannot_change_name_or_address_through_the_api(api_as, operator
 def test_operator_cannot_change_name_through_the_service(operator, market):
     name = market.name
     with pytest.raises(NotPermitted) as info:
-        services.market_update_profile(market=market, actor=operator, data={"name": "改名市场", "hotline": "0536-1"})
+        services.market_update_profile(
+            market=market, actor=operator, data={"name": "改名市场", "hotline": "0536-1"}
+        )
     assert "name" in info.value.fields
     market.refresh_from_db()
     assert market.name == name and market.hotline != "0536-1"
@@ -97,7 +112,9 @@ def test_operator_form_does_not_offer_name_address_or_status(client_as, operator
     fields = client_as(operator).get(f"/markets/manage/{market.pk}/").context["form"].fields
     assert not {"name", "address", "lat", "lng", "status", "scope_unit"} & set(fields)
     # a forged field is ignored
-    client_as(operator).post(f"/markets/manage/{market.pk}/", form_post(market, name="伪造名称", status="banned"))
+    client_as(operator).post(
+        f"/markets/manage/{market.pk}/", form_post(market, name="伪造名称", status="banned")
+    )
     market.refresh_from_db()
     assert market.name != "伪造名称" and market.status == "operating"
 
@@ -127,7 +144,9 @@ def test_manage_pages_need_login(client, market):
 
 
 def test_officer_edits_name_through_the_api_and_it_is_audited(api_as, officer, market):
-    response = api_as(officer).patch(f"/api/v1/markets/{market.pk}/", {"name": "潍城区综合零工市场"}, format="json")
+    response = api_as(officer).patch(
+        f"/api/v1/markets/{market.pk}/", {"name": "潍城区综合零工市场"}, format="json"
+    )
     assert response.status_code == 200
     market.refresh_from_db()
     assert market.name == "潍城区综合零工市场"

@@ -25,7 +25,9 @@ HIDDEN = [MarketStatus.PLANNED, MarketStatus.SUSPENDED, MarketStatus.CLOSED, Mar
 @pytest.fixture
 def one_of_each(county_a, county_b):
     """One market in every status (county A), plus an operating one in county B."""
-    markets = {s: MarketFactory(scope_unit=county_a, status=s, name=f"状态{s}市场") for s in MarketStatus.values}
+    markets = {
+        s: MarketFactory(scope_unit=county_a, status=s, name=f"状态{s}市场") for s in MarketStatus.values
+    }
     markets["operating_b"] = MarketFactory(scope_unit=county_b, name="寿光运营市场")
     return markets
 
@@ -86,7 +88,10 @@ def test_public_list_of_anonymous_is_query_bounded(api, county_a, django_assert_
 def test_ban_is_announced_on_the_notices_page(client, officer, market, county_a):
     refuge = MarketFactory(scope_unit=county_a, name="北关街道零工驿站")
     services.market_ban(
-        market=market, actor=officer, reason="占用机动车道聚集候工", alternative="请到胜利西街零工市场",
+        market=market,
+        actor=officer,
+        reason="占用机动车道聚集候工",
+        alternative="请到胜利西街零工市场",
         alternative_market=refuge,
     )
     market.refresh_from_db()
@@ -108,7 +113,9 @@ def test_ban_is_announced_on_the_notices_page(client, officer, market, county_a)
 
 
 def test_suspension_is_announced_and_ends_when_the_market_reopens(client, officer, market):
-    services.market_suspend(market=market, actor=officer, reason="暴雨导致雨棚受损", alternative="请到寒亭区零工市场")
+    services.market_suspend(
+        market=market, actor=officer, reason="暴雨导致雨棚受损", alternative="请到寒亭区零工市场"
+    )
     notice = PublicNotice.objects.get(market=market)
     assert notice.kind == NoticeKind.SUSPENSION
     html = client.get("/markets/notices/").content.decode()
@@ -119,18 +126,27 @@ def test_suspension_is_announced_and_ends_when_the_market_reopens(client, office
     assert notice.ends_on == timezone.localdate() - dt.timedelta(days=1)
     assert "暴雨导致雨棚受损" not in client.get("/markets/notices/").content.decode()
     assert list(MarketEvent.objects.filter(market=market).values_list("to_status", flat=True)) == [
-        MarketStatus.OPERATING, MarketStatus.SUSPENDED,
+        MarketStatus.OPERATING,
+        MarketStatus.SUSPENDED,
     ]
 
 
 def test_weather_notice_shows_on_the_notices_page(client, county_a, market):
     PublicNotice.objects.create(
-        scope_unit=county_a, kind=NoticeKind.WEATHER, title="高温停市", reason="气象台发布高温红色预警",
-        alternative="请关注本页恢复开市通知", starts_on=timezone.localdate(),
+        scope_unit=county_a,
+        kind=NoticeKind.WEATHER,
+        title="高温停市",
+        reason="气象台发布高温红色预警",
+        alternative="请关注本页恢复开市通知",
+        starts_on=timezone.localdate(),
     )
     PublicNotice.objects.create(  # over already: not shown
-        scope_unit=county_a, kind=NoticeKind.WEATHER, title="上周暴雨停市", reason="暴雨",
-        starts_on=timezone.localdate() - dt.timedelta(days=7), ends_on=timezone.localdate() - dt.timedelta(days=6),
+        scope_unit=county_a,
+        kind=NoticeKind.WEATHER,
+        title="上周暴雨停市",
+        reason="暴雨",
+        starts_on=timezone.localdate() - dt.timedelta(days=7),
+        ends_on=timezone.localdate() - dt.timedelta(days=6),
     )
     html = client.get("/markets/notices/").content.decode()
     assert "高温停市" in html and "气象台发布高温红色预警" in html and "请关注本页恢复开市通知" in html
@@ -160,7 +176,10 @@ def test_directory_xlsx_opens_in_openpyxl(client, one_of_each):
     rows = list(sheet.iter_rows(values_only=True))
     assert "零工市场名录" in rows[0][0]
     assert rows[1][1] == "名称"
-    assert {row[1] for row in rows[2:]} == {one_of_each[MarketStatus.OPERATING].name, one_of_each["operating_b"].name}
+    assert {row[1] for row in rows[2:]} == {
+        one_of_each[MarketStatus.OPERATING].name,
+        one_of_each["operating_b"].name,
+    }
 
 
 def test_directory_page_is_printable_html(client, one_of_each):

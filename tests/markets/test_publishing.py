@@ -174,7 +174,11 @@ def test_failing_subscriber_is_retried_with_backoff_until_it_answers(
     monkeypatch.setattr(timezone, "now", lambda: real_now() + timedelta(minutes=5))
     assert tasks.webhook_retry_task.delay().get() == 1
     delivery.refresh_from_db()
-    assert (delivery.status, delivery.attempts, delivery.last_status_code) == (DeliveryStatus.SUCCEEDED, 3, 200)
+    assert (delivery.status, delivery.attempts, delivery.last_status_code) == (
+        DeliveryStatus.SUCCEEDED,
+        3,
+        200,
+    )
     assert delivery.next_attempt_at is None and delivery.last_error == ""
     assert [r["answered"] for r in flaky.requests] == [500, 500, 200]
     assert verify("flaky-secret", flaky.requests[-1]["headers"], flaky.requests[-1]["body"])
@@ -205,8 +209,13 @@ def test_webhook_deliver_with_now_past_backoff_delivers_once_the_server_is_up(
 
 def test_a_delivery_is_abandoned_after_the_last_attempt(market, refused_url):
     sub = WebhookSubscriberFactory(url=refused_url)
-    delivery = WebhookDelivery.objects.create(subscriber=sub, event="markets.map.published", body="{}",
-                                              attempts=publishing.MAX_ATTEMPTS - 1, next_attempt_at=timezone.now())
+    delivery = WebhookDelivery.objects.create(
+        subscriber=sub,
+        event="markets.map.published",
+        body="{}",
+        attempts=publishing.MAX_ATTEMPTS - 1,
+        next_attempt_at=timezone.now(),
+    )
     publishing.webhook_deliver(delivery_id=delivery.pk)
     delivery.refresh_from_db()
     assert delivery.status == DeliveryStatus.FAILED and delivery.next_attempt_at is None

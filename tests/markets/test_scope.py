@@ -68,7 +68,9 @@ def test_officer_api_detail_of_another_county_is_404(api_as, officer, spread):
 
 def test_officer_of_county_b_cannot_transition_a_county_a_market(api_as, officer_b, market):
     response = api_as(officer_b).post(
-        f"/api/v1/markets/{market.pk}/transition/", {"to_status": "banned", "reason": "越权取缔"}, format="json"
+        f"/api/v1/markets/{market.pk}/transition/",
+        {"to_status": "banned", "reason": "越权取缔"},
+        format="json",
     )
     assert response.status_code == 404
     market.refresh_from_db()
@@ -86,10 +88,21 @@ def test_officer_of_county_b_cannot_edit_a_county_a_market(api_as, officer_b, ma
 def test_officer_cannot_create_a_market_in_another_county(api_as, officer):
     from markets.models import Market
 
-    response = api_as(officer).post("/api/v1/markets/", {
-        "name": "越权新建", "kind": "station", "county": "370783", "address": "寿光某处", "lat": 36.88, "lng": 118.79,
-        "operating_model": "bureau", "hotline": "0536-1", "complaint_channel": "12333",
-    }, format="json")
+    response = api_as(officer).post(
+        "/api/v1/markets/",
+        {
+            "name": "越权新建",
+            "kind": "station",
+            "county": "370783",
+            "address": "寿光某处",
+            "lat": 36.88,
+            "lng": 118.79,
+            "operating_model": "bureau",
+            "hotline": "0536-1",
+            "complaint_channel": "12333",
+        },
+        format="json",
+    )
     assert response.status_code == 403
     assert not Market.objects.filter(name="越权新建").exists()
 

@@ -28,14 +28,20 @@ ILLEGAL = sorted(
 def test_transition_table_is_the_one_in_the_design():
     assert set(LEGAL) == {
         ("planned", "operating"),
-        ("operating", "suspended"), ("operating", "closed"), ("operating", "banned"),
-        ("suspended", "operating"), ("suspended", "closed"), ("suspended", "banned"),
+        ("operating", "suspended"),
+        ("operating", "closed"),
+        ("operating", "banned"),
+        ("suspended", "operating"),
+        ("suspended", "closed"),
+        ("suspended", "banned"),
     }
 
 
 def transition_audits(market):
     return AuditLog.objects.filter(
-        action=AuditAction.TRANSITION, content_type=ContentType.objects.get_for_model(Market), object_id=str(market.pk)
+        action=AuditAction.TRANSITION,
+        content_type=ContentType.objects.get_for_model(Market),
+        object_id=str(market.pk),
     )
 
 
@@ -43,26 +49,43 @@ def transition_audits(market):
 def test_every_legal_transition_works_through_the_api(api_as, officer, county_a, from_status, to_status):
     market = MarketFactory(scope_unit=county_a, status=from_status)
     response = api_as(officer).post(
-        f"/api/v1/markets/{market.pk}/transition/", {"to_status": to_status, "reason": "县局例行调整"}, format="json"
+        f"/api/v1/markets/{market.pk}/transition/",
+        {"to_status": to_status, "reason": "县局例行调整"},
+        format="json",
     )
     assert response.status_code == 200, response.json()
     assert response.json()["status"] == to_status
     market.refresh_from_db()
     assert market.status == to_status
     event = MarketEvent.objects.get(market=market)
-    assert (event.from_status, event.to_status, event.reason, event.actor) == (from_status, to_status, "县局例行调整", officer)
+    assert (event.from_status, event.to_status, event.reason, event.actor) == (
+        from_status,
+        to_status,
+        "县局例行调整",
+        officer,
+    )
     audit = transition_audits(market).get()
-    assert audit.actor == officer and audit.before == {"status": from_status} and audit.after == {"status": to_status}
+    assert (
+        audit.actor == officer
+        and audit.before == {"status": from_status}
+        and audit.after == {"status": to_status}
+    )
     assert audit.reason == "县局例行调整" and audit.scope_unit == county_a
     # leaving the map is announced; going (back) to operating is not
-    assert PublicNotice.objects.filter(market=market, ends_on__isnull=True).exists() == (to_status != "operating")
+    assert PublicNotice.objects.filter(market=market, ends_on__isnull=True).exists() == (
+        to_status != "operating"
+    )
 
 
 @pytest.mark.parametrize(("from_status", "to_status"), ILLEGAL)
-def test_every_illegal_transition_is_409_and_changes_nothing(api_as, officer, county_a, from_status, to_status):
+def test_every_illegal_transition_is_409_and_changes_nothing(
+    api_as, officer, county_a, from_status, to_status
+):
     market = MarketFactory(scope_unit=county_a, status=from_status)
     response = api_as(officer).post(
-        f"/api/v1/markets/{market.pk}/transition/", {"to_status": to_status, "reason": "试图非法变更"}, format="json"
+        f"/api/v1/markets/{market.pk}/transition/",
+        {"to_status": to_status, "reason": "试图非法变更"},
+        format="json",
     )
     assert response.status_code == 409
     assert response.json()["code"] == "invalid_transition"
@@ -86,8 +109,14 @@ def test_illegal_transition_by_service_raises(officer, county_a, from_status, to
     assert not MarketEvent.objects.filter(market=market).exists()
 
 
-@pytest.mark.parametrize("body", [{"to_status": "suspended"}, {"to_status": "suspended", "reason": ""},
-                                  {"to_status": "suspended", "reason": "   "}])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"to_status": "suspended"},
+        {"to_status": "suspended", "reason": ""},
+        {"to_status": "suspended", "reason": "   "},
+    ],
+)
 def test_transition_without_reason_is_400_with_field_error(api_as, officer, market, body):
     response = api_as(officer).post(f"/api/v1/markets/{market.pk}/transition/", body, format="json")
     assert response.status_code == 400
@@ -110,7 +139,9 @@ def test_service_refuses_a_blank_reason(officer, market):
 
 def test_transition_to_an_unknown_status_is_400(api_as, officer, market):
     response = api_as(officer).post(
-        f"/api/v1/markets/{market.pk}/transition/", {"to_status": "demolished", "reason": "拆除"}, format="json"
+        f"/api/v1/markets/{market.pk}/transition/",
+        {"to_status": "demolished", "reason": "拆除"},
+        format="json",
     )
     assert response.status_code == 400
     assert "to_status" in response.json()["fields"]
@@ -121,7 +152,9 @@ def test_transition_to_an_unknown_status_is_400(api_as, officer, market):
 def test_transition_refused_to_anonymous_and_wrong_roles(api, api_as, worker, market):
     for client in (api, api_as(worker)):
         response = client.post(
-            f"/api/v1/markets/{market.pk}/transition/", {"to_status": "banned", "reason": "无权操作"}, format="json"
+            f"/api/v1/markets/{market.pk}/transition/",
+            {"to_status": "banned", "reason": "无权操作"},
+            format="json",
         )
         assert response.status_code in (401, 403)
     market.refresh_from_db()
@@ -131,7 +164,9 @@ def test_transition_refused_to_anonymous_and_wrong_roles(api, api_as, worker, ma
 
 def test_city_staff_may_transition_any_county(api_as, city_staff, market_b):
     response = api_as(city_staff).post(
-        f"/api/v1/markets/{market_b.pk}/transition/", {"to_status": "suspended", "reason": "市局统一部署"}, format="json"
+        f"/api/v1/markets/{market_b.pk}/transition/",
+        {"to_status": "suspended", "reason": "市局统一部署"},
+        format="json",
     )
     assert response.status_code == 200
     market_b.refresh_from_db()

@@ -33,7 +33,14 @@ PEOPLE = [
     ("13700000001", "周丽", [Role.EMPLOYER], "370702", dt.date(1986, 5, 12), False),
     ("13700000002", "潍坊鸿达建筑劳务有限公司", [Role.EMPLOYER], "370705", None, True),
     ("13600000001", "白浪河零工市场 服务台", [Role.MARKET_OPERATOR], "370702", dt.date(1983, 8, 8), True),
-    ("13600000002", "潍坊技师学院培训部", [Role.TRAINING_INSTITUTION], "370705", dt.date(1977, 10, 10), False),
+    (
+        "13600000002",
+        "潍坊技师学院培训部",
+        [Role.TRAINING_INSTITUTION],
+        "370705",
+        dt.date(1977, 10, 10),
+        False,
+    ),
 ]
 
 ZONES = [("370772", "潍坊滨海经济技术开发区", "370703")]
@@ -62,7 +69,12 @@ class Command(BaseCommand):
         password = settings.LINGONG_DEMO_PASSWORD
         for code, name, county in ZONES:
             ScopeUnit.objects.get_or_create(
-                code=code, defaults={"name": name, "kind": ScopeUnitKind.ZONE, "division": Division.objects.get(code=county)}
+                code=code,
+                defaults={
+                    "name": name,
+                    "kind": ScopeUnitKind.ZONE,
+                    "division": Division.objects.get(code=county),
+                },
             )
         units = {u.code: u for u in ScopeUnit.objects.all()}
         notice = current_privacy_notice()
@@ -74,7 +86,9 @@ class Command(BaseCommand):
         lines = [("13800000000", "系统管理员", "superuser")]
         for i, (phone, name, roles, county, birth, male) in enumerate(PEOPLE, start=1):
             unit = units.get(county) if county else None
-            user, created = User.objects.get_or_create(phone=phone, defaults={"real_name": name, "scope_unit": unit})
+            user, created = User.objects.get_or_create(
+                phone=phone, defaults={"real_name": name, "scope_unit": unit}
+            )
             if created:
                 now = timezone.now()
                 user.phone_verified_at = now
@@ -94,12 +108,18 @@ class Command(BaseCommand):
                     RoleGrant.objects.get_or_create(user=user, role=role)
             if phone == "13700000002" and not user.organizations.exists():
                 Organization.objects.create(
-                    name=name, uscc=make_uscc("370705", 4021), contact_name="马经理", owner=user, scope_unit=unit
+                    name=name,
+                    uscc=make_uscc("370705", 4021),
+                    contact_name="马经理",
+                    owner=user,
+                    scope_unit=unit,
                 )
             lines.append((phone, name, "、".join(str(Role(r).label) for r in roles)))
         token_line = ""
         if not ApiClient.objects.filter(name="潍城区人社局业务系统").exists():
-            _client, raw = api_client_issue(actor=admin, name="潍城区人社局业务系统", scope_unit=units["370702"], days=365)
+            _client, raw = api_client_issue(
+                actor=admin, name="潍城区人社局业务系统", scope_unit=units["370702"], days=365
+            )
             token_line = raw
         self.stdout.write(self.style.SUCCESS("Demo city ready. Logins (password for all: %s):" % password))
         for phone, name, roles in lines:

@@ -16,4 +16,6 @@ class Command(BaseCommand):
         if not Division.objects.filter(code=city, level="city").exists():
             raise CommandError(f"{city} is not a city code in the division table.")
         units = sync_city_scope_units(city)
-        self.stdout.write(self.style.SUCCESS(f"{count} divisions loaded; {len(units)} county scope units for {city}."))
+        self.stdout.write(
+            self.style.SUCCESS(f"{count} divisions loaded; {len(units)} county scope units for {city}.")
+        )

@@ -1,0 +1,26 @@
+from django.urls import path
+
+from . import views
+
+app_name = "jobs"
+
+urlpatterns = [
+    path("", views.posting_search, name="search"),
+    path("<int:pk>/", views.posting_detail, name="detail"),
+    path("<int:pk>/apply/", views.posting_apply, name="apply"),
+    path("<int:pk>/report/", views.posting_report, name="report"),
+    path("me/", views.worker_home, name="worker_home"),
+    path("me/profile/", views.worker_profile, name="worker_profile"),
+    path("me/applications/<int:pk>/withdraw/", views.application_withdraw, name="withdraw"),
+    path("employer/", views.employer_dashboard, name="employer_dashboard"),
+    path("employer/register/", views.employer_register, name="employer_register"),
+    path("employer/postings/new/", views.posting_new, name="posting_new"),
+    path("employer/postings/<int:pk>/edit/", views.posting_edit, name="posting_edit"),
+    path("employer/postings/<int:pk>/submit/", views.posting_submit, name="posting_submit"),
+    path("employer/postings/<int:pk>/close/", views.posting_close, name="posting_close"),
+    path("employer/applications/<int:pk>/accept/", views.application_accept, name="accept"),
+    path("employer/applications/<int:pk>/reject/", views.application_reject, name="reject"),
+    path("counter/", views.counter, name="counter"),
+    path("counter/referral/", views.referral_create, name="referral_create"),
+    path("referrals/<int:pk>/slip/", views.referral_slip, name="referral_slip"),
+]
