@@ -31,7 +31,7 @@ seed: migrate
 run: seed
 	@mkdir -p var/celery/queue var/celery/processed var/celery/control
 	@echo "Serving http://$(HOST):$(PORT)/  (admin: /admin/, API docs: /api/docs/) — Ctrl-C stops both"
-	@trap 'kill 0' INT TERM EXIT; \
+	@trap 'trap - INT TERM EXIT; kill 0' INT TERM EXIT; \
 	  $(VENV)/bin/celery -A config.celery_app worker --beat --pool=solo --loglevel=INFO \
 	    --schedule=var/celery/beat-schedule & \
 	  DJANGO_DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
