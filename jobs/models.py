@@ -651,3 +651,19 @@ class FairRegistration(models.Model):
 
     def __str__(self) -> str:
         return f"{self.fair} · {self.worker}"
+
+
+# Work and pay live in their own module (work orders, payments, ratings, wage guidance, supply and demand).
+from .models_work import (  # noqa: E402, F401
+    ArrearsAlert,
+    HoursCorrection,
+    Payment,
+    PaymentCallback,
+    PaymentEvent,
+    Rating,
+    SupplyDemandStat,
+    WageGuidance,
+    WageGuidanceCell,
+    WorkOrder,
+    WorkOrderEvent,
+)

@@ -276,6 +276,15 @@ LINGONG_WEBHOOK_TIMEOUT = env.int("LINGONG_WEBHOOK_TIMEOUT", default=5)
 # Postings of approved employers marked trusted skip review when the keyword screen finds nothing.
 LINGONG_POSTING_AUTO_APPROVE_TRUSTED = env.bool("LINGONG_POSTING_AUTO_APPROVE_TRUSTED", default=True)
 
+# Work and pay.
+LINGONG_CHECKIN_RADIUS_M = env.int("LINGONG_CHECKIN_RADIUS_M", default=500)
+LINGONG_APPROVAL_DEADLINE_HOURS = env.int("LINGONG_APPROVAL_DEADLINE_HOURS", default=48)
+LINGONG_SETTLEMENT_DEADLINE_DAYS = env.int("LINGONG_SETTLEMENT_DEADLINE_DAYS", default=7)
+LINGONG_PAYMENT_BACKEND = env("LINGONG_PAYMENT_BACKEND", default="offline")
+LINGONG_SANDBOX_PAYMENT_SECRET = env("LINGONG_SANDBOX_PAYMENT_SECRET", default="sandbox-secret-change-me")
+LINGONG_GUIDANCE_MIN_OBSERVATIONS = env.int("LINGONG_GUIDANCE_MIN_OBSERVATIONS", default=30)
+LINGONG_GUIDANCE_MIN_EMPLOYERS = env.int("LINGONG_GUIDANCE_MIN_EMPLOYERS", default=5)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
