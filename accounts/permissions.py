@@ -67,6 +67,9 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "jobs.*_jobfair",
         "jobs.*_fairbooth",
         "jobs.*_fairregistration",
+        "jobs.view_*",
+        "jobs.change_rating",
+        "jobs.change_workorder",
     ),
     # Auditors read everything in their scope and change nothing; the audit trail is theirs to read.
     Role.AUDITOR: ("*.view_*",),

@@ -6,7 +6,10 @@ from rest_framework.routers import DefaultRouter
 from accounts.api.views import ApiClientViewSet, MeView, UserViewSet
 from core.api.views import AuditLogViewSet, DivisionViewSet, ScopeUnitViewSet
 from jobs.api.fairs import JobFairViewSet
+from jobs.api.payments import PaymentViewSet, RatingViewSet, SandboxCallbackView
+from jobs.api.stats import SupplyDemandViewSet, WageGuidanceViewSet
 from jobs.api.views import ApplicationViewSet, OccupationViewSet, PostingViewSet, RecommendationViewSet
+from jobs.api.work import WorkOrderViewSet
 from markets.api.views import MarketGeoJSONView, MarketViewSet, OnlinePlatformViewSet
 
 router = DefaultRouter()
@@ -26,10 +29,16 @@ router.register("occupations", OccupationViewSet, basename="occupation")
 router.register("postings", PostingViewSet, basename="posting")
 router.register("applications", ApplicationViewSet, basename="application")
 router.register("recommendations", RecommendationViewSet, basename="recommendation")
+router.register("wage-guidance", WageGuidanceViewSet, basename="wage-guidance")
+router.register("supply-demand", SupplyDemandViewSet, basename="supply-demand")
+router.register("payments", PaymentViewSet, basename="payment")
+router.register("ratings", RatingViewSet, basename="rating")
+router.register("work-orders", WorkOrderViewSet, basename="work-order")
 
 app_name = "api"
 urlpatterns = [
     path("me/", MeView.as_view(), name="me"),
     path("markets/geojson/", MarketGeoJSONView.as_view(), name="market-geojson"),
+    path("payments/callbacks/sandbox/", SandboxCallbackView.as_view(), name="payment-callback-sandbox"),
     *router.urls,
 ]

@@ -12,6 +12,8 @@ urlpatterns = [
     path("markets/", include("markets.urls")),
     path("jobs/", include("jobs.urls")),
     path("board/", include("jobs.urls_board")),
+    path("work/", include("jobs.urls_work")),
+    path("stats/", include("jobs.urls_stats")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.api_router")),

@@ -284,3 +284,11 @@ class JobFairAdmin(ScopedAdmin):
     )
     list_filter = ("kind", "scope_unit")
     inlines = [BoothInline, RegistrationInline]
+
+
+# Admins of the work-and-pay modules register themselves on import.
+from . import (  # noqa: E402
+    admin_payments,  # noqa: F401  (payments, callbacks, arrears alerts, ratings)
+    admin_stats,  # noqa: F401  (wage guidance, supply and demand)
+    admin_work,  # noqa: F401  (work orders)
+)

@@ -7,4 +7,7 @@ class JobsConfig(AppConfig):
     verbose_name = _("招聘求职")
 
     def ready(self) -> None:
-        from . import dashboard  # noqa: F401  (staff dashboard panels)
+        from . import (
+            dashboard,  # noqa: F401  (staff dashboard panels)
+            dashboard_work,  # noqa: F401  (work and pay panels)
+        )

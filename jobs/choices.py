@@ -117,8 +117,12 @@ class WorkOrderStatus(models.TextChoices):
 
 
 WORK_ORDER_TRANSITIONS: dict[str, frozenset[str]] = {
-    WorkOrderStatus.SCHEDULED: frozenset({WorkOrderStatus.CONFIRMED, WorkOrderStatus.CANCELLED, WorkOrderStatus.NO_SHOW}),
-    WorkOrderStatus.CONFIRMED: frozenset({WorkOrderStatus.CHECKED_IN, WorkOrderStatus.CANCELLED, WorkOrderStatus.NO_SHOW}),
+    WorkOrderStatus.SCHEDULED: frozenset(
+        {WorkOrderStatus.CONFIRMED, WorkOrderStatus.CANCELLED, WorkOrderStatus.NO_SHOW}
+    ),
+    WorkOrderStatus.CONFIRMED: frozenset(
+        {WorkOrderStatus.CHECKED_IN, WorkOrderStatus.CANCELLED, WorkOrderStatus.NO_SHOW}
+    ),
     WorkOrderStatus.CHECKED_IN: frozenset({WorkOrderStatus.CHECKED_OUT}),
     WorkOrderStatus.CHECKED_OUT: frozenset({WorkOrderStatus.APPROVED, WorkOrderStatus.DISPUTED}),
     WorkOrderStatus.APPROVED: frozenset({WorkOrderStatus.SETTLED, WorkOrderStatus.DISPUTED}),

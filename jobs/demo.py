@@ -1095,3 +1095,6 @@ def seed(stdout=None) -> None:
             f"  jobs: {EmployerProfile.objects.count()} employers, {len(workers)} workers, {Posting.objects.count()} postings "
             f"({published} open), {JobFair.objects.count()} job fairs"
         )
+    from .demo_work import seed as seed_work  # months of settled work, wage guidance, supply and demand
+
+    seed_work(stdout=stdout)

@@ -35,9 +35,10 @@ reliability             0.10    completed / (completed + no-shows) over the last
 rating                  0.05    (average stars − 1) / 4
 ======================  ======  ==============================================================================
 
-Reliability and rating come from work orders, which a later issue adds: ``reliability_of`` / ``rating_of``
-(and their bulk forms) return None until then. A None component carries neutral weight: it is left out and
-the other weights are rescaled to sum to 1, so a newcomer is neither favoured nor penalised.
+Reliability and rating come from work orders and ratings: ``reliability_of`` / ``rating_of`` (and their
+bulk forms, one query each) return None for a worker with no record. A None component carries neutral
+weight: it is left out and the other weights are rescaled to sum to 1, so a newcomer is neither favoured nor
+penalised.
 
 Ties break on distance, then id. Every recommendation carries its reasons in Chinese (translatable), e.g.
 ``["电工（熟练，5年）", "持低压电工作业操作证", "距离2.3公里", "周六有空", "日薪¥260 ≥ 期望¥240"]``.
@@ -58,6 +59,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_FLOOR, Decimal
 
 from django.db.models import (
+    Avg,
     Case,
     Exists,
     ExpressionWrapper,
@@ -69,7 +71,9 @@ from django.db.models import (
     Q,
     Value,
     When,
+    Window,
 )
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -107,18 +111,53 @@ class Recommendation:
     distance_km: float | None = None
 
 
-# --- reliability and rating (work orders come with a later issue) -----------------------------------------
+# --- reliability and rating -------------------------------------------------------------------------------
 
 
 def reliabilities(user_ids: Iterable[int]) -> dict[int, float]:
-    """completed / (completed + no-shows) over each worker's last ``RELIABILITY_WINDOW`` work orders, for
-    the workers who have any. Work orders do not exist yet, so nobody has a record."""
-    return {}
+    """completed / (completed + no-shows) over each worker's last ``RELIABILITY_WINDOW`` work orders with an
+    outcome (completed = approved or settled; no-shows count; scheduled, cancelled and disputed orders
+    neither help nor hurt), newest work date first, for the workers who have any. One query (a window
+    function numbers each worker's orders)."""
+    from .choices import WorkOrderStatus
+    from .models import WorkOrder
+
+    completed = {WorkOrderStatus.APPROVED, WorkOrderStatus.SETTLED}
+    rows = (
+        WorkOrder.objects.filter(
+            worker_id__in=list(user_ids), status__in=[*completed, WorkOrderStatus.NO_SHOW]
+        )
+        .annotate(
+            n=Window(
+                RowNumber(), partition_by=[F("worker_id")], order_by=[F("work_date").desc(), F("id").desc()]
+            )
+        )
+        .filter(n__lte=RELIABILITY_WINDOW)
+        .values_list("worker_id", "status")
+    )
+    done: dict[int, int] = {}
+    total: dict[int, int] = {}
+    for worker_id, status in rows:
+        total[worker_id] = total.get(worker_id, 0) + 1
+        done[worker_id] = done.get(worker_id, 0) + (status in completed)
+    return {worker_id: done[worker_id] / n for worker_id, n in total.items()}
 
 
 def ratings(user_ids: Iterable[int]) -> dict[int, float]:
-    """Average rating (1–5 stars) each worker received, for the workers who have any. None yet."""
-    return {}
+    """Average stars each worker received from employers, counting ratings only (a rating removed on appeal
+    does not count), for the workers who have any. One query."""
+    from .choices import AppealOutcome, RatingDirection
+    from .models import Rating
+
+    rows = (
+        Rating.objects.filter(ratee_id__in=list(user_ids), direction=RatingDirection.EMPLOYER_TO_WORKER)
+        .exclude(appeal_outcome=AppealOutcome.REMOVED)
+        .values("ratee_id")
+        .annotate(avg=Avg("stars"))
+        .order_by()
+        .values_list("ratee_id", "avg")
+    )
+    return {ratee_id: float(avg) for ratee_id, avg in rows}
 
 
 def reliability_of(user) -> float | None:

@@ -47,13 +47,24 @@ class WorkOrder(TimeStampedModel):
 
     scope_field = "posting__scope_unit"
 
-    application = models.ForeignKey("jobs.Application", verbose_name=_("报名"), on_delete=models.PROTECT, related_name="work_orders")
-    posting = models.ForeignKey("jobs.Posting", verbose_name=_("招聘信息"), on_delete=models.PROTECT, related_name="work_orders")
-    worker = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("劳动者"), on_delete=models.PROTECT, related_name="work_orders")
+    application = models.ForeignKey(
+        "jobs.Application", verbose_name=_("报名"), on_delete=models.PROTECT, related_name="work_orders"
+    )
+    posting = models.ForeignKey(
+        "jobs.Posting", verbose_name=_("招聘信息"), on_delete=models.PROTECT, related_name="work_orders"
+    )
+    worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("劳动者"),
+        on_delete=models.PROTECT,
+        related_name="work_orders",
+    )
     work_date = models.DateField(_("工作日期"), db_index=True)
     starts_at = models.DateTimeField(_("计划开始"))
     ends_at = models.DateTimeField(_("计划结束"))
-    status = models.CharField(_("状态"), max_length=16, choices=WorkOrderStatus.choices, default=WorkOrderStatus.SCHEDULED)
+    status = models.CharField(
+        _("状态"), max_length=16, choices=WorkOrderStatus.choices, default=WorkOrderStatus.SCHEDULED
+    )
     confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
     reminded_at = models.DateTimeField(_("提醒时间"), null=True, blank=True)
     checked_in_at = models.DateTimeField(_("签到时间"), null=True, blank=True)
@@ -64,23 +75,37 @@ class WorkOrder(TimeStampedModel):
     checked_out_at = models.DateTimeField(_("签退时间"), null=True, blank=True)
     check_out_method = models.CharField(_("签退方式"), max_length=12, choices=CheckMethod.choices, blank=True)
     acted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("代签人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("代签人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
-    hours_worked = models.DecimalField(_("工时（小时）"), max_digits=5, decimal_places=2, null=True, blank=True)
+    hours_worked = models.DecimalField(
+        _("工时（小时）"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
     pieces = models.DecimalField(_("计件数量"), max_digits=10, decimal_places=2, null=True, blank=True)
     amount = models.DecimalField(_("应付金额"), **MONEY, null=True, blank=True)
     daily_wage = models.DecimalField(_("折合日工资"), **MONEY, null=True, blank=True)
     approval_deadline = models.DateTimeField(_("确认截止"), null=True, blank=True, db_index=True)
     approved_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
     approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("确认人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("确认人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     auto_approved = models.BooleanField(_("超时自动确认"), default=False)
     settle_deadline = models.DateTimeField(_("结算截止"), null=True, blank=True, db_index=True)
     settled_at = models.DateTimeField(_("结算时间"), null=True, blank=True)
     cancelled_by = models.CharField(_("取消方"), max_length=12, choices=CancelledBy.choices, blank=True)
     cancel_reason = models.CharField(_("取消原因"), max_length=300, blank=True)
-    cancel_notice_hours = models.DecimalField(_("提前取消（小时）"), max_digits=6, decimal_places=1, null=True, blank=True)
+    cancel_notice_hours = models.DecimalField(
+        _("提前取消（小时）"), max_digits=6, decimal_places=1, null=True, blank=True
+    )
     qr_token = models.CharField(_("签到码"), max_length=32, default=new_qr_token, unique=True)
 
     objects = WorkOrderQuerySet.as_manager()
@@ -95,8 +120,13 @@ class WorkOrder(TimeStampedModel):
         ]
         constraints = [
             models.UniqueConstraint(fields=["application", "work_date"], name="workorder_unique_day"),
-            models.CheckConstraint(condition=Q(status__in=WorkOrderStatus.values), name="workorder_status_valid"),
-            models.CheckConstraint(condition=Q(hours_worked__isnull=True) | Q(hours_worked__gte=0, hours_worked__lte=24), name="workorder_hours_range"),
+            models.CheckConstraint(
+                condition=Q(status__in=WorkOrderStatus.values), name="workorder_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(hours_worked__isnull=True) | Q(hours_worked__gte=0, hours_worked__lte=24),
+                name="workorder_hours_range",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -104,12 +134,28 @@ class WorkOrder(TimeStampedModel):
 
 
 class WorkOrderEvent(models.Model):
-    work_order = models.ForeignKey(WorkOrder, verbose_name=_("用工单"), on_delete=models.PROTECT, related_name="events")
+    work_order = models.ForeignKey(
+        WorkOrder, verbose_name=_("用工单"), on_delete=models.PROTECT, related_name="events"
+    )
     from_status = models.CharField(_("原状态"), max_length=16, choices=WorkOrderStatus.choices, blank=True)
     to_status = models.CharField(_("新状态"), max_length=16, choices=WorkOrderStatus.choices)
     reason = models.CharField(_("说明"), max_length=300, blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    on_behalf_of = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("代办对象"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    on_behalf_of = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("代办对象"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     at = models.DateTimeField(_("时间"), default=timezone.now)
 
     class Meta:
@@ -124,13 +170,25 @@ class WorkOrderEvent(models.Model):
 class HoursCorrection(models.Model):
     """An employer's correction of hours (or pieces) with its reason; the worker sees every one."""
 
-    work_order = models.ForeignKey(WorkOrder, verbose_name=_("用工单"), on_delete=models.CASCADE, related_name="corrections")
+    work_order = models.ForeignKey(
+        WorkOrder, verbose_name=_("用工单"), on_delete=models.CASCADE, related_name="corrections"
+    )
     hours_before = models.DecimalField(_("修改前工时"), max_digits=5, decimal_places=2, null=True, blank=True)
     hours_after = models.DecimalField(_("修改后工时"), max_digits=5, decimal_places=2, null=True, blank=True)
-    pieces_before = models.DecimalField(_("修改前件数"), max_digits=10, decimal_places=2, null=True, blank=True)
-    pieces_after = models.DecimalField(_("修改后件数"), max_digits=10, decimal_places=2, null=True, blank=True)
+    pieces_before = models.DecimalField(
+        _("修改前件数"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    pieces_after = models.DecimalField(
+        _("修改后件数"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
     reason = models.CharField(_("原因"), max_length=300)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("修改人"), null=True, on_delete=models.SET_NULL, related_name="+")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("修改人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     at = models.DateTimeField(_("时间"), default=timezone.now)
 
     class Meta:
@@ -154,15 +212,26 @@ class Payment(TimeStampedModel):
     scope_field = "work_order__posting__scope_unit"
     personal_fields = {"payee_account": masking.BANK_ACCOUNT}
 
-    work_order = models.ForeignKey(WorkOrder, verbose_name=_("用工单"), on_delete=models.PROTECT, related_name="payments")
+    work_order = models.ForeignKey(
+        WorkOrder, verbose_name=_("用工单"), on_delete=models.PROTECT, related_name="payments"
+    )
     backend = models.CharField(_("支付通道"), max_length=12, choices=PaymentBackend.choices)
     method = models.CharField(_("支付方式"), max_length=12, choices=PaymentMethod.choices)
     idempotency_key = models.CharField(_("幂等键"), max_length=64, unique=True)
     amount = models.DecimalField(_("金额"), **MONEY, validators=[MinValueValidator(0)])
-    status = models.CharField(_("状态"), max_length=12, choices=PaymentStatus.choices, default=PaymentStatus.PENDING)
+    status = models.CharField(
+        _("状态"), max_length=12, choices=PaymentStatus.choices, default=PaymentStatus.PENDING
+    )
     provider_ref = models.CharField(_("通道流水号"), max_length=64, blank=True, db_index=True)
     payee_account = models.CharField(_("收款账号"), max_length=32, blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("登记人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登记人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     succeeded_at = models.DateTimeField(_("成功时间"), null=True, blank=True)
     failure_reason = models.CharField(_("失败原因"), max_length=300, blank=True)
     worker_confirmed_at = models.DateTimeField(_("劳动者确认收款"), null=True, blank=True)
@@ -177,7 +246,9 @@ class Payment(TimeStampedModel):
             models.CheckConstraint(condition=Q(status__in=PaymentStatus.values), name="payment_status_valid"),
             # at most one successful (or still pending) payment per work order
             models.UniqueConstraint(
-                fields=["work_order"], condition=Q(status__in=["pending", "succeeded"]), name="payment_one_live_per_order"
+                fields=["work_order"],
+                condition=Q(status__in=["pending", "succeeded"]),
+                name="payment_one_live_per_order",
             ),
         ]
 
@@ -186,11 +257,20 @@ class Payment(TimeStampedModel):
 
 
 class PaymentEvent(models.Model):
-    payment = models.ForeignKey(Payment, verbose_name=_("支付"), on_delete=models.PROTECT, related_name="events")
+    payment = models.ForeignKey(
+        Payment, verbose_name=_("支付"), on_delete=models.PROTECT, related_name="events"
+    )
     from_status = models.CharField(_("原状态"), max_length=12, choices=PaymentStatus.choices, blank=True)
     to_status = models.CharField(_("新状态"), max_length=12, choices=PaymentStatus.choices)
     reason = models.CharField(_("说明"), max_length=300, blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     at = models.DateTimeField(_("时间"), default=timezone.now)
 
     class Meta:
@@ -209,7 +289,14 @@ class PaymentCallback(models.Model):
     event_id = models.CharField(_("通知编号"), max_length=64)
     payload = models.TextField(_("内容"))
     signature_valid = models.BooleanField(_("签名有效"))
-    payment = models.ForeignKey(Payment, verbose_name=_("支付"), null=True, blank=True, on_delete=models.SET_NULL, related_name="callbacks")
+    payment = models.ForeignKey(
+        Payment,
+        verbose_name=_("支付"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="callbacks",
+    )
     received_at = models.DateTimeField(_("接收时间"), default=timezone.now)
 
     class Meta:
@@ -217,7 +304,11 @@ class PaymentCallback(models.Model):
         verbose_name_plural = _("支付回调")
         ordering = ["-received_at"]
         constraints = [
-            models.UniqueConstraint(fields=["backend", "event_id"], condition=Q(signature_valid=True), name="callback_once_per_event")
+            models.UniqueConstraint(
+                fields=["backend", "event_id"],
+                condition=Q(signature_valid=True),
+                name="callback_once_per_event",
+            )
         ]
 
     def __str__(self) -> str:
@@ -234,7 +325,9 @@ class ArrearsAlert(models.Model):
 
     scope_field = "work_order__posting__scope_unit"
 
-    work_order = models.OneToOneField(WorkOrder, verbose_name=_("用工单"), on_delete=models.PROTECT, related_name="arrears_alert")
+    work_order = models.OneToOneField(
+        WorkOrder, verbose_name=_("用工单"), on_delete=models.PROTECT, related_name="arrears_alert"
+    )
     amount = models.DecimalField(_("欠付金额"), **MONEY)
     raised_at = models.DateTimeField(_("预警时间"), default=timezone.now)
     resolved_at = models.DateTimeField(_("解除时间"), null=True, blank=True)
@@ -261,18 +354,41 @@ class Rating(models.Model):
 
     scope_field = "work_order__posting__scope_unit"
 
-    work_order = models.ForeignKey(WorkOrder, verbose_name=_("用工单"), on_delete=models.PROTECT, related_name="ratings")
+    work_order = models.ForeignKey(
+        WorkOrder, verbose_name=_("用工单"), on_delete=models.PROTECT, related_name="ratings"
+    )
     direction = models.CharField(_("方向"), max_length=24, choices=RatingDirection.choices)
-    rater = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("评价人"), on_delete=models.PROTECT, related_name="ratings_given")
-    ratee = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("被评价人"), on_delete=models.PROTECT, related_name="ratings_received")
-    stars = models.PositiveSmallIntegerField(_("星级"), validators=[MinValueValidator(1), MaxValueValidator(5)])
+    rater = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("评价人"),
+        on_delete=models.PROTECT,
+        related_name="ratings_given",
+    )
+    ratee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("被评价人"),
+        on_delete=models.PROTECT,
+        related_name="ratings_received",
+    )
+    stars = models.PositiveSmallIntegerField(
+        _("星级"), validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
     tags = models.JSONField(_("标签"), default=list, blank=True)
     comment = models.CharField(_("评语"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("评价时间"), default=timezone.now)
     appeal_reason = models.CharField(_("申诉理由"), max_length=300, blank=True)
     appealed_at = models.DateTimeField(_("申诉时间"), null=True, blank=True)
-    appeal_outcome = models.CharField(_("申诉结果"), max_length=12, choices=AppealOutcome.choices, blank=True, default=AppealOutcome.NONE)
-    appeal_decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("处理人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    appeal_outcome = models.CharField(
+        _("申诉结果"), max_length=12, choices=AppealOutcome.choices, blank=True, default=AppealOutcome.NONE
+    )
+    appeal_decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("处理人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     appeal_decided_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
 
     objects = RatingQuerySet.as_manager()
@@ -300,10 +416,19 @@ class WageGuidance(models.Model):
     published and immutable."""
 
     month = models.DateField(_("月份"), unique=True, help_text=_("每月1日"))
-    status = models.CharField(_("状态"), max_length=12, choices=GuidanceStatus.choices, default=GuidanceStatus.DRAFT)
+    status = models.CharField(
+        _("状态"), max_length=12, choices=GuidanceStatus.choices, default=GuidanceStatus.DRAFT
+    )
     computed_at = models.DateTimeField(_("计算时间"), default=timezone.now)
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
-    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("发布人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("发布人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     min_observations = models.PositiveIntegerField(_("最少样本"), default=30)
     min_employers = models.PositiveIntegerField(_("最少用工方"), default=5)
 
@@ -311,7 +436,11 @@ class WageGuidance(models.Model):
         verbose_name = _("工资指导价位")
         verbose_name_plural = _("工资指导价位")
         ordering = ["-month"]
-        constraints = [models.CheckConstraint(condition=Q(status__in=GuidanceStatus.values), name="guidance_status_valid")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=GuidanceStatus.values), name="guidance_status_valid"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} {self.get_status_display()}"
@@ -321,9 +450,20 @@ class WageGuidanceCell(models.Model):
     """Percentiles of settled daily-equivalent wages for one occupation in one county (or city-wide when
     the county is empty). Cells under the sample thresholds are not stored."""
 
-    guidance = models.ForeignKey(WageGuidance, verbose_name=_("月份"), on_delete=models.CASCADE, related_name="cells")
-    occupation = models.ForeignKey("jobs.Occupation", verbose_name=_("工种"), on_delete=models.PROTECT, related_name="+")
-    scope_unit = models.ForeignKey(ScopeUnit, verbose_name=_("县（市、区）"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    guidance = models.ForeignKey(
+        WageGuidance, verbose_name=_("月份"), on_delete=models.CASCADE, related_name="cells"
+    )
+    occupation = models.ForeignKey(
+        "jobs.Occupation", verbose_name=_("工种"), on_delete=models.PROTECT, related_name="+"
+    )
+    scope_unit = models.ForeignKey(
+        ScopeUnit,
+        verbose_name=_("县（市、区）"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     p10 = models.DecimalField(_("低位数（P10）"), **MONEY)
     p25 = models.DecimalField(_("P25"), **MONEY)
     p50 = models.DecimalField(_("中位数（P50）"), **MONEY)
@@ -336,8 +476,14 @@ class WageGuidanceCell(models.Model):
         verbose_name = _("工资指导价位明细")
         verbose_name_plural = _("工资指导价位明细")
         constraints = [
-            models.UniqueConstraint(fields=["guidance", "occupation", "scope_unit"], name="guidance_cell_unique"),
-            models.UniqueConstraint(fields=["guidance", "occupation"], condition=Q(scope_unit__isnull=True), name="guidance_cell_city_unique"),
+            models.UniqueConstraint(
+                fields=["guidance", "occupation", "scope_unit"], name="guidance_cell_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["guidance", "occupation"],
+                condition=Q(scope_unit__isnull=True),
+                name="guidance_cell_city_unique",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -349,15 +495,26 @@ class SupplyDemandStat(models.Model):
     ratio (求人倍率), new registrations, postings, hires and the average days to fill."""
 
     month = models.DateField(_("月份"), db_index=True)
-    occupation = models.ForeignKey("jobs.Occupation", verbose_name=_("工种"), on_delete=models.PROTECT, related_name="+")
-    scope_unit = models.ForeignKey(ScopeUnit, verbose_name=_("县（市、区）"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    occupation = models.ForeignKey(
+        "jobs.Occupation", verbose_name=_("工种"), on_delete=models.PROTECT, related_name="+"
+    )
+    scope_unit = models.ForeignKey(
+        ScopeUnit,
+        verbose_name=_("县（市、区）"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     open_positions = models.PositiveIntegerField(_("需求人数"))
     active_seekers = models.PositiveIntegerField(_("求职人数"))
     ratio = models.DecimalField(_("求人倍率"), max_digits=8, decimal_places=2, null=True, blank=True)
     new_registrations = models.PositiveIntegerField(_("新增求职登记"))
     postings = models.PositiveIntegerField(_("发布岗位数"))
     hires = models.PositiveIntegerField(_("录用人数"))
-    avg_days_to_fill = models.DecimalField(_("平均招满天数"), max_digits=6, decimal_places=1, null=True, blank=True)
+    avg_days_to_fill = models.DecimalField(
+        _("平均招满天数"), max_digits=6, decimal_places=1, null=True, blank=True
+    )
     computed_at = models.DateTimeField(_("计算时间"), default=timezone.now)
 
     class Meta:
@@ -366,7 +523,11 @@ class SupplyDemandStat(models.Model):
         ordering = ["-month", "occupation"]
         constraints = [
             models.UniqueConstraint(fields=["month", "occupation", "scope_unit"], name="supplydemand_unique"),
-            models.UniqueConstraint(fields=["month", "occupation"], condition=Q(scope_unit__isnull=True), name="supplydemand_city_unique"),
+            models.UniqueConstraint(
+                fields=["month", "occupation"],
+                condition=Q(scope_unit__isnull=True),
+                name="supplydemand_city_unique",
+            ),
         ]
 
     def __str__(self) -> str:

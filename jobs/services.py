@@ -620,6 +620,9 @@ def application_accept(*, application: Application, actor, request=None) -> Appl
     if posting.accepted_count >= posting.headcount:
         _posting_move(posting, PostingStatus.FILLED, actor, reason=_("已招满"), request=request)
     _notify(application.worker, _("您已被“%(t)s”录用，请查看联系方式。") % {"t": posting.title})
+    from .work import work_orders_create_for
+
+    work_orders_create_for(application, actor=actor)
     return application
 
 
@@ -666,6 +669,9 @@ def application_withdraw(*, application: Application, actor, reason: str = "", r
         _notify(
             posting.employer.user, _("“%(t)s”有一名录用人员撤回，岗位已重新开放。") % {"t": posting.title}
         )
+        from .work import work_orders_cancel_for
+
+        work_orders_cancel_for(application, actor=actor, reason=reason, request=request)
     return application
 
 

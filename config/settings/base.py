@@ -195,6 +195,11 @@ SPECTACULAR_SETTINGS = {
         "PostingStatusEnum": "jobs.choices.PostingStatus",
         "ApplicationStatusEnum": "jobs.choices.ApplicationStatus",
         "WageUnitEnum": "jobs.choices.WageUnit",
+        "PaymentMethodEnum": "jobs.choices.PaymentMethod",
+        "OfflinePaymentMethodEnum": "jobs.payments.OFFLINE_METHOD_CHOICES",
+        "PaymentStatusEnum": "jobs.choices.PaymentStatus",
+        "WorkOrderStatusEnum": "jobs.choices.WorkOrderStatus",
+        "CheckMethodEnum": "jobs.choices.CheckMethod",
     },
 }
 
@@ -282,6 +287,10 @@ LINGONG_APPROVAL_DEADLINE_HOURS = env.int("LINGONG_APPROVAL_DEADLINE_HOURS", def
 LINGONG_SETTLEMENT_DEADLINE_DAYS = env.int("LINGONG_SETTLEMENT_DEADLINE_DAYS", default=7)
 LINGONG_PAYMENT_BACKEND = env("LINGONG_PAYMENT_BACKEND", default="offline")
 LINGONG_SANDBOX_PAYMENT_SECRET = env("LINGONG_SANDBOX_PAYMENT_SECRET", default="sandbox-secret-change-me")
+# Empty: the sandbox calls the callback handler in-process (tasks); else it POSTs the signed callback there.
+LINGONG_SANDBOX_CALLBACK_URL = env("LINGONG_SANDBOX_CALLBACK_URL", default="")
+# Online payments still pending after this long are failed, so that a new attempt can be made.
+LINGONG_SANDBOX_TIMEOUT_MINUTES = env.int("LINGONG_SANDBOX_TIMEOUT_MINUTES", default=30)
 LINGONG_GUIDANCE_MIN_OBSERVATIONS = env.int("LINGONG_GUIDANCE_MIN_OBSERVATIONS", default=30)
 LINGONG_GUIDANCE_MIN_EMPLOYERS = env.int("LINGONG_GUIDANCE_MIN_EMPLOYERS", default=5)
 

@@ -36,9 +36,14 @@ PUBLIC = {
     "occupation-detail",
     "posting-list",
     "posting-detail",
+    # published statistics (issue 5: wage guidance prices and supply-demand are public like the pages)
+    "wage-guidance-list",
+    "supply-demand-list",
 }
-# The only routes an anonymous visitor may write to: reporting a posting (举报, throttled).
-PUBLIC_WRITES = {"posting-report"}
+# The only routes an anonymous visitor may write to: reporting a posting (举报, throttled), and the payment
+# provider's callback, which is authenticated by its HMAC signature instead of a login (an unsigned call
+# answers 400 and changes nothing: tests/jobs/test_payments.py).
+PUBLIC_WRITES = {"posting-report", "payment-callback-sandbox"}
 # Routes meant to serve nobody (DenyAll on purpose). None today.
 INTENDED_DENY: set[str] = set()
 # Apps whose classes may state permissions (not DRF's APIView default).
