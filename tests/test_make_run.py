@@ -3,6 +3,7 @@ broker). Runs in CI (CI=true) after `make install`; locally set LINGONG_TEST_MAK
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -72,11 +73,13 @@ def test_make_run_serves_home_admin_and_api_docs(tmp_path):
         assert admin[0] == 200 and 'name="username"' in admin[1]
         assert docs[0] == 200 and "swagger" in docs[1].lower()
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
         try:
             out, _ = proc.communicate(timeout=30)
         except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
             out, _ = proc.communicate()
         print(out[-5000:])
     assert "Demo city ready" in out
