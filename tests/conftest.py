@@ -50,8 +50,15 @@ def ensure_divisions() -> None:
             importlib.import_module(module).forwards(apps, None)
 
 
+DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_reset_sequences", "django_db_serialized_rollback"}
+
+
 @pytest.fixture(autouse=True)
-def _reference_data(django_db_setup, django_db_blocker):
+def _reference_data(request, django_db_blocker):
+    """Before any test that touches the database (pure tests skip this)."""
+    if not (request.node.get_closest_marker("django_db") or DB_FIXTURES & set(request.fixturenames)):
+        return
+    request.getfixturevalue("django_db_setup")
     with django_db_blocker.unblock():
         ensure_divisions()
 
