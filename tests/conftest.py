@@ -50,7 +50,13 @@ def ensure_divisions() -> None:
             importlib.import_module(module).forwards(apps, None)
 
 
-DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_reset_sequences", "django_db_serialized_rollback"}
+DB_FIXTURES = {
+    "db",
+    "transactional_db",
+    "live_server",
+    "django_db_reset_sequences",
+    "django_db_serialized_rollback",
+}
 
 
 @pytest.fixture(autouse=True)
