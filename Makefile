@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test worker lint format install migrate seed messages check-deploy schema bench clean
+.PHONY: run test worker lint format install migrate seed messages check-deploy schema bench bench-data clean
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required (set PYTHON=/path/to/python3.11)"; exit 1; }
@@ -64,6 +64,15 @@ check-deploy: install
 
 schema: install
 	$(PY) manage.py spectacular --validate --fail-on-warn --file var/openapi.yaml
+
+## Benchmark data only (issue 6): BENCH_SIZE=XS|S|L on DATABASE_URL (PostgreSQL; XS also runs on SQLite).
+BENCH_SIZE ?= XS
+bench-data: migrate
+	$(PY) manage.py bench_data --size $(BENCH_SIZE)
+
+## The benchmark on PostgreSQL and Redis with gunicorn (docs/performance.md), e.g. BENCH_ARGS="--size XS --duration 5".
+bench: install
+	$(PY) -m bench.run $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var db.sqlite3*

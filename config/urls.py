@@ -23,6 +23,11 @@ urlpatterns = [
     path("robots.txt", TemplateView.as_view(template_name="robots.txt", content_type="text/plain")),
 ]
 
+if getattr(settings, "LINGONG_BENCH_BARE_VIEW", False):  # the benchmark's baseline view (bench settings only)
+    from bench.views import bare
+
+    urlpatterns.append(path("bench/bare/", bare, name="bench-bare"))
+
 handler404 = "core.views.not_found"
 
 if settings.DEBUG:
