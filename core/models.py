@@ -201,3 +201,28 @@ class InboxMessage(models.Model):
 
     def __str__(self) -> str:
         return self.body[:40]
+
+
+class TransitionEvent(models.Model):
+    """Base of the per-workflow event rows (ADR 0003): one row per transition, written by the transition's
+    service in the same transaction. Subclasses add the subject, ``from_status``/``to_status`` with their
+    workflow's choices, and ``reason``; ``subject_field`` names the subject for ``__str__``."""
+
+    subject_field = ""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("时间"), default=timezone.now)
+
+    class Meta:
+        abstract = True
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{getattr(self, self.subject_field)}: {self.from_status} → {self.to_status}"

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization
 from core import masking
-from core.models import Division, ScopeUnit, TimeStampedModel
+from core.models import Division, ScopeUnit, TimeStampedModel, TransitionEvent
 from core.scope import ScopedQuerySet
 from markets.models import Market
 
@@ -423,29 +423,19 @@ class Posting(TimeStampedModel):
         return max(self.headcount - self.accepted_count, 0)
 
 
-class PostingEvent(models.Model):
+class PostingEvent(TransitionEvent):
+    subject_field = "posting"
+
     posting = models.ForeignKey(
         Posting, verbose_name=_("招聘信息"), on_delete=models.PROTECT, related_name="events"
     )
     from_status = models.CharField(_("原状态"), max_length=16, choices=PostingStatus.choices)
     to_status = models.CharField(_("新状态"), max_length=16, choices=PostingStatus.choices)
     reason = models.CharField(_("原因"), max_length=300, blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("操作人"),
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    at = models.DateTimeField(_("时间"), default=timezone.now)
 
-    class Meta:
+    class Meta(TransitionEvent.Meta):
         verbose_name = _("招聘信息状态记录")
         verbose_name_plural = _("招聘信息状态记录")
-        ordering = ["-at", "-id"]
-
-    def __str__(self) -> str:
-        return f"{self.posting}: {self.from_status} → {self.to_status}"
 
 
 class PostingReportQuerySet(ScopedQuerySet):
@@ -546,20 +536,15 @@ class Application(TimeStampedModel):
         return f"{self.posting} · {self.worker}"
 
 
-class ApplicationEvent(models.Model):
+class ApplicationEvent(TransitionEvent):
+    subject_field = "application"
+
     application = models.ForeignKey(
         Application, verbose_name=_("报名"), on_delete=models.PROTECT, related_name="events"
     )
     from_status = models.CharField(_("原状态"), max_length=12, choices=ApplicationStatus.choices, blank=True)
     to_status = models.CharField(_("新状态"), max_length=12, choices=ApplicationStatus.choices)
     reason = models.CharField(_("原因"), max_length=300, blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("操作人"),
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
     on_behalf_of = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("代办对象"),
@@ -568,15 +553,10 @@ class ApplicationEvent(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    at = models.DateTimeField(_("时间"), default=timezone.now)
 
-    class Meta:
+    class Meta(TransitionEvent.Meta):
         verbose_name = _("报名状态记录")
         verbose_name_plural = _("报名状态记录")
-        ordering = ["-at", "-id"]
-
-    def __str__(self) -> str:
-        return f"{self.application}: {self.from_status} → {self.to_status}"
 
 
 class JobFair(TimeStampedModel):

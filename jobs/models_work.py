@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core import masking
-from core.models import ScopeUnit, TimeStampedModel
+from core.models import ScopeUnit, TimeStampedModel, TransitionEvent
 from core.scope import ScopedQuerySet
 
 from .choices import (
@@ -133,21 +133,15 @@ class WorkOrder(TimeStampedModel):
         return f"{self.posting} · {self.work_date}"
 
 
-class WorkOrderEvent(models.Model):
+class WorkOrderEvent(TransitionEvent):
+    subject_field = "work_order"
+
     work_order = models.ForeignKey(
         WorkOrder, verbose_name=_("用工单"), on_delete=models.PROTECT, related_name="events"
     )
     from_status = models.CharField(_("原状态"), max_length=16, choices=WorkOrderStatus.choices, blank=True)
     to_status = models.CharField(_("新状态"), max_length=16, choices=WorkOrderStatus.choices)
     reason = models.CharField(_("说明"), max_length=300, blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("操作人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
     on_behalf_of = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("代办对象"),
@@ -156,15 +150,10 @@ class WorkOrderEvent(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    at = models.DateTimeField(_("时间"), default=timezone.now)
 
-    class Meta:
+    class Meta(TransitionEvent.Meta):
         verbose_name = _("用工单状态记录")
         verbose_name_plural = _("用工单状态记录")
-        ordering = ["-at", "-id"]
-
-    def __str__(self) -> str:
-        return f"{self.work_order}: {self.from_status} → {self.to_status}"
 
 
 class HoursCorrection(models.Model):
@@ -256,30 +245,19 @@ class Payment(TimeStampedModel):
         return f"{self.work_order} ¥{self.amount} {self.get_status_display()}"
 
 
-class PaymentEvent(models.Model):
+class PaymentEvent(TransitionEvent):
+    subject_field = "payment"
+
     payment = models.ForeignKey(
         Payment, verbose_name=_("支付"), on_delete=models.PROTECT, related_name="events"
     )
     from_status = models.CharField(_("原状态"), max_length=12, choices=PaymentStatus.choices, blank=True)
     to_status = models.CharField(_("新状态"), max_length=12, choices=PaymentStatus.choices)
     reason = models.CharField(_("说明"), max_length=300, blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("操作人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    at = models.DateTimeField(_("时间"), default=timezone.now)
 
-    class Meta:
+    class Meta(TransitionEvent.Meta):
         verbose_name = _("支付状态记录")
         verbose_name_plural = _("支付状态记录")
-        ordering = ["-at", "-id"]
-
-    def __str__(self) -> str:
-        return f"{self.payment}: {self.from_status} → {self.to_status}"
 
 
 class PaymentCallback(models.Model):

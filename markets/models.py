@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core import masking
-from core.models import Division, ScopeUnit, TimeStampedModel
+from core.models import Division, ScopeUnit, TimeStampedModel, TransitionEvent
 from core.scope import ScopedQuerySet
 
 from .choices import (
@@ -202,8 +202,10 @@ class MarketPhoto(models.Model):
         return self.caption or self.image.name
 
 
-class MarketEvent(models.Model):
+class MarketEvent(TransitionEvent):
     """One status transition of a market, written in the same transaction as the change."""
+
+    subject_field = "market"
 
     market = models.ForeignKey(
         Market, verbose_name=_("市场"), on_delete=models.PROTECT, related_name="events"
@@ -211,22 +213,10 @@ class MarketEvent(models.Model):
     from_status = models.CharField(_("原状态"), max_length=16, choices=MarketStatus.choices)
     to_status = models.CharField(_("新状态"), max_length=16, choices=MarketStatus.choices)
     reason = models.TextField(_("原因"))
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("操作人"),
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    at = models.DateTimeField(_("时间"), default=timezone.now)
 
-    class Meta:
+    class Meta(TransitionEvent.Meta):
         verbose_name = _("市场状态记录")
         verbose_name_plural = _("市场状态记录")
-        ordering = ["-at", "-id"]
-
-    def __str__(self) -> str:
-        return f"{self.market}: {self.from_status} → {self.to_status}"
 
 
 class PublicNoticeQuerySet(ScopedQuerySet):
@@ -321,29 +311,19 @@ class OnlinePlatform(TimeStampedModel):
         return self.name
 
 
-class PlatformEvent(models.Model):
+class PlatformEvent(TransitionEvent):
+    subject_field = "platform"
+
     platform = models.ForeignKey(
         OnlinePlatform, verbose_name=_("平台"), on_delete=models.PROTECT, related_name="events"
     )
     from_status = models.CharField(_("原状态"), max_length=16, choices=PlatformStatus.choices)
     to_status = models.CharField(_("新状态"), max_length=16, choices=PlatformStatus.choices)
     reason = models.TextField(_("原因"), blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("操作人"),
-        null=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    at = models.DateTimeField(_("时间"), default=timezone.now)
 
-    class Meta:
+    class Meta(TransitionEvent.Meta):
         verbose_name = _("平台审核记录")
         verbose_name_plural = _("平台审核记录")
-        ordering = ["-at", "-id"]
-
-    def __str__(self) -> str:
-        return f"{self.platform}: {self.from_status} → {self.to_status}"
 
 
 class InspectionItem(models.Model):
