@@ -27,6 +27,20 @@ class RoleBackend(ModelBackend):
     def authenticate(self, request, username=None, password=None, **kwargs):
         return super().authenticate(request, username=canonical_phone(username), password=password, **kwargs)
 
+    def get_user(self, user_id):
+        """The signed-in user with their role grants folded into the same query (one query per request)."""
+        from .models import User, packed_grants_expression
+
+        user = (
+            User._default_manager.annotate(packed_grants=packed_grants_expression())
+            .filter(pk=user_id)
+            .first()
+        )
+        if user is None or not self.user_can_authenticate(user):
+            return None
+        user._grants_packed = True
+        return user
+
     def get_role_permissions(self, user_obj) -> frozenset[str]:
         if not user_obj.is_active or user_obj.is_anonymous:
             return frozenset()

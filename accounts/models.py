@@ -115,8 +115,23 @@ class User(AbstractBaseUser, PermissionsMixin):
         return masking.mask_id_number(self.id_number)
 
     @cached_property
+    def grants(self) -> tuple[tuple[str, int | None], ...]:
+        """(role, scope unit id) of each role grant, read once per request: the authentication backend folds
+        them into the query that loads the user (``packed_grants``), else one query here."""
+        if not self.pk:
+            return ()
+        if self.__dict__.pop("_grants_packed", False):
+            return unpack_grants(self.__dict__.pop("packed_grants", None))
+        return tuple(self.role_grants.values_list("role", "scope_unit_id"))
+
+    @property
     def role_set(self) -> frozenset[str]:
-        return frozenset(self.role_grants.values_list("role", flat=True)) if self.pk else frozenset()
+        return frozenset(role for role, _unit in self.grants)
+
+    def forget_grants(self) -> None:
+        """After a grant changes: the next question reads them again."""
+        for name in ("grants", "_scope_cache", "_role_perm_cache", "_perm_cache"):
+            self.__dict__.pop(name, None)
 
     def has_role(self, role: str) -> bool:
         return role in self.role_set
@@ -133,9 +148,9 @@ class User(AbstractBaseUser, PermissionsMixin):
             return cached
         units: set[int] = set()
         scope = NOWHERE
-        for _role, unit_id in self.role_grants.filter(
-            role__in=[Role.COUNTY_STAFF, Role.CITY_STAFF, Role.AUDITOR]
-        ).values_list("role", "scope_unit_id"):
+        for role, unit_id in self.grants:
+            if role not in (Role.COUNTY_STAFF, Role.CITY_STAFF, Role.AUDITOR):
+                continue
             if unit_id is None:
                 scope = CITY
                 break
@@ -144,6 +159,34 @@ class User(AbstractBaseUser, PermissionsMixin):
             scope = Scope(unit_ids=frozenset(units)) if units else NOWHERE
         self._scope_cache = scope
         return scope
+
+
+def packed_grants_expression():
+    """A subquery giving a user's grants as "role:unit,role:" text (for ``User.grants``)."""
+    from django.db.models import CharField, OuterRef, Subquery, Value
+    from django.db.models.functions import Cast, Coalesce, Concat
+
+    from core.db import GroupConcat
+
+    grant = Concat("role", Value(":"), Coalesce(Cast("scope_unit_id", CharField()), Value("")))
+    rows = (
+        RoleGrant.objects.filter(user_id=OuterRef("pk"))
+        .order_by()
+        .values("user_id")
+        .annotate(packed=GroupConcat(grant))
+        .values("packed")
+    )
+    return Subquery(rows, output_field=CharField())
+
+
+def unpack_grants(packed: str | None) -> tuple[tuple[str, int | None], ...]:
+    if not packed:
+        return ()
+    out = []
+    for item in packed.split(","):
+        role, _sep, unit = item.partition(":")
+        out.append((role, int(unit) if unit else None))
+    return tuple(sorted(out))
 
 
 class RoleGrant(TimeStampedModel):

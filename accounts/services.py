@@ -313,7 +313,7 @@ def role_grant(
     if role in STAFF_ROLES and not user.is_staff:
         User.objects.filter(pk=user.pk).update(is_staff=True)
         user.is_staff = True
-    user.__dict__.pop("role_set", None)
+    user.forget_grants()
     audit_record(
         actor=actor,
         action=AuditAction.CREATE if created else AuditAction.UPDATE,

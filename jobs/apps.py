@@ -10,4 +10,5 @@ class JobsConfig(AppConfig):
         from . import (
             dashboard,  # noqa: F401  (staff dashboard panels)
             dashboard_work,  # noqa: F401  (work and pay panels)
+            occupations,  # noqa: F401  (the tree's change signals)
         )

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core.models import ScopeUnit
@@ -15,7 +14,7 @@ from markets.models import Market
 
 from . import search
 from .choices import ApplicationStatus, PostingStatus, Settlement
-from .models import Application, Occupation, Posting
+from .models import Application, Posting
 
 POSTING_ORDERING = [("distance", _("离我最近")), ("-wage", _("工资最高")), ("-published", _("最新发布"))]
 ORDER_BY = {
@@ -25,23 +24,35 @@ ORDER_BY = {
 }
 
 
-class OccupationFilter(django_filters.ModelChoiceFilter):
-    """An occupation or a whole category (its children) by code."""
+def _occupation_choices():
+    from .occupations import tree
+
+    return tree().active_choices()
+
+
+class OccupationFilter(django_filters.ChoiceFilter):
+    """An occupation or a whole category (its occupations) by code, checked against the process's copy of the
+    occupation tree (no query), filtered as ``occupation_id IN (…)`` so the search index can use it."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("choices", _occupation_choices)
+        super().__init__(*args, **kwargs)
 
     def filter(self, qs, value):
         if not value:
             return qs
-        return qs.filter(Q(occupation=value) | Q(occupation__parent=value))
+        from .occupations import tree
+
+        occupations = tree()
+        occupation = occupations.by_code.get(value)
+        if occupation is None:
+            return qs.none()
+        return qs.filter(occupation_id__in=occupations.family_ids(occupation))
 
 
 class PostingFilterSet(GeoFilterMixin):
     q = django_filters.CharFilter(method="filter_q", label=_("关键词"))
-    occupation = OccupationFilter(
-        to_field_name="code",
-        queryset=Occupation.objects.filter(is_active=True),
-        label=_("工种"),
-        empty_label=_("全部工种"),
-    )
+    occupation = OccupationFilter(label=_("工种"), empty_label=_("全部工种"))
     county = django_filters.ModelChoiceFilter(
         field_name="scope_unit",
         to_field_name="code",

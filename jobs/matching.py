@@ -36,18 +36,23 @@ rating                  0.05    (average stars − 1) / 4
 ======================  ======  ==============================================================================
 
 Reliability and rating come from work orders and ratings: ``reliability_of`` / ``rating_of`` (and their
-bulk forms, one query each) return None for a worker with no record. A None component carries neutral
+bulk forms, one query each) return None for a worker with no record. Matching reads them from the worker's
+stored record (``WorkerProfile.reliability`` / ``.rating``), which ``refresh_worker_records`` keeps: the
+work-order and rating services call it whenever an outcome or an employer's rating changes, and a nightly
+task recomputes the workers touched in the last two days. A None component carries neutral
 weight: it is left out and the other weights are rescaled to sum to 1, so a newcomer is neither favoured nor
 penalised.
 
 Ties break on distance, then id. Every recommendation carries its reasons in Chinese (translatable), e.g.
 ``["电工（熟练，5年）", "持低压电工作业操作证", "距离2.3公里", "周六有空", "日薪¥260 ≥ 期望¥240"]``.
 
-Queries are bounded whatever the number of candidates: the hard rules run in SQL (a bounding-box prefilter
-from ``core.geo.bounding_box``, ``Exists`` subqueries for applications, certificates and preferred
-counties), the candidates are capped at ``MAX_CANDIDATES`` (exact occupation first, then nearest), skills and
-valid certificates are prefetched in one query each, and the exact haversine distance and the score are
-computed in Python.
+Queries are bounded whatever the number of candidates (issue 6: recommended workers in two queries): the
+hard rules run in SQL (a bounding-box prefilter from ``core.geo.bounding_box``, ``Exists`` subqueries for
+applications, certificates and preferred counties); the candidates, capped at ``MAX_CANDIDATES`` (exact
+occupation first, then nearest), come back as plain values with their skills and valid certificates folded
+in as JSON arrays; the exact haversine distance and the score are computed in Python without any text, and
+only the ``limit`` best are loaded as profiles (one query) and given their reasons. Occupations come from
+the process's copy of the tree (``jobs.occupations``).
 """
 
 from __future__ import annotations
@@ -168,6 +173,67 @@ def rating_of(user) -> float | None:
     return ratings([user.pk]).get(user.pk)
 
 
+OUTCOME_STATUSES = frozenset({"approved", "settled", "no_show"})
+REFRESH_CHUNK = 1000
+
+
+def refresh_worker_records(user_ids: Iterable[int]) -> int:
+    """Store the reliability and rating of these workers on their profiles (what matching reads): two queries
+    and one update per thousand workers. Returns the number of profiles written."""
+    ids = sorted(set(user_ids))
+    written = 0
+    for start in range(0, len(ids), REFRESH_CHUNK):
+        chunk = ids[start : start + REFRESH_CHUNK]
+        reliability, rating = reliabilities(chunk), ratings(chunk)
+        profiles = list(WorkerProfile.objects.filter(user_id__in=chunk).only("pk", "user_id"))
+        for profile in profiles:
+            profile.reliability = reliability.get(profile.user_id)
+            profile.rating = rating.get(profile.user_id)
+        WorkerProfile.objects.bulk_update(profiles, ["reliability", "rating"])
+        written += len(profiles)
+    return written
+
+
+# Every worker at once (the migration's backfill and the benchmark's loader): two UPDATEs with correlated
+# subqueries, the same rules as ``reliabilities`` and ``ratings``.
+REFRESH_ALL_SQL = (
+    """
+    UPDATE jobs_workerprofile SET reliability = (
+        SELECT AVG(CASE WHEN x.status IN ('approved', 'settled') THEN 1.0 ELSE 0.0 END) FROM (
+            SELECT w.status FROM jobs_workorder w
+            WHERE w.worker_id = jobs_workerprofile.user_id AND w.status IN ('approved', 'settled', 'no_show')
+            ORDER BY w.work_date DESC, w.id DESC LIMIT 50
+        ) x
+    )
+    """,
+    """
+    UPDATE jobs_workerprofile SET rating = (
+        SELECT AVG(r.stars * 1.0) FROM jobs_rating r
+        WHERE r.ratee_id = jobs_workerprofile.user_id AND r.direction = 'employer_to_worker'
+          AND r.appeal_outcome <> 'removed'
+    )
+    """,
+)
+
+
+def refresh_all_worker_records() -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        for sql in REFRESH_ALL_SQL:
+            cursor.execute(sql)
+
+
+def refresh_recent_worker_records(*, since: dt.datetime) -> int:
+    """The nightly safety net: workers whose work orders or ratings changed since ``since``."""
+    from .models import Rating, WorkOrder
+
+    ids = set(WorkOrder.objects.filter(updated_at__gte=since).values_list("worker_id", flat=True))
+    ids |= set(Rating.objects.filter(created_at__gte=since).values_list("ratee_id", flat=True))
+    ids |= set(Rating.objects.filter(appeal_decided_at__gte=since).values_list("ratee_id", flat=True))
+    return refresh_worker_records(ids)
+
+
 # --- small pure helpers -----------------------------------------------------------------------------------
 
 
@@ -252,21 +318,26 @@ def _skill_reason(skill: WorkerSkill, exact: bool) -> str:
     return text if exact else _("相近工种：%(skill)s") % {"skill": text}
 
 
-def _wage_fit(profile: WorkerProfile, posting: Posting) -> tuple[bool, float, str]:
-    """(within tolerance, score, reason)."""
+def _wage_fit(profile, posting: Posting, explain: bool = True) -> tuple[bool, float, str]:
+    """(within tolerance, score, reason); the reason only when ``explain``."""
     offered_daily = posting.daily_wage
-    daily_label = _("日薪") if posting.wage_unit in (WageUnit.DAY, WageUnit.HOUR) else _("预计日收入")
-    offered_text = "%s¥%s" % (daily_label, _money(offered_daily))
+    if explain:
+        daily_label = _("日薪") if posting.wage_unit in (WageUnit.DAY, WageUnit.HOUR) else _("预计日收入")
+        offered_text = "%s¥%s" % (daily_label, _money(offered_daily))
+    else:
+        offered_text = ""
     if profile.expected_wage is None:
         return True, WAGE_MET, offered_text
     if profile.expected_unit in (WageUnit.DAY, WageUnit.HOUR):
         offered, expected = offered_daily, profile.expected_daily
-        shown_offered, shown_expected = offered_text, "¥%s" % _money(expected)
+        if explain:
+            shown_offered, shown_expected = offered_text, "¥%s" % _money(expected)
     elif profile.expected_unit == posting.wage_unit:
-        unit = WageUnit(posting.wage_unit).label
         offered, expected = posting.wage_amount, profile.expected_wage
-        shown_offered = "%s%s" % (_money(offered), unit)
-        shown_expected = "%s%s" % (_money(expected), unit)
+        if explain:
+            unit = WageUnit(posting.wage_unit).label
+            shown_offered = "%s%s" % (_money(offered), unit)
+            shown_expected = "%s%s" % (_money(expected), unit)
     else:  # a per-piece expectation against a daily posting: nothing to compare
         return True, WAGE_MET, offered_text
     if expected <= 0:
@@ -274,39 +345,51 @@ def _wage_fit(profile: WorkerProfile, posting: Posting) -> tuple[bool, float, st
     if expected > offered * WAGE_TOLERANCE:
         return False, 0.0, ""
     ratio = float(offered / expected)
+    reason = ""
     if ratio >= 1:
         score = WAGE_MET + (1 - WAGE_MET) * min((ratio - 1) / 0.25, 1.0)
-        reason = _("%(offered)s ≥ 期望%(expected)s") % {"offered": shown_offered, "expected": shown_expected}
+        if explain:
+            reason = _("%(offered)s ≥ 期望%(expected)s") % {
+                "offered": shown_offered,
+                "expected": shown_expected,
+            }
     else:
         floor = 1 / float(WAGE_TOLERANCE)
         score = max(0.0, WAGE_MET * (ratio - floor) / (1 - floor))
-        reason = _("%(offered)s，略低于期望%(expected)s") % {
-            "offered": shown_offered,
-            "expected": shown_expected,
-        }
+        if explain:
+            reason = _("%(offered)s，略低于期望%(expected)s") % {
+                "offered": shown_offered,
+                "expected": shown_expected,
+            }
     return True, score, reason
 
 
 def _availability(
-    profile: WorkerProfile, posting: Posting, dates: list[dt.date]
+    profile, posting: Posting, dates: list[dt.date], explain: bool = True
 ) -> tuple[float, list[str]] | None:
     free = [d for d in dates if str(d.isoweekday()) in profile.available_days]
+    if not free:
+        return None
     time_share = _time_share(profile, posting)
-    if not free or time_share <= 0:
+    if time_share <= 0:
         return None
     reasons: list[str] = []
-    weekdays = list(dict.fromkeys(d.isoweekday() for d in free))
-    if len(free) == len(dates) and len(weekdays) <= 3:
-        reasons.append(_("%(days)s有空") % {"days": "、".join(_weekday_name(w) for w in weekdays)})
-    elif len(free) == len(dates):
-        reasons.append(_("%(n)s个工作日都有空") % {"n": len(dates)})
-    else:
-        reasons.append(_("%(n)s个工作日中%(m)s天有空") % {"n": len(dates), "m": len(free)})
-    if time_share < 1:
-        reasons.append(
-            _("可工作时间%(from)s–%(to)s，与上班时间部分重合")
-            % {"from": profile.available_from.strftime("%H:%M"), "to": profile.available_to.strftime("%H:%M")}
-        )
+    if explain:
+        weekdays = list(dict.fromkeys(d.isoweekday() for d in free))
+        if len(free) == len(dates) and len(weekdays) <= 3:
+            reasons.append(_("%(days)s有空") % {"days": "、".join(_weekday_name(w) for w in weekdays)})
+        elif len(free) == len(dates):
+            reasons.append(_("%(n)s个工作日都有空") % {"n": len(dates)})
+        else:
+            reasons.append(_("%(n)s个工作日中%(m)s天有空") % {"n": len(dates), "m": len(free)})
+        if time_share < 1:
+            reasons.append(
+                _("可工作时间%(from)s–%(to)s，与上班时间部分重合")
+                % {
+                    "from": profile.available_from.strftime("%H:%M"),
+                    "to": profile.available_to.strftime("%H:%M"),
+                }
+            )
     return len(free) / len(dates) * time_share, reasons
 
 
@@ -320,9 +403,7 @@ def _combine(parts: dict[str, float | None]) -> float:
     return round(max(0.0, min(1.0, score)), 4)
 
 
-def _valid_certificate(
-    certificates: Iterable[Certificate], occupation: Occupation, on: dt.date
-) -> Certificate | None:
+def _valid_certificate(certificates: Iterable, occupation: Occupation, on: dt.date):
     valid = [c for c in certificates if c.occupation_id == occupation.pk and c.valid_on(on)]
     # the one that stays valid longest (no expiry first)
     valid.sort(key=lambda c: (c.expires_on is not None, -(c.expires_on.toordinal() if c.expires_on else 0)))
@@ -331,21 +412,23 @@ def _valid_certificate(
 
 def _assess(
     *,
-    profile: WorkerProfile,
-    skills: Iterable[WorkerSkill],
-    certificates: Iterable[Certificate],
+    profile,
+    skills: Iterable,
+    certificates: Iterable,
     posting: Posting,
     distance_km: float | None,
     in_preferred_unit: bool,
     reliability: float | None,
     rating: float | None,
     today: dt.date,
+    is_minor: bool,
+    explain: bool = True,
 ) -> tuple[float, list[str]] | None:
-    """Score one worker–posting pair, or None when a hard rule fails."""
+    """Score one worker–posting pair, or None when a hard rule fails; the reasons only when ``explain`` (the
+    texts cost more than the score: they are built for the few that are shown)."""
     occupation = posting.occupation
-    user = profile.user
     # eligibility: the same rules as selectors.eligibility_problem, from prefetched rows
-    if occupation.closed_to_minors and user.is_minor:
+    if occupation.closed_to_minors and is_minor:
         return None
     certificate = None
     if occupation.licensed:
@@ -358,30 +441,18 @@ def _assess(
     within = distance_km is not None and distance_km <= profile.max_distance_km
     if not within and not in_preferred_unit:
         return None
-    available = _availability(profile, posting, _remaining_dates(posting, today))
+    available = _availability(profile, posting, _remaining_dates(posting, today), explain)
     if available is None:
         return None
-    wage_ok, wage_score, wage_reason = _wage_fit(profile, posting)
+    wage_ok, wage_score, wage_reason = _wage_fit(profile, posting, explain)
     if not wage_ok:
         return None
 
-    reasons = [_skill_reason(skill, exact)]
-    if certificate is not None:
-        reasons.append(_("持%(name)s") % {"name": certificate.name})
     if distance_km is None:
         distance_score = UNKNOWN_DISTANCE
     else:
         limit = max(profile.max_distance_km, 1)
         distance_score = max(0.0, 1 - distance_km / limit)
-        reasons.append(_("距离%(km)s公里") % {"km": f"{distance_km:.1f}"})
-    if not within:
-        reasons.append(_("希望在%(unit)s工作") % {"unit": posting.scope_unit.name})
-    reasons.extend(available[1])
-    reasons.append(wage_reason)
-    if reliability is not None:
-        reasons.append(_("完工率%(p)s%%") % {"p": round(reliability * 100)})
-    if rating is not None:
-        reasons.append(_("评分%(r)s") % {"r": f"{rating:.1f}"})
     score = _combine(
         {
             "skill": skill_fit,
@@ -392,32 +463,151 @@ def _assess(
             "rating": None if rating is None else (rating - 1) / 4,
         }
     )
+    if not explain:
+        return score, []
+    reasons = [_skill_reason(skill, exact)]
+    if certificate is not None:
+        reasons.append(_("持%(name)s") % {"name": certificate.name})
+    if distance_km is not None:
+        reasons.append(_("距离%(km)s公里") % {"km": f"{distance_km:.1f}"})
+    if not within:
+        reasons.append(_("希望在%(unit)s工作") % {"unit": posting.scope_unit.name})
+    reasons.extend(available[1])
+    reasons.append(wage_reason)
+    if reliability is not None:
+        reasons.append(_("完工率%(p)s%%") % {"p": round(reliability * 100)})
+    if rating is not None:
+        reasons.append(_("评分%(r)s") % {"r": f"{rating:.1f}"})
     return score, [r for r in reasons if r]
 
 
+def _rank_key(r: Recommendation):
+    return (-r.score, math.inf if r.distance_km is None else r.distance_km, r.obj.pk)
+
+
 def _ranked(found: list[Recommendation], limit: int) -> list[Recommendation]:
-    found.sort(key=lambda r: (-r.score, math.inf if r.distance_km is None else r.distance_km, r.obj.pk))
+    found.sort(key=_rank_key)
     return found[:limit]
 
 
 # --- workers for a posting --------------------------------------------------------------------------------
 
 
+@dataclass
+class _Candidate:
+    """A candidate worker as plain values (no model instances for the thousands that are only scored)."""
+
+    pk: int
+    user_id: int
+    home_lat: float | None
+    home_lng: float | None
+    max_distance_km: int
+    available_days: str
+    available_from: dt.time
+    available_to: dt.time
+    expected_wage: Decimal | None
+    expected_unit: str
+    birth_date: dt.date | None
+    in_unit: bool
+    reliability: float | None
+    rating: float | None
+    skills: list[WorkerSkill]
+    certificates: list[Certificate]
+
+    expected_daily = WorkerProfile.expected_daily
+
+
+def _date(value) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(value)
+
+
+@dataclass
+class _Skill:
+    """A skill as plain values for scoring; ``as_model`` gives the WorkerSkill for the few that are shown."""
+
+    pk: int
+    occupation_id: int
+    occupation: Occupation
+    level: str
+    years: int
+
+    def get_level_display(self) -> str:
+        return str(SkillLevel(self.level).label) if self.level in SkillLevel.values else self.level
+
+    def as_model(self, profile_id: int) -> WorkerSkill:
+        skill = WorkerSkill(
+            id=self.pk,
+            profile_id=profile_id,
+            occupation_id=self.occupation_id,
+            level=self.level,
+            years=self.years,
+        )
+        skill.occupation = self.occupation
+        return skill
+
+
+def _skills_from_json(rows, occupations) -> list[_Skill]:
+    skills = [
+        _Skill(row["i"], row["o"], occupations[row["o"]], row["l"], row["y"])
+        for row in rows or ()
+        if row["o"] in occupations
+    ]
+    skills.sort(key=lambda k: k.pk)
+    return skills
+
+
+def _related_ids(occupation: Occupation, occupations) -> list[int]:
+    """Ids of the occupations related to ``occupation`` (see ``_related_q``), from the tree."""
+    return sorted(o.pk for o in occupations.by_id.values() if _related(o, occupation))
+
+
+def _certificates_from_json(rows, profile_id: int) -> list[Certificate]:
+    return [
+        Certificate(
+            id=row["i"],
+            profile_id=profile_id,
+            occupation_id=row["o"],
+            name=row["n"],
+            expires_on=_date(row["e"]),
+        )
+        for row in rows or ()
+    ]
+
+
 def recommend_workers(*, posting: Posting, limit: int = 20) -> list[Recommendation]:
-    """The best workers for a posting, best first, each with its score and reasons."""
+    """The best workers for a posting, best first, each with its score and reasons. Two queries: the scored
+    candidates as values, then the ``limit`` best as profiles (with their user and county; their skills are
+    filled from the first query, so ``profile.skills.all()`` needs none)."""
+    from django.db.models import JSONField, Subquery
+    from django.db.models.functions import JSONObject
+
+    from core.db import JSONGroupArray
+
+    from .occupations import tree
+
     if limit <= 0:
         return []
     today = timezone.localdate()
     occupation = posting.occupation
     dates = _remaining_dates(posting, today)
 
-    related_skill = WorkerSkill.objects.filter(profile=OuterRef("pk")).filter(
-        _related_q(occupation, "occupation__")
-    )
+    occupations = tree()
+    related_ids = _related_ids(occupation, occupations)
+    related_skill = WorkerSkill.objects.filter(profile=OuterRef("pk"), occupation_id__in=related_ids)
     in_unit = WorkerProfile.preferred_units.through.objects.filter(
         workerprofile_id=OuterRef("pk"), scopeunit_id=posting.scope_unit_id
     )
     applied = Application.objects.filter(posting_id=posting.pk, worker_id=OuterRef("user_id"))
+    skills_json = Subquery(
+        WorkerSkill.objects.filter(profile_id=OuterRef("pk"))
+        .order_by()
+        .values("profile_id")
+        .annotate(rows=JSONGroupArray(JSONObject(i="id", o="occupation_id", l="level", y="years")))
+        .values("rows"),
+        output_field=JSONField(),
+    )
 
     qs = (
         WorkerProfile.objects.filter(user__is_active=True, user__anonymized_at__isnull=True)
@@ -426,6 +616,7 @@ def recommend_workers(*, posting: Posting, limit: int = 20) -> list[Recommendati
             in_unit=Exists(in_unit),
             exact=Exists(WorkerSkill.objects.filter(profile=OuterRef("pk"), occupation_id=occupation.pk)),
             approx_km=distance_km_expression(posting.lat, posting.lng, "home_lat", "home_lng"),
+            skills_json=skills_json,
         )
         .filter(Exists(related_skill))
         .filter(~Exists(applied))
@@ -468,52 +659,101 @@ def recommend_workers(*, posting: Posting, limit: int = 20) -> list[Recommendati
     # eligibility in bulk (selectors.eligibility_problem): minors by birth date, certificates by subquery
     if occupation.closed_to_minors:
         qs = qs.filter(Q(user__birth_date__isnull=True) | Q(user__birth_date__lte=_adult_cutoff(today)))
-    valid_certs = Certificate.objects.filter(occupation_id=occupation.pk).filter(
-        Q(expires_on__isnull=True) | Q(expires_on__gte=posting.work_start_date)
-    )
-    prefetches = [
-        Prefetch(
-            "skills",
-            queryset=WorkerSkill.objects.filter(_related_q(occupation, "occupation__")).select_related(
-                "occupation"
-            ),
-            to_attr="related_skills",
-        )
+    fields = [
+        "pk",
+        "user_id",
+        "home_lat",
+        "home_lng",
+        "max_distance_km",
+        "available_days",
+        "available_from",
+        "available_to",
+        "expected_wage",
+        "expected_unit",
+        "user__birth_date",
+        "in_unit",
+        "reliability",
+        "rating",
+        "skills_json",
     ]
     if occupation.licensed:
-        qs = qs.filter(Exists(valid_certs.filter(profile=OuterRef("pk"))))
-        prefetches.append(Prefetch("certificates", queryset=valid_certs, to_attr="valid_certificates"))
+        valid_certs = Certificate.objects.filter(occupation_id=occupation.pk).filter(
+            Q(expires_on__isnull=True) | Q(expires_on__gte=posting.work_start_date)
+        )
+        qs = qs.filter(Exists(valid_certs.filter(profile=OuterRef("pk")))).annotate(
+            certs_json=Subquery(
+                valid_certs.filter(profile_id=OuterRef("pk"))
+                .order_by()
+                .values("profile_id")
+                .annotate(
+                    rows=JSONGroupArray(JSONObject(i="id", o="occupation_id", n="name", e="expires_on"))
+                )
+                .values("rows"),
+                output_field=JSONField(),
+            )
+        )
+        fields.append("certs_json")
 
-    qs = (
-        qs.select_related("user")
-        .prefetch_related(*prefetches)
-        .order_by(F("exact").desc(), F("approx_km").asc(nulls_last=True), "pk")[:MAX_CANDIDATES]
-    )
-    candidates = list(qs)
-    user_ids = [p.user_id for p in candidates]
-    reliability, rating = reliabilities(user_ids), ratings(user_ids)
-
+    rows = qs.order_by(F("exact").desc(), F("approx_km").asc(nulls_last=True), "pk").values_list(*fields)[
+        :MAX_CANDIDATES
+    ]
+    by_id = occupations.by_id
+    cutoff = _adult_cutoff(today)
     found: list[Recommendation] = []
-    for profile in candidates:
+    candidates: dict[int, _Candidate] = {}
+    for row in rows:
+        candidate = _Candidate(
+            *row[:11],
+            in_unit=bool(row[11]),
+            reliability=row[12],
+            rating=row[13],
+            skills=_skills_from_json(row[14], by_id),
+            certificates=_certificates_from_json(row[15], row[0]) if occupation.licensed else [],
+        )
         distance = None
-        if profile.home_lat is not None and profile.home_lng is not None:
-            distance = haversine_km(profile.home_lat, profile.home_lng, posting.lat, posting.lng)
+        if candidate.home_lat is not None and candidate.home_lng is not None:
+            distance = haversine_km(candidate.home_lat, candidate.home_lng, posting.lat, posting.lng)
+        is_minor = candidate.birth_date is not None and candidate.birth_date > cutoff
         result = _assess(
-            profile=profile,
-            skills=profile.related_skills,
-            certificates=getattr(profile, "valid_certificates", ()),
+            profile=candidate,
+            skills=candidate.skills,
+            certificates=candidate.certificates,
             posting=posting,
             distance_km=distance,
-            in_preferred_unit=profile.in_unit,
-            reliability=reliability.get(profile.user_id),
-            rating=rating.get(profile.user_id),
+            in_preferred_unit=candidate.in_unit,
+            reliability=candidate.reliability,
+            rating=candidate.rating,
             today=today,
+            is_minor=is_minor,
+            explain=False,
         )
         if result is not None:
-            found.append(
-                Recommendation(obj=profile, score=result[0], reasons=result[1], distance_km=distance)
-            )
-    return _ranked(found, limit)
+            candidates[candidate.pk] = candidate
+            found.append(Recommendation(obj=candidate, score=result[0], distance_km=distance))
+    best = _ranked(found, limit)
+    if not best:
+        return []
+
+    profiles = WorkerProfile.objects.select_related("user__scope_unit").in_bulk([r.obj.pk for r in best])
+    for rec in best:
+        candidate, profile = rec.obj, profiles[rec.obj.pk]
+        skills = [k.as_model(profile.pk) for k in candidate.skills]
+        profile._prefetched_objects_cache = {"skills": skills}
+        profile.related_skills = [k for k in skills if _related(k.occupation, occupation)]
+        rec.obj = profile
+        rec.reasons = _assess(
+            profile=profile,
+            skills=skills,
+            certificates=candidate.certificates,
+            posting=posting,
+            distance_km=rec.distance_km,
+            in_preferred_unit=candidate.in_unit,
+            reliability=candidate.reliability,
+            rating=candidate.rating,
+            today=today,
+            is_minor=profile.user.is_minor,
+        )[1]
+    return best
 
 
 # --- postings for a worker --------------------------------------------------------------------------------
@@ -619,12 +859,10 @@ def recommend_postings(
             *ordering
         )[:MAX_CANDIDATES]
     )
-    reliability, rating = reliability_of(user), rating_of(user)
+    reliability, rating = profile.reliability, profile.rating
 
-    found: list[Recommendation] = []
-    for posting in postings:
-        distance = haversine_km(point[0], point[1], posting.lat, posting.lng) if point is not None else None
-        result = _assess(
+    def assess(posting, distance, explain):
+        return _assess(
             profile=profile,
             skills=skills,
             certificates=certificates,
@@ -634,9 +872,17 @@ def recommend_postings(
             reliability=reliability,
             rating=rating,
             today=today,
+            is_minor=user.is_minor,
+            explain=explain,
         )
+
+    found: list[Recommendation] = []
+    for posting in postings:
+        distance = haversine_km(point[0], point[1], posting.lat, posting.lng) if point is not None else None
+        result = assess(posting, distance, False)
         if result is not None:
-            found.append(
-                Recommendation(obj=posting, score=result[0], reasons=result[1], distance_km=distance)
-            )
-    return _ranked(found, limit)
+            found.append(Recommendation(obj=posting, score=result[0], distance_km=distance))
+    best = _ranked(found, limit)
+    for rec in best:
+        rec.reasons = assess(rec.obj, rec.distance_km, True)[1]
+    return best

@@ -152,6 +152,16 @@ class WorkerProfile(TimeStampedModel):
     notify_sms = models.BooleanField(_("短信通知"), default=True)
     notify_wechat = models.BooleanField(_("微信订阅消息"), default=False)
     notify_inbox = models.BooleanField(_("站内消息"), default=True)
+    # The worker's record, kept by jobs.matching.refresh_worker_records whenever a work order reaches or leaves
+    # an outcome or an employer's rating changes (and nightly): matching reads it instead of counting.
+    reliability = models.FloatField(
+        _("完工率"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("最近50个有结果的用工单中完工的比例。"),
+    )
+    rating = models.FloatField(_("平均评分"), null=True, blank=True, editable=False)
     assisted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("代办人"),
@@ -392,6 +402,13 @@ class Posting(TimeStampedModel):
             models.Index(fields=["status", "work_end_date"], name="posting_open"),
             models.Index(fields=["lat", "lng"], name="posting_lat_lng"),
             models.Index(fields=["occupation", "status"], name="posting_occupation"),
+            # The search's hot path (issue 6): an occupation near a point among published postings; every
+            # condition is checked inside the index, so only matching rows are read from the table.
+            models.Index(
+                fields=["occupation", "lat", "lng", "work_end_date"],
+                name="posting_published_occ_geo",
+                condition=Q(status=PostingStatus.PUBLISHED),
+            ),
             models.Index(fields=["scope_unit", "status"], name="posting_unit_status"),
         ]
         constraints = [

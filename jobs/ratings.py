@@ -17,6 +17,7 @@ from core.errors import DomainError, InvalidTransition, NotFound, NotPermitted
 from core.scope import scope_of
 
 from .choices import AppealOutcome, RatingDirection, WorkOrderStatus
+from .matching import refresh_worker_records
 from .models import Rating, WorkOrder
 
 COMPLETED = frozenset({WorkOrderStatus.APPROVED, WorkOrderStatus.SETTLED})
@@ -110,6 +111,8 @@ def rating_create(
             )
     except IntegrityError:
         raise DomainError(_("您已评价过这个用工单。"), code="already_rated") from None
+    if direction == RatingDirection.EMPLOYER_TO_WORKER:
+        refresh_worker_records([ratee_id])  # the rating matching reads
     audit_record(actor=actor, action=AuditAction.CREATE, obj=rating, after=snapshot(rating), request=request)
     return rating
 
@@ -169,6 +172,8 @@ def rating_decide_appeal(*, rating: Rating, actor, outcome: str, note: str = "",
         raise InvalidTransition(_("这条评价没有待处理的申诉。"))
     rating.appeal_outcome, rating.appeal_decided_by, rating.appeal_decided_at = outcome, actor, timezone.now()
     rating.save(update_fields=["appeal_outcome", "appeal_decided_by", "appeal_decided_at"])
+    if rating.direction == RatingDirection.EMPLOYER_TO_WORKER and outcome == AppealOutcome.REMOVED:
+        refresh_worker_records([rating.ratee_id])
     audit_record(
         actor=actor,
         action=AuditAction.TRANSITION,

@@ -90,3 +90,16 @@ def arrears_scan_task() -> int:
 
     payment_expire_stale()
     return arrears_scan()
+
+
+@shared_task
+def worker_records_refresh_task(*, hours: int = 48) -> int:
+    """Nightly (03:30): recompute the stored reliability and rating of workers whose work orders or ratings
+    changed in the last ``hours`` (the services keep them as they go; this is the safety net)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from .matching import refresh_recent_worker_records
+
+    return refresh_recent_worker_records(since=timezone.now() - dt.timedelta(hours=hours))

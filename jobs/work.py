@@ -25,6 +25,7 @@ from core.scope import scope_of
 from core.workflow import check_transition
 
 from .choices import WORK_ORDER_TRANSITIONS, CancelledBy, CheckMethod, WageUnit, WorkOrderStatus
+from .matching import OUTCOME_STATUSES, refresh_worker_records
 from .models import HoursCorrection, Posting, WorkOrder, WorkOrderEvent
 from .permissions import is_market_operator
 from .wages import CENT, HOURS_PER_DAY, daily_equivalent, to_cents
@@ -46,6 +47,8 @@ def work_order_move(
     check_transition(WORK_ORDER_TRANSITIONS, from_status, to_status)
     order.status = to_status
     order.save(update_fields=["status", "updated_at", *fields])
+    if {from_status, to_status} & OUTCOME_STATUSES:
+        refresh_worker_records([order.worker_id])  # the reliability matching reads
     WorkOrderEvent.objects.create(
         work_order=order,
         from_status=from_status,

@@ -15,6 +15,7 @@ from accounts.permissions import reset_cache
 from core import notifications
 from core.divisions import load_divisions, sync_city_scope_units
 from core.models import ScopeUnit
+from jobs import occupations
 
 from .accounts.factories import UserFactory
 
@@ -76,6 +77,7 @@ def _clean_state(settings):
     notifications.outbox.clear()
     cache.clear()
     reset_cache()
+    occupations.forget()
     yield
 
 

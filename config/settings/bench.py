@@ -16,6 +16,8 @@ REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/5")
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 CELERY_BROKER_URL = REDIS_URL
 CELERY_BROKER_TRANSPORT_OPTIONS = {}
+# Sessions read from Redis (written through to the database): no session query per signed-in request.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 CELERY_TASK_ALWAYS_EAGER = False
 
 SECURE_SSL_REDIRECT = False

@@ -96,6 +96,94 @@ class PostingSerializer(serializers.ModelSerializer):
         value = getattr(obj, "distance_km", None)
         return round(value, 3) if value is not None else None
 
+    def to_representation(self, instance):
+        """The search's hot path (issue 6): the same output as DRF's field-by-field walk, written out, with
+        the occupation from the process's tree (``LIST_COLUMNS`` loads no occupation). Subclasses (the detail)
+        take DRF's walk; ``test_posting_list_representation_matches_drf`` keeps the two identical."""
+        if type(self) is not PostingSerializer:
+            return super().to_representation(instance)
+        from ..occupations import tree
+
+        occupation = tree().by_id.get(instance.occupation_id) or instance.occupation
+        parent = occupation.parent
+        market_id = instance.market_id
+        fields = self.fields
+        distance = getattr(instance, "distance_km", None)
+        return {
+            "id": instance.pk,
+            "title": instance.title,
+            "description": instance.description,
+            "requirements": instance.requirements,
+            "occupation": occupation.code,
+            "occupation_name": occupation.name,
+            "category": parent.code if parent else None,
+            "category_name": parent.name if parent else None,
+            "county": instance.scope_unit.code,
+            "county_name": instance.scope_unit.name,
+            "town": None if instance.town_id is None else str(instance.town_id),
+            "address": instance.address,
+            "lat": instance.lat,
+            "lng": instance.lng,
+            "market": market_id,
+            "market_name": instance.market.name if market_id is not None else None,
+            "employer_name": instance.employer.display_name,
+            "work_start_date": instance.work_start_date.isoformat(),
+            "work_end_date": instance.work_end_date.isoformat(),
+            "start_time": instance.start_time.isoformat(),
+            "end_time": instance.end_time.isoformat(),
+            "headcount": instance.headcount,
+            "accepted_count": instance.accepted_count,
+            "remaining": instance.remaining,
+            "wage_amount": fields["wage_amount"].to_representation(instance.wage_amount),
+            "wage_unit": instance.wage_unit,
+            "estimated_daily_wage": (
+                None
+                if instance.estimated_daily_wage is None
+                else fields["estimated_daily_wage"].to_representation(instance.estimated_daily_wage)
+            ),
+            "daily_wage": fields["daily_wage"].to_representation(instance.daily_wage),
+            "settlement": instance.settlement,
+            "status": instance.status,
+            "published_at": (
+                None
+                if instance.published_at is None
+                else fields["published_at"].to_representation(instance.published_at)
+            ),
+            "distance_km": round(distance, 3) if distance is not None else None,
+        }
+
+
+# The columns the list representation reads (the search loads only these: less to fetch, decode and build).
+LIST_COLUMNS = (
+    "id",
+    "title",
+    "description",
+    "requirements",
+    "occupation_id",
+    "scope_unit__code",
+    "scope_unit__name",
+    "town_id",
+    "address",
+    "lat",
+    "lng",
+    "market__name",
+    "employer__display_name",
+    "employer__user_id",
+    "work_start_date",
+    "work_end_date",
+    "start_time",
+    "end_time",
+    "headcount",
+    "accepted_count",
+    "wage_amount",
+    "wage_unit",
+    "estimated_daily_wage",
+    "daily_wage",
+    "settlement",
+    "status",
+    "published_at",
+)
+
 
 class PostingDetailSerializer(PostingSerializer):
     """One posting: the contact in full only for its employer and accepted applicants (masked for everyone

@@ -38,6 +38,7 @@ from ..permissions import (
 )
 from .pagination import KeysetCursorPagination
 from .serializers import (
+    LIST_COLUMNS,
     ApplicationCreateSerializer,
     ApplicationDecisionSerializer,
     ApplicationSerializer,
@@ -161,7 +162,12 @@ class PostingViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.
         if not filterset.is_valid():
             raise translate_validation(filterset.errors)
         self.keyset_ordering = filterset.ordering_fields
-        return filterset.qs
+        # Only the columns the list shows; the occupation comes from the process's tree, not a join.
+        return (
+            filterset.qs.select_related(None)
+            .select_related("scope_unit", "employer", "market")
+            .only(*LIST_COLUMNS)
+        )
 
     def _detail(self, posting, serializer=PostingDetailSerializer, **extra):
         user = self.request.user

@@ -123,6 +123,7 @@ def test_search_list_runs_the_same_queries_for_one_row_and_fifty(api, django_ass
         occ = occupation(["cleaner", "porter", "hourly_helper"][i % 3])
         published_posting(employers[i % 3], occupation=occ, title=f"岗位{i}", lat=36.70 + i / 1000)
     params = {"q": "岗位", "lat": 36.7, "lng": 119.02, "ordering": "distance", "occupation": "housekeeping"}
+    api.get("/api/v1/postings/", params)  # the process reads the occupation tree once (jobs.occupations)
     with CaptureQueriesContext(connection) as one:
         response = api.get("/api/v1/postings/", {**params, "page_size": 1})
     assert len(response.json()["results"]) == 1
@@ -628,3 +629,28 @@ def test_recommended_workers_for_a_posting_are_masked_and_scoped(
     assert [r["worker"]["user"] for r in rows] == [worker_a.pk]
     assert rows[0]["reasons"] and rows[0]["worker"]["skills"][0]["occupation"] == "cleaner"
     assert rows[0]["worker"]["phone"] != worker_a.phone and "*" in rows[0]["worker"]["phone"]
+
+
+def test_posting_list_representation_matches_drf(api, county_a):
+    """The list's written-out representation (issue 6's cheap serializer) gives exactly what DRF's generic
+    field walk gives, for a posting with and without a market, a category parent and a distance."""
+    from rest_framework import serializers as drf
+
+    from jobs.api.serializers import PostingSerializer
+    from jobs.selectors import posting_list_public
+    from tests.markets.factories import MarketFactory
+
+    employer = make_employer(unit=county_a)
+    market = MarketFactory(scope_unit=county_a, status="operating")
+    published_posting(employer, title="有市场 保洁", market=market, wage_amount=Decimal("180.50"))
+    published_posting(employer, title="无市场 搬运", occupation=occupation("porter"))
+    response = api.get("/api/v1/postings/", {"lat": 36.7, "lng": 119.02, "ordering": "distance"})
+    rows = {row["id"]: row for row in response.json()["results"]}
+    assert len(rows) == 2
+    for posting in posting_list_public().filter(pk__in=rows):
+        posting.distance_km = haversine_km(36.7, 119.02, posting.lat, posting.lng)
+        expected = drf.Serializer.to_representation(PostingSerializer(), posting)
+        got = PostingSerializer().to_representation(posting)
+        assert got == expected
+        assert rows[posting.pk] == {**expected, "distance_km": rows[posting.pk]["distance_km"]}
+        assert rows[posting.pk]["distance_km"] == pytest.approx(expected["distance_km"], abs=0.002)

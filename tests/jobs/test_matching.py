@@ -14,7 +14,7 @@ from accounts.models import User
 from core.models import InboxMessage, ScopeUnit
 from jobs import matching, services
 from jobs.matching import Recommendation, recommend_postings, recommend_workers
-from jobs.models import Certificate
+from jobs.models import Certificate, WorkerProfile
 from jobs.selectors import eligibility_problem
 from jobs.tasks import posting_notify_matches_task
 
@@ -259,8 +259,9 @@ def test_reliability_and_rating_count_once_known(monkeypatch):
     posting = published_posting(headcount=2)
     steady = make_worker()
     flaky = make_worker()
-    monkeypatch.setattr(matching, "reliabilities", lambda ids: {steady.pk: 1.0, flaky.pk: 0.5})
-    monkeypatch.setattr(matching, "ratings", lambda ids: {steady.pk: 4.8})
+    # The stored record matching reads (kept by refresh_worker_records; see test_ratings for its upkeep).
+    WorkerProfile.objects.filter(user=steady).update(reliability=1.0, rating=4.8)
+    WorkerProfile.objects.filter(user=flaky).update(reliability=0.5)
 
     recs = recommend_workers(posting=posting)
 

@@ -7,12 +7,14 @@ import datetime as dt
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.utils import timezone
 
 from core.errors import DomainError, NotFound, NotPermitted
 from core.models import AuditLog
 from jobs import matching, ratings
 from jobs.choices import AppealOutcome, RatingDirection, WorkOrderStatus
-from jobs.models import Rating, WorkOrder
+from jobs.models import Rating, WorkerProfile, WorkOrder
 
 from .factories import make_worker
 from .test_payments import _no_match_notifications, approved_order, employer_of  # noqa: F401
@@ -55,6 +57,39 @@ def test_rating_refused_before_completion_with_bad_input_or_by_outsiders(officer
     assert not Rating.objects.exists()
 
 
+def stored_record(worker) -> tuple[float | None, float | None]:
+    from jobs.models import WorkerProfile
+
+    return WorkerProfile.objects.values_list("reliability", "rating").get(user=worker)
+
+
+@pytest.mark.django_db
+def test_work_order_outcomes_keep_the_stored_reliability(officer):
+    """Matching reads the stored record (issue 6: no counting per request); work_order_move keeps it."""
+    from jobs.work import work_order_move
+
+    worker = make_worker()
+    assert stored_record(worker) == (None, None)
+    done = approved_order(worker=worker)  # put into approved directly: no record yet
+    assert stored_record(worker) == (None, None)
+    later = approved_order(worker=worker)
+    WorkOrder.objects.filter(pk=later.pk).update(status=WorkOrderStatus.SCHEDULED)
+    later.refresh_from_db()
+    with transaction.atomic():
+        work_order_move(later, WorkOrderStatus.NO_SHOW, officer, reason="未到岗")
+    assert stored_record(worker)[0] == pytest.approx(1 / 2)  # one approved, one no-show
+    with transaction.atomic():
+        work_order_move(done, WorkOrderStatus.SETTLED, officer)
+    assert stored_record(worker)[0] == pytest.approx(1 / 2)
+    # the nightly safety net and the bulk backfill agree with the per-worker refresh
+    WorkerProfile.objects.filter(user=worker).update(reliability=None)
+    assert matching.refresh_recent_worker_records(since=timezone.now() - dt.timedelta(hours=1)) >= 1
+    assert stored_record(worker)[0] == pytest.approx(1 / 2)
+    WorkerProfile.objects.filter(user=worker).update(reliability=None)
+    matching.refresh_all_worker_records()
+    assert stored_record(worker)[0] == pytest.approx(1 / 2)
+
+
 @pytest.mark.django_db
 def test_appeal_once_and_removed_rating_stops_counting(officer, officer_b):
     worker = make_worker()
@@ -62,6 +97,7 @@ def test_appeal_once_and_removed_rating_stops_counting(officer, officer_b):
     low = ratings.rating_create(work_order=first, actor=employer_of(first), stars=1)
     ratings.rating_create(work_order=second, actor=employer_of(second), stars=5)
     assert matching.rating_of(worker) == 3.0
+    assert stored_record(worker)[1] == 3.0  # the record matching reads, kept by the rating service
     with pytest.raises(NotPermitted):  # only the rated party appeals
         ratings.rating_appeal(rating=low, actor=employer_of(first), reason="我评错了")
     ratings.rating_appeal(rating=low, actor=worker, reason="当天按时到岗，评价不实")
@@ -79,6 +115,7 @@ def test_appeal_once_and_removed_rating_stops_counting(officer, officer_b):
     low.refresh_from_db()
     assert low.appeal_outcome == AppealOutcome.REMOVED and low.appeal_decided_by == officer and not low.counts
     assert matching.rating_of(worker) == 5.0
+    assert stored_record(worker)[1] == 5.0
     assert AuditLog.objects.filter(
         content_type=ContentType.objects.get_for_model(Rating),
         object_id=str(low.pk),
