@@ -9,7 +9,14 @@
    offered rate (latency) and closed-loop with N clients (saturation), each after a discarded warm-up and
    in ``--repetitions`` repetitions. CPU seconds of gunicorn, PostgreSQL and the load generator come from
    /proc stat deltas.
-4. Writes bench-results/<timestamp>.json and .md and the latest summary into docs/performance.md.
+4. With the ``mixed`` scenario (60 % search, 10 % keyword, 15 % detail, 5 % map, 5 % wage, 5 % writes): its
+   knee — the open-loop offered rate is stepped up (``--knee-rates``, each step ``--duration`` in
+   ``--repetitions``) until a step misses p95 ≤ 200 ms with no errors; the knee is the highest rate that
+   held. ``--knee`` runs only that.
+5. Writes bench-results/<timestamp>.json and .md and the latest summary into docs/performance.md.
+
+Also in step 2: every keyword variant's results (all keyset pages) against a brute-force substring check
+over the postings that the same filters select without the token index (``keyword_bruteforce``).
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import math
 import os
 import platform
 import socket
@@ -25,6 +33,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench-results"
@@ -32,6 +41,9 @@ DOC = ROOT / "docs" / "performance.md"
 START_MARK = "<!-- bench:latest:start -->"
 END_MARK = "<!-- bench:latest:end -->"
 CLK_TCK = os.sysconf("SC_CLK_TCK")
+KNEE_RATES = "25,50,75,100,150,200"
+KNEE_P95_MS = 200.0  # the issue's criterion for the mixed workload: p95 ≤ 200 ms and no errors
+KNEE_TARGET, KNEE_STRETCH = 100, 200
 
 
 # --- /proc ------------------------------------------------------------------------------------------------
@@ -121,31 +133,112 @@ def session_cookie(user_id: int) -> str:
     return f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
 
 
+def csrf_token() -> str:
+    """A CSRF secret for the run's cookie (Django accepts the unmasked secret in the header as well)."""
+    from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH
+    from django.utils.crypto import get_random_string
+
+    return get_random_string(CSRF_SECRET_LENGTH, allowed_chars=CSRF_ALLOWED_CHARS)
+
+
+def sessions_for(user_ids, token: str) -> dict[int, str]:
+    """The Cookie header of each user: a logged-in session and the CSRF cookie (what a browser holds after
+    logging in and loading a page), so the user's writes pass SessionAuthentication's CSRF check."""
+    from django.conf import settings
+
+    return {uid: f"{session_cookie(uid)}; {settings.CSRF_COOKIE_NAME}={token}" for uid in user_ids}
+
+
+def write_headers(token: str, host: str = "127.0.0.1") -> dict[str, str]:
+    """The headers of a session write: the CSRF token header, and Origin/Referer as a browser sends them
+    (same origin; over plain HTTP Django checks the Origin when it is present)."""
+    from django.conf import settings
+
+    header = settings.CSRF_HEADER_NAME.removeprefix("HTTP_").replace("_", "-")
+    return {header: token, "Origin": f"http://{host}", "Referer": f"http://{host}/"}
+
+
+def wire_requests(scenario, cookies: dict[int, str], token: str, *, tagged: bool = False) -> list[dict]:
+    """The scenario's requests as the load generator takes them (bench.loadgen)."""
+    from bench.scenarios import kind_of
+
+    out = []
+    for r in scenario.requests:
+        item = {"method": r.method, "path": r.path, "cookie": cookies.get(r.user_id) if r.user_id else None}
+        if r.body is not None:
+            item["body"] = json.dumps(r.body, ensure_ascii=False)
+        if r.method not in ("GET", "HEAD", "OPTIONS"):
+            item["headers"] = write_headers(token)
+        if tagged:
+            item["tag"] = kind_of(r)
+        out.append(item)
+    return out
+
+
+def _client(cookie: str | None):
+    from django.test import Client
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    for pair in (cookie or "").split(";"):
+        name, _, value = pair.strip().partition("=")
+        if name:
+            client.cookies[name] = value
+    return client
+
+
+def _send(client, request):
+    if request.method == "GET":
+        return client.get(request.path, HTTP_ACCEPT="application/json")
+    return client.generic(
+        request.method,
+        request.path,
+        json.dumps(request.body, ensure_ascii=False),
+        content_type="application/json",
+        HTTP_ACCEPT="application/json",
+    )
+
+
+def sample(requests, n: int) -> list:
+    """The first ``n`` requests, but the first of every kind among them (a mixed workload's writes, map and
+    wage pages are rare in its first slots)."""
+    from bench.scenarios import kind_of
+
+    firsts: dict[str, object] = {}
+    for r in requests:
+        firsts.setdefault(kind_of(r), r)
+    picked = list(firsts.values())[:n]
+    picked += [r for r in requests if all(r is not p for p in picked)][: n - len(picked)]
+    return sorted(picked, key=lambda r: next(i for i, x in enumerate(requests) if x is r))
+
+
 def measure_queries(scenario, cookies: dict[int, str]) -> dict:
     """Queries per request (min, max over the variants) and the EXPLAIN ANALYZE time of their SQL."""
     from django.db import connection
-    from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    counts, explain_ms, statuses = [], [], set()
-    for i, request in enumerate(scenario.requests[:10]):
-        client = Client(HTTP_HOST="127.0.0.1")
-        if request.user_id:
-            name, _, value = cookies[request.user_id].partition("=")
-            client.cookies[name] = value
-        client.get(request.path)  # warm caches (and the GeoJSON snapshot) first
+    from bench.scenarios import kind_of
+
+    counts, explain_ms, statuses, by_kind = [], [], set(), {}
+    for i, request in enumerate(sample(scenario.requests, 10)):
+        client = _client(cookies.get(request.user_id) if request.user_id else None)
+        if request.method == "GET":
+            client.get(request.path)  # warm caches (and the GeoJSON snapshot) first; a write only once
         with CaptureQueriesContext(connection) as ctx:
-            response = client.get(request.path, HTTP_ACCEPT="application/json")
+            response = _send(client, request)
         statuses.add(response.status_code)
         counts.append(len(ctx.captured_queries))
-        if i < 5:
+        by_kind.setdefault(kind_of(request), []).append(len(ctx.captured_queries))
+        if i < 5 and connection.vendor == "postgresql":
             explain_ms.append(explain(q["sql"] for q in ctx.captured_queries))
-    return {
+    out = {
         "queries_min": min(counts),
         "queries_max": max(counts),
         "statuses": sorted(statuses),
         "explain_ms": statistics.median(explain_ms) if explain_ms else None,
     }
+    if len(by_kind) > 1:  # a mixed workload: the range per kind of request
+        out["queries_by_kind"] = {k: [min(v), max(v)] for k, v in by_kind.items()}
+    return out
 
 
 def explain(statements) -> float:
@@ -162,6 +255,126 @@ def explain(statements) -> float:
             plan = plan if isinstance(plan, list) else json.loads(plan)
             total += plan[0].get("Planning Time", 0) + plan[0].get("Execution Time", 0)
     return total
+
+
+def api_ids(path: str, page_size: int = 100, client=None) -> tuple[int, list[int]]:
+    """(status, ids) of a posting search through the API in-process, following the keyset ``next`` links
+    until the last page (pages of ``page_size``, at most the paginator's maximum)."""
+    client = client or _client(None)
+    ids: list[int] = []
+    url = f"{path}{'&' if '?' in path else '?'}page_size={page_size}"
+    for _ in range(100_000):
+        response = client.get(url, HTTP_ACCEPT="application/json")
+        if response.status_code != 200:
+            return response.status_code, ids
+        body = response.json()
+        ids.extend(row["id"] for row in body["results"])
+        if not body.get("next"):
+            return 200, ids
+        url = body["next"]
+    raise RuntimeError(f"no last page: {path}")
+
+
+BRUTE_FORCE_PARAMS = {
+    "q",
+    "occupation",
+    "lat",
+    "lng",
+    "radius_km",
+    "date_from",
+    "date_to",
+    "wage_min",
+    "ordering",
+}
+
+
+def brute_force_ids(path: str, documents: dict[int, str] | None = None) -> list[int]:
+    """The ids a posting search should return, worked out without the token index: the open postings that
+    the plain filters select in SQL (dates, wage, occupation, a bounding box 1 km wider than the radius),
+    the exact haversine radius in Python, then a substring check of the normalized keyword in each
+    posting's searchable text built afresh by ``jobs.search.document``; in the requested order."""
+    from django.db.models import Q
+
+    from core.geo import bounding_box, haversine_km
+    from jobs import search
+    from jobs.models import Posting
+
+    params = dict(parse_qsl(urlsplit(path).query))
+    unknown = set(params) - BRUTE_FORCE_PARAMS
+    if unknown:
+        raise ValueError(f"brute force does not know {sorted(unknown)} ({path})")
+    qs = Posting.objects.open().select_related("occupation__parent", "employer")
+    if "occupation" in params:
+        code = params["occupation"]
+        qs = qs.filter(Q(occupation__code=code) | Q(occupation__parent__code=code))
+    if "date_from" in params:
+        qs = qs.filter(work_end_date__gte=dt.date.fromisoformat(params["date_from"]))
+    if "date_to" in params:
+        qs = qs.filter(work_start_date__lte=dt.date.fromisoformat(params["date_to"]))
+    if "wage_min" in params:
+        qs = qs.filter(daily_wage__gte=params["wage_min"])
+    origin = radius = None
+    if "lat" in params:
+        origin = float(params["lat"]), float(params["lng"])
+    if "radius_km" in params:
+        radius = float(params["radius_km"])
+        min_lat, max_lat, min_lng, max_lng = bounding_box(*origin, radius + 1.0)
+        qs = qs.filter(lat__gte=min_lat, lat__lte=max_lat, lng__gte=min_lng, lng__lte=max_lng)
+    needle = search.normalize(params.get("q", "")).strip()
+    documents = {} if documents is None else documents
+    rows = []
+    for posting in qs.iterator(chunk_size=2000):
+        distance = haversine_km(*origin, posting.lat, posting.lng) if origin else math.inf
+        if radius is not None and distance > radius:
+            continue
+        if needle:
+            if posting.pk not in documents:
+                documents[posting.pk] = search.document(posting)
+            if needle not in documents[posting.pk]:
+                continue
+        rows.append((posting, distance))
+    ordering = params.get("ordering") or "-published"
+    key = {
+        "distance": lambda row: (row[1], row[0].pk),
+        "-wage": lambda row: (-row[0].daily_wage, -row[0].pk),
+        "-published": lambda row: (-row[0].published_at.timestamp(), -row[0].pk),
+    }[ordering]
+    return [posting.pk for posting, _ in sorted(rows, key=key)]
+
+
+def check_keywords(requests, page_size: int = 100) -> dict:
+    """Each keyword variant's API results (all pages) against ``brute_force_ids``: identical ids in the
+    same order, or a mismatch with what differs."""
+    t0 = time.perf_counter()
+    documents: dict[int, str] = {}
+    identical, results, mismatches = 0, 0, []
+    client = _client(None)
+    for request in requests:
+        status, got = api_ids(request.path, page_size, client)
+        expected = brute_force_ids(request.path, documents)
+        results += len(expected)
+        if status == 200 and got == expected:
+            identical += 1
+            continue
+        mismatches.append(
+            {
+                "path": request.path,
+                "status": status,
+                "api": len(got),
+                "brute_force": len(expected),
+                "missing": sorted(set(expected) - set(got))[:20],
+                "extra": sorted(set(got) - set(expected))[:20],
+                "same_ids_other_order": status == 200 and sorted(got) == sorted(expected),
+            }
+        )
+    return {
+        "variants": len(requests),
+        "identical": identical,
+        "results": results,
+        "page_size": page_size,
+        "seconds": round(time.perf_counter() - t0, 2),
+        "mismatches": mismatches,
+    }
 
 
 def time_guidance() -> dict:
@@ -241,8 +454,7 @@ def load(spec: dict, app_root: int) -> dict:
     return result
 
 
-def run_scenario(scenario, cookies, args, port: int, app_root: int) -> dict:
-    requests = [[r.path, cookies.get(r.user_id) if r.user_id else None] for r in scenario.requests]
+def run_scenario(scenario, requests: list[dict], args, port: int, app_root: int) -> dict:
     per_rep = max(args.duration / args.repetitions, 0.5)
     base = {"host": "127.0.0.1", "port": port, "requests": requests}
     out = {}
@@ -274,7 +486,80 @@ def run_scenario(scenario, cookies, args, port: int, app_root: int) -> dict:
             },
             "cpu_s": cpu,
         }
+        if any(r.get("tags") for r in reps):
+            out[mode]["by_kind"] = _tag_summary(reps)
     return out
+
+
+def _tag_summary(reps: list[dict]) -> dict:
+    """Per kind of request (a mixed workload's tags): latency percentiles and errors over the repetitions."""
+    out = {}
+    for tag in sorted({t for r in reps for t in r.get("tags", {})}):
+        entries = [r["tags"][tag] for r in reps if tag in r.get("tags", {})]
+        latency = summarize([v for e in entries for v in e["latencies_ms"]])
+        out[tag] = {**latency, "errors": sum(e["errors"] for e in entries)}
+    return out
+
+
+def run_knee(requests: list[dict], args, port: int, app_root: int) -> dict:
+    """Open loop at each offered rate of ``--knee-rates`` in turn (each ``--duration`` split over the
+    repetitions, the first after the warm-up) until a step misses p95 ≤ 200 ms or has an error; the knee is
+    the highest rate that held."""
+    per_rep = max(args.duration / args.repetitions, 0.5)
+    steps, knee = [], None
+    for rate in args.knee_rates:
+        reps = []
+        for i in range(args.repetitions):
+            spec = {
+                "host": "127.0.0.1",
+                "port": port,
+                "requests": requests,
+                "mode": "open",
+                "rate": rate,
+                "warmup": args.warmup if i == 0 else 0.0,
+                "duration": per_rep,
+            }
+            reps.append(load(spec, app_root))
+        latency = summarize([v for r in reps for v in r["latencies_ms"]])
+        errors = sum(r["errors"] for r in reps)
+        held = latency["p95"] is not None and latency["p95"] <= args.knee_p95 and errors == 0
+        steps.append(
+            {
+                "rate": rate,
+                "repetitions": len(reps),
+                "latency_ms": latency,
+                "latency_p95_per_repetition": [summarize(r["latencies_ms"])["p95"] for r in reps],
+                "throughput": statistics.mean(r["throughput"] for r in reps),
+                "errors": errors,
+                "statuses": {
+                    k: sum(r["statuses"].get(k, 0) for r in reps)
+                    for k in sorted({k for r in reps for k in r["statuses"]})
+                },
+                "by_kind": _tag_summary(reps),
+                "cpu_s": {k: sum(r["cpu_s"][k] for r in reps) for k in ("app", "db", "loadgen", "wall")},
+                "held": held,
+            }
+        )
+        print(
+            f"knee       {rate:g}/s p50 {fmt(latency['p50'])} p95 {fmt(latency['p95'])} p99 "
+            f"{fmt(latency['p99'])} ms · {steps[-1]['throughput']:.1f} req/s · errors {errors} · "
+            f"{'holds' if held else 'misses'}",
+            flush=True,
+        )
+        if not held:
+            break
+        knee = rate
+    return {
+        "criterion": f"p95 ≤ {args.knee_p95:g} ms and no errors",
+        "p95_limit_ms": args.knee_p95,
+        "rates": args.knee_rates,
+        "duration_per_step": args.duration,
+        "repetitions": args.repetitions,
+        "steps": steps,
+        "knee": knee,
+        "target": KNEE_TARGET,
+        "stretch": KNEE_STRETCH,
+    }
 
 
 # --- report -----------------------------------------------------------------------------------------------
@@ -321,20 +606,25 @@ def fmt(v, digits=1) -> str:
 def markdown(report: dict) -> str:
     m = report["machine"]
     lines = [
-        f"Run {report['started']} · size **{report['size']}** · {report['duration']} s per mode per scenario in "
-        f"{report['repetitions']} repetitions after a {report['warmup']} s warm-up (discarded)",
+        f"Run {report['started']} · size **{report['size']}** · {report['duration']} s per mode per scenario "
+        f"(and per step of the knee) in {report['repetitions']} repetitions after a {report['warmup']} s "
+        "warm-up (discarded)",
         "",
         f"Machine: {m['nproc']} CPUs ({m['cpu']}), {m['memory_gb']} GB; Python {m['python']}, Django {m['django']}, "
         f"PostgreSQL {m['postgresql']} (database {m['database_size']}); gunicorn {m['gunicorn']}; app, database and "
         "load generator share the machine.",
-        "",
-        "Open loop = constant arrival schedule at the offered rate, latency from the due time; closed loop = "
-        f"{report['concurrency']} clients back to back (saturation). Percentiles from all samples of the repetitions.",
-        "",
-        "| scenario | queries/req | SQL (EXPLAIN ANALYZE) ms | open-loop rate | p50 ms | p95 ms | p99 ms | errors | "
-        "saturation req/s | × bare | CPU s app / db / loadgen (closed) |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
+    if report["scenarios"]:
+        lines += [
+            "",
+            "Open loop = constant arrival schedule at the offered rate, latency from the due time; closed loop = "
+            f"{report['concurrency']} clients back to back (saturation). Percentiles from all samples of the "
+            "repetitions.",
+            "",
+            "| scenario | queries/req | SQL (EXPLAIN ANALYZE) ms | open-loop rate | p50 ms | p95 ms | p99 ms | "
+            "errors | saturation req/s | × bare | CPU s app / db / loadgen (closed) |",
+            "|---|---|---|---|---|---|---|---|---|---|---|",
+        ]
     bare = report["scenarios"].get("bare", {}).get("closed", {}).get("throughput")
     for name, s in report["scenarios"].items():
         q = s["queries"]
@@ -350,13 +640,78 @@ def markdown(report: dict) -> str:
             f"{o['errors'] + c['errors']} | {fmt(c['throughput'])} | {fmt(ratio, 2)} | "
             f"{fmt(cpu['app'])} / {fmt(cpu['db'])} / {fmt(cpu['loadgen'])} |"
         )
+    kb = report.get("keyword_bruteforce")
+    if kb:
+        lines += ["", keyword_line(kb)]
     g = report.get("guidance")
     if g:
         lines += [
             "",
             f"Wage guidance figures for {g['month']} (exact percentiles, in-process): {g['seconds']:.2f} s, {g['cells']} cells.",
         ]
+    if report.get("knee"):
+        lines += ["", *knee_markdown(report["knee"])]
     return "\n".join(lines) + "\n"
+
+
+def keyword_line(kb: dict) -> str:
+    head = (
+        f"Keyword search against a brute-force substring check (same filters in SQL without the token index, "
+        f"haversine radius and `q in jobs.search.document(posting)` in Python; every keyset page of "
+        f"{kb['page_size']}): "
+    )
+    if kb["identical"] == kb["variants"]:
+        return (
+            head
+            + f"**{kb['identical']}/{kb['variants']} variants identical** ({kb['results']} results, ids and order)."
+        )
+    worst = "; ".join(
+        f"`{m['path']}` API {m['api']} vs {m['brute_force']}"
+        + (" (order)" if m["same_ids_other_order"] else "")
+        for m in kb["mismatches"][:3]
+    )
+    return head + f"**{kb['variants'] - kb['identical']} of {kb['variants']} variants differ**: {worst}."
+
+
+def knee_markdown(knee: dict) -> list[str]:
+    total = sum(knee.get("mix", {}).values()) or 1
+    mix = ", ".join(f"{n / total:.0%} {kind}" for kind, n in knee.get("mix", {}).items())
+    lines = [
+        f"**Mixed workload knee** (open loop; {mix} of a sequence of {total} requests, cycled; each step "
+        f"{knee['duration_per_step']} s in {knee['repetitions']} repetitions; criterion {knee['criterion']}; "
+        "the stepping stops at the first step that misses it)",
+        "",
+        "| offered req/s | achieved req/s | p50 ms | p95 ms | p99 ms | errors | slowest kind (p95 ms) | holds |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for step in knee["steps"]:
+        lat = step["latency_ms"]
+        kinds = step.get("by_kind") or {}
+        slowest = max(kinds.items(), key=lambda kv: kv[1]["p95"] or 0, default=None)
+        slow = f"{slowest[0]} {fmt(slowest[1]['p95'])}" if slowest else "–"
+        lines.append(
+            f"| {step['rate']:g}/s | {fmt(step['throughput'])} | {fmt(lat['p50'])} | {fmt(lat['p95'])} | "
+            f"{fmt(lat['p99'])} | {step['errors']} | {slow} | {'yes' if step['held'] else '**no**'} |"
+        )
+    value = knee["knee"]
+    verdict = (
+        "none held"
+        if value is None
+        else f"**{value:g} req/s**"
+        + (
+            " (at the highest rate tried)"
+            if knee["steps"] and knee["steps"][-1]["held"] and value == knee["steps"][-1]["rate"]
+            else ""
+        )
+    )
+    met = value is not None and value >= knee["target"]
+    stretch = value is not None and value >= knee["stretch"]
+    lines += [
+        "",
+        f"Knee: {verdict}; target ≥ {knee['target']} req/s {'met' if met else 'missed'}, stretch "
+        f"{knee['stretch']} req/s {'met' if stretch else 'not reached'}.",
+    ]
+    return lines
 
 
 def write_doc(md: str, report: dict) -> None:
@@ -373,12 +728,22 @@ def write_doc(md: str, report: dict) -> None:
 # --- main -------------------------------------------------------------------------------------------------
 
 
+def _rates(text: str) -> list[float]:
+    rates = sorted({float(v) for v in text.split(",") if v.strip()})
+    if not rates or rates[0] <= 0:
+        raise argparse.ArgumentTypeError("positive rates, comma-separated")
+    return rates
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", default="XS", choices=["XS", "S", "L"])
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument(
-        "--duration", type=float, default=30, help="seconds per scenario per mode (all repetitions)"
+        "--duration",
+        type=float,
+        default=30,
+        help="seconds per scenario per mode, and per step of the knee (all repetitions)",
     )
     parser.add_argument("--repetitions", type=int, default=3)
     parser.add_argument("--warmup", type=float, default=1.0)
@@ -389,8 +754,27 @@ def main(argv=None) -> int:
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--scenarios", default="", help="comma-separated names (default: all)")
+    parser.add_argument(
+        "--knee",
+        action="store_true",
+        help="only the mixed workload's knee (no other scenario, no bare baseline, no closed loop)",
+    )
+    parser.add_argument(
+        "--knee-rates",
+        type=_rates,
+        default=_rates(KNEE_RATES),
+        help=f"open-loop rates (req/s) the knee steps through, lowest first (default {KNEE_RATES})",
+    )
+    parser.add_argument(
+        "--knee-p95", type=float, default=KNEE_P95_MS, help="the knee's p95 limit in ms (issue: 200)"
+    )
+    parser.add_argument(
+        "--no-knee", action="store_true", help="run the mixed scenario without stepping to its knee"
+    )
     parser.add_argument("--no-doc", action="store_true", help="do not update docs/performance.md")
     args = parser.parse_args(argv)
+    if args.knee and args.no_knee:
+        parser.error("--knee and --no-knee exclude each other")
 
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.bench"
     sys.path.insert(0, str(ROOT))
@@ -406,15 +790,18 @@ def main(argv=None) -> int:
     stamp = started.strftime("%Y%m%dT%H%M%S")
     prepare_data(args.size, args.seed)
 
-    from bench.scenarios import build
+    from bench.scenarios import build, mix_of
 
-    scenarios = build(seed=args.seed)
-    if args.scenarios:
+    everything = build(seed=args.seed)
+    scenarios = everything
+    if args.knee:
+        scenarios = [s for s in everything if s.name == "mixed"]
+    elif args.scenarios:
         wanted = {s.strip() for s in args.scenarios.split(",") if s.strip()}
-        scenarios = [s for s in scenarios if s.name in wanted or s.name == "bare"]
-    cookies = {
-        uid: session_cookie(uid) for uid in {r.user_id for s in scenarios for r in s.requests if r.user_id}
-    }
+        scenarios = [s for s in everything if s.name in wanted or s.name == "bare"]
+    names = {s.name for s in scenarios}
+    token = csrf_token()
+    cookies = sessions_for({r.user_id for s in scenarios for r in s.requests if r.user_id}, token)
     report = {
         "started": started.isoformat(timespec="seconds"),
         "stamp": stamp,
@@ -432,10 +819,19 @@ def main(argv=None) -> int:
         measured[s.name] = measure_queries(s, cookies)
         print(
             f"{s.name:10s} queries/request {measured[s.name]['queries_min']}–{measured[s.name]['queries_max']}, "
-            f"SQL {fmt(measured[s.name]['explain_ms'], 2)} ms, status {measured[s.name]['statuses']}",
+            f"SQL {fmt(measured[s.name]['explain_ms'], 2)} ms, status {measured[s.name]['statuses']}"
+            + (
+                f", by kind {measured[s.name]['queries_by_kind']}"
+                if "queries_by_kind" in measured[s.name]
+                else ""
+            ),
             flush=True,
         )
-    if not args.scenarios or "wage" in args.scenarios:
+    if names & {"keyword", "mixed"}:
+        keyword = next(s for s in everything if s.name == "keyword")
+        report["keyword_bruteforce"] = check_keywords(keyword.requests)
+        print(keyword_line(report["keyword_bruteforce"]), flush=True)
+    if not args.knee and (not args.scenarios or "wage" in names):
         report["guidance"] = time_guidance()
     connection.close()
 
@@ -443,15 +839,25 @@ def main(argv=None) -> int:
     server = start_gunicorn(port, args.workers, args.threads)
     try:
         for s in scenarios:
-            result = run_scenario(s, cookies, args, port, server.pid)
-            report["scenarios"][s.name] = {"title": s.title, "queries": measured[s.name], **result}
-            o, c = result["open"], result["closed"]
-            print(
-                f"{s.name:10s} open-loop {fmt(o['rate'], 0)}/s p50 {fmt(o['latency_ms']['p50'])} p95 "
-                f"{fmt(o['latency_ms']['p95'])} p99 {fmt(o['latency_ms']['p99'])} ms · closed-loop "
-                f"{fmt(c['throughput'])} req/s · errors {o['errors'] + c['errors']}",
-                flush=True,
-            )
+            requests = wire_requests(s, cookies, token, tagged=s.name == "mixed")
+            if not args.knee:
+                result = run_scenario(s, requests, args, port, server.pid)
+                report["scenarios"][s.name] = {"title": s.title, "queries": measured[s.name], **result}
+                o, c = result["open"], result["closed"]
+                print(
+                    f"{s.name:10s} open-loop {fmt(o['rate'], 0)}/s p50 {fmt(o['latency_ms']['p50'])} p95 "
+                    f"{fmt(o['latency_ms']['p95'])} p99 {fmt(o['latency_ms']['p99'])} ms · closed-loop "
+                    f"{fmt(c['throughput'])} req/s · errors {o['errors'] + c['errors']}",
+                    flush=True,
+                )
+            if s.name == "mixed" and not args.no_knee:
+                report["knee"] = {
+                    "scenario": s.name,
+                    "title": s.title,
+                    "mix": mix_of(s.requests),
+                    "queries": measured[s.name],
+                    **run_knee(requests, args, port, server.pid),
+                }
     finally:
         server.terminate()
         server.wait(timeout=30)

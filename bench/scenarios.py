@@ -1,8 +1,15 @@
 """The benchmark's scenarios (issue 6's table), built from the data that ``bench_data`` generated.
 
-Each scenario is a list of request variants (path with its query string, and the user whose session it
-carries, or None for anonymous) that the load generator cycles through, and the number of queries per
-request that the issue allows. Shared by ``bench.run`` and the CI smoke test, so both hit the same URLs."""
+Each scenario is a list of request variants (method, path with its query string, JSON body for writes, and
+the user whose session it carries, or None for anonymous) that the load generator cycles through, and the
+number of queries per request that the issue allows. Shared by ``bench.run`` and the CI smoke test, so both
+hit the same URLs.
+
+``mixed`` is the issue's mixed workload, interleaved from the other scenarios' variants with the weights of
+``MIX``: 60 % search, 10 % keyword, 15 % detail, 5 % map (the GeoJSON), 5 % wage pages and 5 % writes. The
+writes are employers drafting a posting through the public API (POST /api/v1/postings/, session + CSRF):
+repeatable under load (each one is a new draft; a retried request only adds another draft) and invisible to
+the public searches. Their titles start with ``WRITE_TITLE_PREFIX``, so bench drafts can be told apart."""
 
 from __future__ import annotations
 
@@ -21,10 +28,16 @@ KEYWORDS = {
 }
 
 
+MIX = {"search": 60, "keyword": 10, "detail": 15, "geojson": 5, "wage": 5, "write": 5}  # of 100 slots
+WRITE_TITLE_PREFIX = "基准测试"
+
+
 @dataclass
 class Request:
     path: str
     user_id: int | None = None
+    method: str = "GET"
+    body: dict | None = None  # JSON body of a write
 
 
 @dataclass
@@ -93,6 +106,20 @@ def build(*, seed: int = 2026, variants: int = 40) -> list[Scenario]:
         .first()
     )
     wage_path = "/api/v1/wage-guidance/" + (f"?month={month:%Y-%m}" if month else "")
+    geojson = [Request("/api/v1/markets/geojson/")]
+    wage = [Request(wage_path)]
+    write = _write_requests([pk for pk, _ in picks], today, count=10)
+    mixed = interleave(
+        {
+            "search": search,
+            "keyword": keyword,
+            "detail": detail,
+            "geojson": geojson,
+            "wage": wage,
+            "write": write,
+        },
+        seed=seed,
+    )
     return [
         Scenario("bare", "bare Django JSON view (full middleware)", [Request("/bench/bare/")], None),
         Scenario(
@@ -113,9 +140,115 @@ def build(*, seed: int = 2026, variants: int = 40) -> list[Scenario]:
             4,
             rate=20.0,
         ),
-        Scenario("geojson", "public market GeoJSON (cached)", [Request("/api/v1/markets/geojson/")], 0),
-        Scenario("wage", "wage guidance (published month, API list)", [Request(wage_path)], None, rate=20.0),
+        Scenario("geojson", "public market GeoJSON (cached)", geojson, 0),
+        Scenario("wage", "wage guidance (published month, API list)", wage, None, rate=20.0),
+        Scenario(
+            "mixed",
+            "mixed workload: 60 % search, 10 % keyword, 15 % detail, 5 % map, 5 % wage, 5 % writes (drafts)",
+            mixed,
+            None,
+            rate=100.0,
+        ),
     ]
+
+
+def _write_requests(posting_ids: list[int], today: dt.date, *, count: int) -> list[Request]:
+    """Employers drafting a posting like one of their open ones (POST /api/v1/postings/ as the employer):
+    ``count`` variants, one per distinct employer, in the order of ``posting_ids``."""
+    from jobs.models import Posting
+
+    rows = {
+        row[0]: row
+        for row in Posting.objects.filter(pk__in=posting_ids).values_list(
+            "pk",
+            "employer__user_id",
+            "occupation__code",
+            "occupation__name",
+            "scope_unit__code",
+            "lat",
+            "lng",
+            "address",
+            "contact_name",
+            "contact_phone",
+        )
+    }
+    start = today + dt.timedelta(days=2)
+    out, employers = [], set()
+    for pk in posting_ids:
+        _pk, user_id, occ_code, occ_name, county, lat, lng, address, contact, phone = rows[pk]
+        if user_id in employers:
+            continue
+        employers.add(user_id)
+        body = {
+            "occupation": occ_code,
+            "title": f"{WRITE_TITLE_PREFIX} {occ_name}{len(out) + 1}号岗",
+            "description": f"{WRITE_TITLE_PREFIX}写入的草稿：{occ_name}，负载测试生成，不发布。",
+            "county": county,
+            "address": address,
+            "lat": round(float(lat), 6),
+            "lng": round(float(lng), 6),
+            "work_start_date": start.isoformat(),
+            "work_end_date": start.isoformat(),
+            "headcount": 2,
+            "wage_amount": "300",
+            "wage_unit": "day",
+            "settlement": "daily",
+            "contact_name": contact,
+            "contact_phone": phone,
+        }
+        out.append(Request("/api/v1/postings/", user_id=user_id, method="POST", body=body))
+        if len(out) >= count:
+            break
+    return out
+
+
+def interleave(
+    parts: dict[str, list[Request]], *, seed: int, weights: dict[str, int] | None = None
+) -> list[Request]:
+    """The mixed workload: rounds of 100 slots, each round's slots given to the parts by their weight and
+    shuffled (seeded, so every run sends the same sequence); each part cycles through its own variants.
+    As many rounds as the part with the most variants per slot needs to send each of its variants once."""
+    weights = weights or MIX
+    rng = random.Random(f"{seed}:mixed")
+    total = sum(weights.values())
+    rounds = max(-(-len(parts[name]) // weights[name]) for name in weights if parts[name])
+    slots = [name for name, n in weights.items() if parts[name] for _ in range(n)]
+    if len(slots) != total:
+        missing = sorted(name for name in weights if not parts[name])
+        raise RuntimeError(f"mixed workload: no request variants for {missing}")
+    cursor = dict.fromkeys(weights, 0)
+    out = []
+    for _ in range(rounds):
+        rng.shuffle(slots)
+        for name in slots:
+            variants = parts[name]
+            out.append(variants[cursor[name] % len(variants)])
+            cursor[name] += 1
+    return out
+
+
+def kind_of(request: Request) -> str:
+    """The kind of a request of the mixed workload (one of ``MIX``'s keys)."""
+    if request.method != "GET":
+        return "write"
+    if request.path.startswith("/api/v1/markets/geojson/"):
+        return "geojson"
+    if request.path.startswith("/api/v1/wage-guidance/"):
+        return "wage"
+    if request.path.startswith("/api/v1/postings/?"):
+        return "keyword" if "?q=" in request.path or "&q=" in request.path else "search"
+    if request.path.startswith("/api/v1/postings/"):
+        return "detail"
+    return "other"
+
+
+def mix_of(requests: list[Request]) -> dict[str, int]:
+    """How many of ``requests`` are of each kind (the mix as sent)."""
+    counts: dict[str, int] = {}
+    for r in requests:
+        kind = kind_of(r)
+        counts[kind] = counts.get(kind, 0) + 1
+    return counts
 
 
 def with_page_size(path: str, size: int) -> str:

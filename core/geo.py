@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import math
 
-from django.db.models import F, FloatField, Value
-from django.db.models.functions import ASin, Cos, Power, Radians, Sin, Sqrt
+from django.db.models import F, FloatField, Func
 
 EARTH_RADIUS_KM = 6371.0088  # IUGG mean radius, used everywhere
 
@@ -27,13 +26,40 @@ def bounding_box(lat: float, lng: float, radius_km: float) -> tuple[float, float
     return lat - dlat, lat + dlat, lng - dlng, lng + dlng
 
 
+class HaversineKm(Func):
+    """The haversine distance in km from a fixed point to the row's point, as one SQL expression. The same
+    arithmetic as ``haversine_km``, written as a single node: a search compiles it three times (select,
+    filter, order), and a tree of twenty ORM functions cost milliseconds per request (issue 6)."""
+
+    output_field = FloatField()
+
+    def __init__(self, lat: float, lng: float, lat_field: str = "lat", lng_field: str = "lng"):
+        super().__init__(F(lat_field), F(lng_field))
+        self.origin = (float(lat), float(lng))
+
+    def as_sql(self, compiler, connection, **extra_context):
+        lat_sql, lat_params = compiler.compile(self.source_expressions[0])
+        lng_sql, lng_params = compiler.compile(self.source_expressions[1])
+        lat0, lng0 = math.radians(self.origin[0]), math.radians(self.origin[1])
+        sql = (
+            f"(%s * ASIN(SQRT(POWER(SIN((RADIANS({lat_sql}) - %s) / 2), 2)"
+            f" + %s * COS(RADIANS({lat_sql})) * POWER(SIN((RADIANS({lng_sql}) - %s) / 2), 2))))"
+        )
+        params = (
+            2 * EARTH_RADIUS_KM,
+            *lat_params,
+            lat0,
+            math.cos(lat0),
+            *lat_params,
+            *lng_params,
+            lng0,
+        )
+        return sql, params
+
+
 def distance_km_expression(lat: float, lng: float, lat_field: str = "lat", lng_field: str = "lng"):
     """An ORM expression for the haversine distance in km from (lat, lng) to the row's point."""
-    lat0 = Radians(Value(lat, output_field=FloatField()))
-    dlat = Radians(F(lat_field)) - lat0
-    dlng = Radians(F(lng_field)) - Radians(Value(lng, output_field=FloatField()))
-    a = Power(Sin(dlat / 2), 2) + Cos(lat0) * Cos(Radians(F(lat_field))) * Power(Sin(dlng / 2), 2)
-    return Value(2 * EARTH_RADIUS_KM, output_field=FloatField()) * ASin(Sqrt(a))
+    return HaversineKm(lat, lng, lat_field, lng_field)
 
 
 def in_china(lat: float, lng: float) -> bool:

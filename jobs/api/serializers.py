@@ -4,6 +4,9 @@ employer who accepted them."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -97,17 +100,20 @@ class PostingSerializer(serializers.ModelSerializer):
         return round(value, 3) if value is not None else None
 
     def to_representation(self, instance):
-        """The search's hot path (issue 6): the same output as DRF's field-by-field walk, written out, with
-        the occupation from the process's tree (``LIST_COLUMNS`` loads no occupation). Subclasses (the detail)
-        take DRF's walk; ``test_posting_list_representation_matches_drf`` keeps the two identical."""
+        """The hot paths (issue 6): the same output as DRF's field-by-field walk, written out, without
+        building the ModelSerializer's fields per request; the occupation comes from the process's tree
+        (``LIST_COLUMNS`` loads none). Subclasses that add fields of their own take DRF's walk unless they
+        write theirs too; ``test_posting_representation_matches_drf`` keeps the two identical."""
         if type(self) is not PostingSerializer:
             return super().to_representation(instance)
+        return self.fast_representation(instance)
+
+    def fast_representation(self, instance) -> dict:
         from ..occupations import tree
 
         occupation = tree().by_id.get(instance.occupation_id) or instance.occupation
         parent = occupation.parent
         market_id = instance.market_id
-        fields = self.fields
         distance = getattr(instance, "distance_km", None)
         return {
             "id": instance.pk,
@@ -134,23 +140,30 @@ class PostingSerializer(serializers.ModelSerializer):
             "headcount": instance.headcount,
             "accepted_count": instance.accepted_count,
             "remaining": instance.remaining,
-            "wage_amount": fields["wage_amount"].to_representation(instance.wage_amount),
+            "wage_amount": _decimal(instance.wage_amount, 4),
             "wage_unit": instance.wage_unit,
-            "estimated_daily_wage": (
-                None
-                if instance.estimated_daily_wage is None
-                else fields["estimated_daily_wage"].to_representation(instance.estimated_daily_wage)
-            ),
-            "daily_wage": fields["daily_wage"].to_representation(instance.daily_wage),
+            "estimated_daily_wage": _decimal(instance.estimated_daily_wage, 2),
+            "daily_wage": _decimal(instance.daily_wage, 2),
             "settlement": instance.settlement,
             "status": instance.status,
-            "published_at": (
-                None
-                if instance.published_at is None
-                else fields["published_at"].to_representation(instance.published_at)
-            ),
+            "published_at": _datetime(instance.published_at),
             "distance_km": round(distance, 3) if distance is not None else None,
         }
+
+
+def _decimal(value, places: int) -> str | None:
+    """As DRF's DecimalField shows a model decimal (coerced to a string with its decimal places)."""
+    if value is None:
+        return None
+    return format(value.quantize(Decimal(1).scaleb(-places)), "f")
+
+
+def _datetime(value) -> str | None:
+    """As DRF's DateTimeField shows an aware datetime: in the current time zone, ISO 8601, UTC as Z."""
+    if value is None:
+        return None
+    text = timezone.localtime(value).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 # The columns the list representation reads (the search loads only these: less to fetch, decode and build).
@@ -206,6 +219,18 @@ class PostingDetailSerializer(PostingSerializer):
             "review_note",
         ]
         read_only_fields = fields
+
+    def to_representation(self, instance):
+        if type(self) is not PostingDetailSerializer:
+            return super().to_representation(instance)
+        return {
+            **self.fast_representation(instance),
+            "contact_name": self.get_contact_name(instance),
+            "contact_phone": self.get_contact_phone(instance),
+            "contact_visible": self.get_contact_visible(instance),
+            "screen_flags": self.get_screen_flags(instance),
+            "review_note": self.get_review_note(instance),
+        }
 
     def _visible(self, obj) -> bool:
         return self._check("contact_visible", obj)

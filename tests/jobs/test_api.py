@@ -631,12 +631,13 @@ def test_recommended_workers_for_a_posting_are_masked_and_scoped(
     assert rows[0]["worker"]["phone"] != worker_a.phone and "*" in rows[0]["worker"]["phone"]
 
 
-def test_posting_list_representation_matches_drf(api, county_a):
-    """The list's written-out representation (issue 6's cheap serializer) gives exactly what DRF's generic
-    field walk gives, for a posting with and without a market, a category parent and a distance."""
+def test_posting_representation_matches_drf(api, county_a, officer):
+    """The list's and the detail's written-out representations (issue 6's cheap serializers) give exactly
+    what DRF's generic field walk gives, for a posting with and without a market, a category parent and a
+    distance, for an outsider and for staff in scope."""
     from rest_framework import serializers as drf
 
-    from jobs.api.serializers import PostingSerializer
+    from jobs.api.serializers import PostingDetailSerializer, PostingSerializer
     from jobs.selectors import posting_list_public
     from tests.markets.factories import MarketFactory
 
@@ -654,3 +655,9 @@ def test_posting_list_representation_matches_drf(api, county_a):
         assert got == expected
         assert rows[posting.pk] == {**expected, "distance_km": rows[posting.pk]["distance_km"]}
         assert rows[posting.pk]["distance_km"] == pytest.approx(expected["distance_km"], abs=0.002)
+        for insider in (False, True):
+            context = {"contact_visible": insider, "insider": insider, "reviewer": insider}
+            detail = PostingDetailSerializer(context=context)
+            assert detail.to_representation(posting) == drf.Serializer.to_representation(detail, posting)
+        response = api.get(f"/api/v1/postings/{posting.pk}/")
+        assert response.json()["contact_phone"] != posting.contact_phone  # masked for the public
