@@ -286,7 +286,7 @@ class Command(BaseCommand):
         }
         self.password = make_password(BENCH_PASSWORD)
         started = time.monotonic()
-        for name in ("markets", "employers", "workers", "postings", "work", "guidance"):
+        for name in ("markets", "employers", "workers", "postings", "work", "records", "guidance"):
             t0 = time.monotonic()
             done = getattr(self, f"phase_{name}")()
             note = "skipped (already loaded)" if done is None else f"{done} rows"
@@ -884,6 +884,18 @@ class Command(BaseCommand):
                 contact_phone__startswith=EMPLOYER_PHONE, work_end_date__lt=self.today
             ).update(accepted_count=Coalesce(Subquery(hires), 0))
         return len(orders)
+
+    # --- the workers' stored record (what matching reads) ------------------------------------------------
+
+    def phase_records(self):
+        """Reliability and rating on every worker's profile, as the services keep them as work goes on."""
+        from jobs.matching import refresh_all_worker_records
+        from jobs.models import WorkerProfile
+
+        if WorkerProfile.objects.filter(reliability__isnull=False).exists():
+            return None
+        refresh_all_worker_records()
+        return WorkerProfile.objects.filter(reliability__isnull=False).count()
 
     # --- wage guidance, the public map, statistics -------------------------------------------------------
 
