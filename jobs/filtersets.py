@@ -8,6 +8,7 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.geo import bounding_box
 from core.models import ScopeUnit
 from markets.filtersets import GeoFilterMixin
 from markets.models import Market
@@ -103,7 +104,12 @@ class PostingFilterSet(GeoFilterMixin):
         ]
 
     def filter_q(self, queryset, name, value):
-        return search.filter_keyword(queryset, value)
+        data = self.form.cleaned_data
+        lat, lng, radius = data.get("lat"), data.get("lng"), data.get("radius_km")
+        box = None
+        if lat is not None and lng is not None and radius is not None:
+            box = bounding_box(float(lat), float(lng), float(radius))  # GeoFilterMixin filters on it too
+        return search.filter_keyword(queryset, value, box=box)
 
     def is_valid(self):
         valid = super().is_valid()

@@ -409,6 +409,12 @@ class Posting(TimeStampedModel):
                 name="posting_published_occ_geo",
                 condition=Q(status=PostingStatus.PUBLISHED),
             ),
+            # …and anything near a point among published postings (keyword searches, the map, the boards).
+            models.Index(
+                fields=["lat", "lng", "work_end_date"],
+                name="posting_published_geo",
+                condition=Q(status=PostingStatus.PUBLISHED),
+            ),
             models.Index(fields=["scope_unit", "status"], name="posting_unit_status"),
         ]
         constraints = [

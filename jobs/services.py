@@ -273,7 +273,7 @@ def _prepare(posting: Posting) -> list[str]:
 
     posting.screen_flags = screen(posting.title, posting.description, posting.requirements)
     posting.search_text = search.document(posting)
-    posting.search_tokens = " ".join(search.tokens(posting.search_text))
+    posting.search_tokens = search.posting_tokens(posting.search_text, posting.lat, posting.lng)
     return warnings
 
 

@@ -131,8 +131,18 @@ class PostingSerializer(serializers.ModelSerializer):
             "lat": instance.lat,
             "lng": instance.lng,
             "market": market_id,
-            "market_name": instance.market.name if market_id is not None else None,
-            "employer_name": instance.employer.display_name,
+            "market_name": (
+                None
+                if market_id is None
+                else instance.market_display_name
+                if hasattr(instance, "market_display_name")
+                else instance.market.name
+            ),
+            "employer_name": (
+                instance.employer_display_name
+                if hasattr(instance, "employer_display_name")
+                else instance.employer.display_name
+            ),
             "work_start_date": instance.work_start_date.isoformat(),
             "work_end_date": instance.work_end_date.isoformat(),
             "start_time": instance.start_time.isoformat(),
@@ -179,9 +189,8 @@ LIST_COLUMNS = (
     "address",
     "lat",
     "lng",
-    "market__name",
-    "employer__display_name",
-    "employer__user_id",
+    "employer_id",
+    "market_id",
     "work_start_date",
     "work_end_date",
     "start_time",

@@ -6,7 +6,7 @@ exception handler."""
 from __future__ import annotations
 
 import django_filters
-from django.db.models import prefetch_related_objects
+from django.db.models import OuterRef, Subquery, prefetch_related_objects
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from django_filters.utils import translate_validation
@@ -20,11 +20,12 @@ from rest_framework.throttling import AnonRateThrottle
 from core.geo import to_wgs84
 from core.permissions import PublicReadOnly
 from core.scope import scope_of
+from markets.models import Market
 
 from .. import selectors, services
 from ..choices import ApplicationSource
 from ..filtersets import ApplicationFilterSet, PostingFilterSet
-from ..models import Occupation
+from ..models import EmployerProfile, Occupation
 from ..permissions import (
     AuthenticatedRead,
     CanApply,
@@ -162,11 +163,23 @@ class PostingViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.
         if not filterset.is_valid():
             raise translate_validation(filterset.errors)
         self.keyset_ordering = filterset.ordering_fields
-        # Only the columns the list shows; the occupation comes from the process's tree, not a join.
+        # Only the columns the list shows. The occupation comes from the process's tree; the employer's and the
+        # market's names come from subqueries that PostgreSQL evaluates for the page's rows only (after the
+        # top-N sort), where joins would be made for every candidate row before it.
         return (
             filterset.qs.select_related(None)
-            .select_related("scope_unit", "employer", "market")
+            .select_related("scope_unit")
             .only(*LIST_COLUMNS)
+            .annotate(
+                employer_display_name=Subquery(
+                    EmployerProfile.objects.filter(pk=OuterRef("employer_id"))
+                    .order_by()
+                    .values("display_name")[:1]
+                ),
+                market_display_name=Subquery(
+                    Market.objects.filter(pk=OuterRef("market_id")).order_by().values("name")[:1]
+                ),
+            )
         )
 
     def _detail(self, posting, serializer=PostingDetailSerializer, **extra):

@@ -715,7 +715,7 @@ class Command(BaseCommand):
                     published,
                     0,
                     doc,
-                    " ".join(search.tokens(doc)),
+                    search.posting_tokens(doc, lat, lng),
                     published,
                     published,
                 )
