@@ -63,6 +63,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_FLOOR, Decimal
 
+from django.db import connection
 from django.db.models import (
     Avg,
     Case,
@@ -70,6 +71,7 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     FloatField,
+    Func,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -95,7 +97,8 @@ WEIGHTS: dict[str, float] = {
     "reliability": 0.10,
     "rating": 0.05,
 }
-MAX_CANDIDATES = 2000
+MAX_CANDIDATES = 1000
+UNPLACED_CANDIDATES = 200  # workers without a home point who prefer the posting's county
 MAX_DISTANCE_KM = 200  # the validator's ceiling on WorkerProfile.max_distance_km
 WAGE_TOLERANCE = Decimal("1.2")
 RELATED_SKILL_BASE = 0.5
@@ -493,6 +496,23 @@ def _ranked(found: list[Recommendation], limit: int) -> list[Recommendation]:
 # --- workers for a posting --------------------------------------------------------------------------------
 
 
+class HomeNearest(Func):
+    """``point(home_lng, home_lat) <-> point(site)``: the distance in degrees that PostgreSQL's GiST index
+    ``workerprofile_home_gist`` (jobs migration 0014) orders by nearest first. Only an ordering: the rules and
+    the score use kilometres."""
+
+    output_field = FloatField()
+
+    def __init__(self, lat: float, lng: float):
+        super().__init__(F("home_lng"), F("home_lat"))
+        self.site = (float(lng), float(lat))
+
+    def as_sql(self, compiler, connection, **extra_context):
+        lng_sql, lng_params = compiler.compile(self.source_expressions[0])
+        lat_sql, lat_params = compiler.compile(self.source_expressions[1])
+        return f"(point({lng_sql}, {lat_sql}) <-> point(%s, %s))", (*lng_params, *lat_params, *self.site)
+
+
 @dataclass
 class _Candidate:
     """A candidate worker as plain values (no model instances for the thousands that are only scored)."""
@@ -694,9 +714,27 @@ def recommend_workers(*, posting: Posting, limit: int = 20) -> list[Recommendati
         )
         fields.append("certs_json")
 
-    rows = qs.order_by(F("exact").desc(), F("approx_km").asc(nulls_last=True), "pk").values_list(*fields)[
-        :MAX_CANDIDATES
-    ]
+    if connection.vendor == "postgresql":
+        # The nearest candidates by a GiST nearest-neighbour scan (workerprofile_home_gist): the scan stops
+        # once MAX_CANDIDATES rows pass the rules, so the work does not grow with the number of workers in
+        # the city (issue 6: a sort of every qualifying worker took 1–2 s at province scale). Workers without
+        # a home point can only qualify by a preferred county; they come in a second, small branch.
+        placed = (
+            qs.filter(home_lat__isnull=False, home_lng__isnull=False)
+            .annotate(knn=HomeNearest(posting.lat, posting.lng))
+            .order_by("knn")
+            .values_list(*fields)[:MAX_CANDIDATES]
+        )
+        unplaced = (
+            qs.filter(Q(home_lat__isnull=True) | Q(home_lng__isnull=True), in_unit=True)
+            .order_by("pk")
+            .values_list(*fields)[:UNPLACED_CANDIDATES]
+        )
+        rows = placed.union(unplaced, all=True)
+    else:
+        rows = qs.order_by(F("exact").desc(), F("approx_km").asc(nulls_last=True), "pk").values_list(*fields)[
+            :MAX_CANDIDATES
+        ]
     by_id = occupations.by_id
     cutoff = _adult_cutoff(today)
     found: list[Recommendation] = []

@@ -470,3 +470,32 @@ def test_recommend_postings_runs_a_fixed_number_of_queries(django_assert_max_num
     with django_assert_max_num_queries(baseline):
         recs = recommend_postings(worker=user, limit=50)
     assert len(recs) == 14
+
+
+def test_recommend_workers_scans_the_nearest_first_on_postgresql(postgres):
+    """Issue 6: the candidates come from the GiST nearest-neighbour index over home points, so the work does
+    not grow with the number of workers (sequential scans off for the check: a small table would be read
+    whole, and sorts off: a few rows would be sorted rather than read in order). Workers without a home point who prefer the county come in through the second branch."""
+    posting = published_posting()
+    near = make_worker(lat=SITE[0] + 0.01, lng=SITE[1])
+    unplaced = make_worker(lat=None, lng=None)
+    worker_profile(unplaced).preferred_units.set([posting.scope_unit])
+    for i in range(30):
+        make_worker(lat=SITE[0] + i / 500, lng=SITE[1] - i / 500)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE jobs_workerprofile")
+        cursor.execute("SET enable_seqscan = off")
+        cursor.execute("SET enable_sort = off")
+        try:
+            with CaptureQueriesContext(connection) as ctx:
+                recs = recommend_workers(posting=posting, limit=50)
+            (sql,) = [q["sql"] for q in ctx.captured_queries if "UNION ALL" in q["sql"]]
+            cursor.execute("EXPLAIN " + sql)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        finally:
+            cursor.execute("RESET enable_seqscan")
+            cursor.execute("RESET enable_sort")
+    assert "Index Scan using workerprofile_home_gist" in plan, plan
+    ids = worker_ids(recs)
+    assert near.pk in ids and unplaced.pk in ids
+    assert ids.index(near.pk) < ids.index(unplaced.pk)
