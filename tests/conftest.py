@@ -16,6 +16,7 @@ from core import notifications
 from core.divisions import load_divisions, sync_city_scope_units
 from core.models import ScopeUnit
 from jobs import occupations
+from markets import publishing
 
 from .accounts.factories import UserFactory
 
@@ -78,6 +79,7 @@ def _clean_state(settings):
     cache.clear()
     reset_cache()
     occupations.forget()
+    publishing._remember(None)
     yield
 
 
