@@ -66,6 +66,7 @@ from decimal import ROUND_FLOOR, Decimal
 from django.db import connection
 from django.db.models import (
     Avg,
+    BooleanField,
     Case,
     Exists,
     ExpressionWrapper,
@@ -98,7 +99,8 @@ WEIGHTS: dict[str, float] = {
     "rating": 0.05,
 }
 MAX_CANDIDATES = 1000
-UNPLACED_CANDIDATES = 200  # workers without a home point who prefer the posting's county
+PREFERRING_CANDIDATES = 200  # PostgreSQL: workers who prefer the posting's county, near or not
+NEAREST_SCAN = 10000  # PostgreSQL: candidates are looked for among this many workers nearest the site
 MAX_DISTANCE_KM = 200  # the validator's ceiling on WorkerProfile.max_distance_km
 WAGE_TOLERANCE = Decimal("1.2")
 RELATED_SKILL_BASE = 0.5
@@ -513,6 +515,25 @@ class HomeNearest(Func):
         return f"(point({lng_sql}, {lat_sql}) <-> point(%s, %s))", (*lng_params, *lat_params, *self.site)
 
 
+class HomeInSquare(Func):
+    """``point(home_lng, home_lat) <@ box(site ± half_side degrees)``: an index condition of the GiST index
+    over home points (workerprofile_home_gist) that bounds the candidate search."""
+
+    output_field = BooleanField()
+    conditional = True
+
+    def __init__(self, lat: float, lng: float, half_side: float):
+        super().__init__(F("home_lng"), F("home_lat"))
+        self.site = (float(lat), float(lng), float(half_side))
+
+    def as_sql(self, compiler, connection, **extra_context):
+        lng_sql, lng_params = compiler.compile(self.source_expressions[0])
+        lat_sql, lat_params = compiler.compile(self.source_expressions[1])
+        lat, lng, half = self.site
+        sql = f"(point({lng_sql}, {lat_sql}) <@ box(point(%s, %s), point(%s, %s)))"
+        return sql, (*lng_params, *lat_params, lng - half, lat - half, lng + half, lat + half)
+
+
 @dataclass
 class _Candidate:
     """A candidate worker as plain values (no model instances for the thousands that are only scored)."""
@@ -533,8 +554,38 @@ class _Candidate:
     rating: float | None
     skills: list[WorkerSkill]
     certificates: list[Certificate]
+    shown: tuple = ()  # real name, phone, scope unit (id, code, name): for the few that are shown
 
     expected_daily = WorkerProfile.expected_daily
+
+    def as_profile(self) -> WorkerProfile:
+        """The WorkerProfile (with its user, county and skills) that the API shows, from the values."""
+        from accounts.models import User
+        from core.models import ScopeUnit
+
+        real_name, phone, unit_id, unit_code, unit_name = self.shown
+        user = User(id=self.user_id, real_name=real_name, phone=phone, birth_date=self.birth_date)
+        user.scope_unit = ScopeUnit(id=unit_id, code=unit_code, name=unit_name) if unit_id else None
+        profile = WorkerProfile(
+            id=self.pk,
+            user_id=self.user_id,
+            home_lat=self.home_lat,
+            home_lng=self.home_lng,
+            max_distance_km=self.max_distance_km,
+            available_days=self.available_days,
+            available_from=self.available_from,
+            available_to=self.available_to,
+            expected_wage=self.expected_wage,
+            expected_unit=self.expected_unit,
+            reliability=self.reliability,
+            rating=self.rating,
+        )
+        profile.user = user
+        for obj in (user, profile):  # as if loaded: rows that exist, read from the default database
+            obj._state.adding, obj._state.db = False, "default"
+        skills = [k.as_model(self.pk) for k in self.skills]
+        profile._prefetched_objects_cache = {"skills": skills}
+        return profile
 
 
 def _date(value) -> dt.date | None:
@@ -695,6 +746,12 @@ def recommend_workers(*, posting: Posting, limit: int = 20) -> list[Recommendati
         "reliability",
         "rating",
         "skills_json",
+        # what the recommendation shows (masked by the serializer): no second query for the best
+        "user__real_name",
+        "user__phone",
+        "user__scope_unit_id",
+        "user__scope_unit__code",
+        "user__scope_unit__name",
     ]
     if occupation.licensed:
         valid_certs = Certificate.objects.filter(occupation_id=occupation.pk).filter(
@@ -715,22 +772,29 @@ def recommend_workers(*, posting: Posting, limit: int = 20) -> list[Recommendati
         fields.append("certs_json")
 
     if connection.vendor == "postgresql":
-        # The nearest candidates by a GiST nearest-neighbour scan (workerprofile_home_gist): the scan stops
-        # once MAX_CANDIDATES rows pass the rules, so the work does not grow with the number of workers in
-        # the city (issue 6: a sort of every qualifying worker took 1–2 s at province scale). Workers without
-        # a home point can only qualify by a preferred county; they come in a second, small branch.
-        placed = (
-            qs.filter(home_lat__isnull=False, home_lng__isnull=False)
+        # Candidates among the NEAREST_SCAN workers nearest the site, found through the GiST index over home
+        # points (workerprofile_home_gist), so the work does not grow with the city's workers (issue 6: a
+        # sort of every qualifying worker took 1–2 s at province scale; a nearest-first scan alone read every
+        # worker for a site that few can reach). A probe reads the distance of the NEAREST_SCAN-th nearest
+        # home (an index-only nearest-neighbour scan); the square of that half-side bounds the search.
+        # Workers who prefer the posting's county, near or not, come in a second branch.
+        placed = qs.filter(home_lat__isnull=False, home_lng__isnull=False)
+        farthest = (
+            WorkerProfile.objects.filter(home_lat__isnull=False, home_lng__isnull=False)
             .annotate(knn=HomeNearest(posting.lat, posting.lng))
+            .order_by("knn")
+            .values_list("knn", flat=True)[NEAREST_SCAN - 1 : NEAREST_SCAN]
+        )
+        bound = next(iter(farthest), None)
+        if bound is not None:
+            placed = placed.filter(HomeInSquare(posting.lat, posting.lng, bound))
+        placed = (
+            placed.annotate(knn=HomeNearest(posting.lat, posting.lng))
             .order_by("knn")
             .values_list(*fields)[:MAX_CANDIDATES]
         )
-        unplaced = (
-            qs.filter(Q(home_lat__isnull=True) | Q(home_lng__isnull=True), in_unit=True)
-            .order_by("pk")
-            .values_list(*fields)[:UNPLACED_CANDIDATES]
-        )
-        rows = placed.union(unplaced, all=True)
+        preferring = qs.filter(in_unit=True).order_by("pk").values_list(*fields)[:PREFERRING_CANDIDATES]
+        rows = placed.union(preferring, all=True)
     else:
         rows = qs.order_by(F("exact").desc(), F("approx_km").asc(nulls_last=True), "pk").values_list(*fields)[
             :MAX_CANDIDATES
@@ -739,14 +803,19 @@ def recommend_workers(*, posting: Posting, limit: int = 20) -> list[Recommendati
     cutoff = _adult_cutoff(today)
     found: list[Recommendation] = []
     candidates: dict[int, _Candidate] = {}
+    seen: set[int] = set()
     for row in rows:
+        if row[0] in seen:  # near and preferring the county: in both branches
+            continue
+        seen.add(row[0])
         candidate = _Candidate(
             *row[:11],
             in_unit=bool(row[11]),
             reliability=row[12],
             rating=row[13],
             skills=_skills_from_json(row[14], by_id),
-            certificates=_certificates_from_json(row[15], row[0]) if occupation.licensed else [],
+            shown=row[15:20],
+            certificates=_certificates_from_json(row[20], row[0]) if occupation.licensed else [],
         )
         distance = None
         if candidate.home_lat is not None and candidate.home_lng is not None:
@@ -772,11 +841,10 @@ def recommend_workers(*, posting: Posting, limit: int = 20) -> list[Recommendati
     if not best:
         return []
 
-    profiles = WorkerProfile.objects.select_related("user__scope_unit").in_bulk([r.obj.pk for r in best])
     for rec in best:
-        candidate, profile = rec.obj, profiles[rec.obj.pk]
-        skills = [k.as_model(profile.pk) for k in candidate.skills]
-        profile._prefetched_objects_cache = {"skills": skills}
+        candidate = rec.obj
+        profile = candidate.as_profile()
+        skills = profile._prefetched_objects_cache["skills"]
         profile.related_skills = [k for k in skills if _related(k.occupation, occupation)]
         rec.obj = profile
         rec.reasons = _assess(

@@ -177,7 +177,11 @@ class WorkerProfile(TimeStampedModel):
     class Meta:
         verbose_name = _("求职登记")
         verbose_name_plural = _("求职登记")
-        indexes = [models.Index(fields=["home_lat", "home_lng"], name="workerprofile_home")]
+        indexes = [
+            models.Index(fields=["home_lat", "home_lng"], name="workerprofile_home"),
+            # the largest reach any worker has set bounds the nearest-first candidate scan (jobs.matching)
+            models.Index(fields=["max_distance_km"], name="workerprofile_reach"),
+        ]
 
     def __str__(self) -> str:
         return str(self.user)
