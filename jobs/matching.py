@@ -98,9 +98,9 @@ WEIGHTS: dict[str, float] = {
     "reliability": 0.10,
     "rating": 0.05,
 }
-MAX_CANDIDATES = 1000
+MAX_CANDIDATES = 500
 PREFERRING_CANDIDATES = 200  # PostgreSQL: workers who prefer the posting's county, near or not
-NEAREST_SCAN = 10000  # PostgreSQL: candidates are looked for among this many workers nearest the site
+NEAREST_SCAN = 5000  # PostgreSQL: candidates are looked for among this many workers nearest the site
 MAX_DISTANCE_KM = 200  # the validator's ceiling on WorkerProfile.max_distance_km
 WAGE_TOLERANCE = Decimal("1.2")
 RELATED_SKILL_BASE = 0.5

@@ -11,7 +11,8 @@ import datetime as dt
 import json
 from decimal import Decimal
 
-from django.db.models import F, Q
+from django.db import connection
+from django.db.models import F, Q, Subquery
 from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import NotFound
 from rest_framework.pagination import CursorPagination
@@ -147,7 +148,14 @@ class KeysetCursorPagination(CursorPagination):
         queryset = queryset.order_by(*_order_by(parts))
         if cursor is not None:
             queryset = queryset.filter(keyset_filter(parts, cursor[0]))
-        rows = list(queryset[: self.page_size + 1])
+        page = queryset[: self.page_size + 1]
+        if connection.vendor == "postgresql":
+            # Late row lookup: the page's ids first (an index-only scan where a covering index serves the
+            # filters and the order, e.g. posting_published_occ_geo_cover), then only those rows are read
+            # with their columns, names and distance (issue 6: at province scale reading every candidate
+            # row to sort them cost more than the rest of the request).
+            page = queryset.filter(pk__in=Subquery(page.values("pk")))
+        rows = list(page)
         more = len(rows) > self.page_size
         rows = rows[: self.page_size]
         if reverse:
