@@ -12,7 +12,7 @@ import json
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import F, Q, Subquery
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import NotFound
 from rest_framework.pagination import CursorPagination
@@ -99,6 +99,7 @@ class KeysetCursorPagination(CursorPagination):
     max_page_size = 100
     ordering = ("-published_at", "-id")
     invalid_cursor_message = _("分页参数无效，请从第一页重新开始。")
+    late_row_lookup = True  # see paginate_queryset
 
     def get_ordering(self, request, queryset, view):
         return tuple(getattr(view, "keyset_ordering", None) or self.ordering)
@@ -149,12 +150,14 @@ class KeysetCursorPagination(CursorPagination):
         if cursor is not None:
             queryset = queryset.filter(keyset_filter(parts, cursor[0]))
         page = queryset[: self.page_size + 1]
-        if connection.vendor == "postgresql":
+        if self.late_row_lookup and connection.vendor == "postgresql":
             # Late row lookup: the page's ids first (an index-only scan where a covering index serves the
-            # filters and the order, e.g. posting_published_occ_geo_cover), then only those rows are read
-            # with their columns, names and distance (issue 6: at province scale reading every candidate
-            # row to sort them cost more than the rest of the request).
-            page = queryset.filter(pk__in=Subquery(page.values("pk")))
+            # filters and the order, e.g. posting_published_occ_geo_cover), then only those rows, by primary
+            # key, with their columns, names and distance (issue 6: at province scale reading every
+            # candidate row to sort them cost more than the rest of the request). Two queries whatever the
+            # page size; as one (``id IN (subquery)``) PostgreSQL may run the subquery once per row.
+            ids = list(page.values_list("pk", flat=True))
+            page = queryset.filter(pk__in=ids)
         rows = list(page)
         more = len(rows) > self.page_size
         rows = rows[: self.page_size]
