@@ -21,11 +21,13 @@ from .models import Occupation
 
 VERSION_KEY = "jobs:occupation-tree:version"
 RECHECK_SECONDS = 1.0  # how long a process trusts its copy before asking the shared cache again
+MAX_AGE_SECONDS = 600.0  # and reloads it anyway (a bulk update or raw SQL sends no signal)
 
 
 @dataclass(frozen=True)
 class OccupationTree:
     version: str
+    loaded_at: float = 0.0
     by_id: dict[int, Occupation] = field(default_factory=dict)
     by_code: dict[str, Occupation] = field(default_factory=dict)
     children: dict[int, tuple[int, ...]] = field(default_factory=dict)
@@ -57,7 +59,7 @@ def tree() -> OccupationTree:
     if version is None:
         version = stamp()
     current = _current
-    if current is not None and current.version == version:
+    if current is not None and current.version == version and now - current.loaded_at < MAX_AGE_SECONDS:
         return current
     with _lock:
         rows = list(Occupation.objects.all())
@@ -69,6 +71,7 @@ def tree() -> OccupationTree:
                 children.setdefault(o.parent_id, []).append(o.pk)
         _current = OccupationTree(
             version=version,
+            loaded_at=time.monotonic(),
             by_id=by_id,
             by_code={o.code: o for o in rows},
             children={k: tuple(sorted(v)) for k, v in children.items()},
