@@ -48,11 +48,13 @@ Ties break on distance, then id. Every recommendation carries its reasons in Chi
 
 Queries are bounded whatever the number of candidates (issue 6: recommended workers in two queries): the
 hard rules run in SQL (a bounding-box prefilter from ``core.geo.bounding_box``, ``Exists`` subqueries for
-applications, certificates and preferred counties); the candidates, capped at ``MAX_CANDIDATES`` (exact
-occupation first, then nearest), come back as plain values with their skills and valid certificates folded
-in as JSON arrays; the exact haversine distance and the score are computed in Python without any text, and
-only the ``limit`` best are loaded as profiles (one query) and given their reasons. Occupations come from
-the process's copy of the tree (``jobs.occupations``).
+applications, certificates and preferred counties); the candidates come back as plain values with their
+skills and valid certificates folded in as JSON arrays; on PostgreSQL they are the ``MAX_CANDIDATES``
+nearest qualifying workers among the ``NEAREST_SCAN`` homes nearest the site (a GiST index over home points,
+bounded by one probe query), plus up to ``PREFERRING_CANDIDATES`` who prefer the posting's county; on SQLite
+the exact occupation first, then the nearest. The exact haversine distance and the score are computed in
+Python without any text, and only the ``limit`` best are given their reasons. Occupations come from the
+process's copy of the tree (``jobs.occupations``).
 """
 
 from __future__ import annotations
@@ -648,9 +650,10 @@ def _certificates_from_json(rows, profile_id: int) -> list[Certificate]:
 
 
 def recommend_workers(*, posting: Posting, limit: int = 20) -> list[Recommendation]:
-    """The best workers for a posting, best first, each with its score and reasons. Two queries: the scored
-    candidates as values, then the ``limit`` best as profiles (with their user and county; their skills are
-    filled from the first query, so ``profile.skills.all()`` needs none)."""
+    """The best workers for a posting, best first, each with its score and reasons. On PostgreSQL two queries
+    (the nearest-homes probe, then the candidates as values), on SQLite one; the ``limit`` best become
+    WorkerProfile objects (with their user, county and skills, so ``profile.skills.all()`` needs no query)
+    built from the same values."""
     from django.db.models import JSONField, Subquery
     from django.db.models.functions import JSONObject
 
