@@ -108,6 +108,27 @@ def summarize(values: list[float]) -> dict:
 # --- in-process measurements ------------------------------------------------------------------------------
 
 
+def ensure_database(connection) -> None:
+    """Create the benchmark's database when it does not exist yet (a fresh clone: `make bench` and go)."""
+    import psycopg
+    from django.db import OperationalError
+
+    try:
+        connection.ensure_connection()
+        return
+    except OperationalError as exc:
+        if "does not exist" not in str(exc):
+            raise
+    params = connection.get_connection_params()
+    name = params.pop("dbname")
+    params.pop("context", None)
+    params.pop("cursor_factory", None)
+    params.pop("prepare_threshold", None)
+    with psycopg.connect(dbname="postgres", autocommit=True, **params) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    print(f"created database {name}", flush=True)
+
+
 def prepare_data(size: str, seed: int) -> None:
     from django.core.management import call_command
 
@@ -827,6 +848,7 @@ def main(argv=None) -> int:
     if connection.vendor != "postgresql":
         print("make bench needs PostgreSQL (DATABASE_URL) and Redis (REDIS_URL)", file=sys.stderr)
         return 2
+    ensure_database(connection)
     started = dt.datetime.now().astimezone()
     stamp = started.strftime("%Y%m%dT%H%M%S")
     prepare_data(args.size, args.seed)
