@@ -103,6 +103,7 @@ WEIGHTS: dict[str, float] = {
 MAX_CANDIDATES = 500
 PREFERRING_CANDIDATES = 200  # PostgreSQL: workers who prefer the posting's county, near or not
 NEAREST_SCAN = 5000  # PostgreSQL: candidates are looked for among this many workers nearest the site
+BOUND_CACHE_SECONDS = 600
 MAX_DISTANCE_KM = 200  # the validator's ceiling on WorkerProfile.max_distance_km
 WAGE_TOLERANCE = Decimal("1.2")
 RELATED_SKILL_BASE = 0.5
@@ -517,6 +518,27 @@ class HomeNearest(Func):
         return f"(point({lng_sql}, {lat_sql}) <-> point(%s, %s))", (*lng_params, *lat_params, *self.site)
 
 
+def _nearest_bound(posting: Posting) -> float | None:
+    """The distance (in degrees, as HomeNearest orders) of the NEAREST_SCAN-th nearest home to the site, or
+    None when there are fewer workers. Kept per posting and site for BOUND_CACHE_SECONDS: homes move slowly,
+    an employer looks at a posting's recommendations again and again, and the bound only limits the scan."""
+    from django.core.cache import cache
+
+    key = f"jobs:nearest-bound:{NEAREST_SCAN}:{posting.pk}:{posting.lat:.6f}:{posting.lng:.6f}"
+    hit = cache.get(key)
+    if hit is not None:
+        return hit[0]
+    farthest = (
+        WorkerProfile.objects.filter(home_lat__isnull=False, home_lng__isnull=False)
+        .annotate(knn=HomeNearest(posting.lat, posting.lng))
+        .order_by("knn")
+        .values_list("knn", flat=True)[NEAREST_SCAN - 1 : NEAREST_SCAN]
+    )
+    bound = next(iter(farthest), None)
+    cache.set(key, [bound], BOUND_CACHE_SECONDS)
+    return bound
+
+
 class HomeInSquare(Func):
     """``point(home_lng, home_lat) <@ box(site ± half_side degrees)``: an index condition of the GiST index
     over home points (workerprofile_home_gist) that bounds the candidate search."""
@@ -782,13 +804,7 @@ def recommend_workers(*, posting: Posting, limit: int = 20) -> list[Recommendati
         # home (an index-only nearest-neighbour scan); the square of that half-side bounds the search.
         # Workers who prefer the posting's county, near or not, come in a second branch.
         placed = qs.filter(home_lat__isnull=False, home_lng__isnull=False)
-        farthest = (
-            WorkerProfile.objects.filter(home_lat__isnull=False, home_lng__isnull=False)
-            .annotate(knn=HomeNearest(posting.lat, posting.lng))
-            .order_by("knn")
-            .values_list("knn", flat=True)[NEAREST_SCAN - 1 : NEAREST_SCAN]
-        )
-        bound = next(iter(farthest), None)
+        bound = _nearest_bound(posting)
         if bound is not None:
             placed = placed.filter(HomeInSquare(posting.lat, posting.lng, bound))
         placed = (

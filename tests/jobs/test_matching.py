@@ -499,3 +499,23 @@ def test_recommend_workers_scans_the_nearest_first_on_postgresql(postgres):
     ids = worker_ids(recs)
     assert near.pk in ids and unplaced.pk in ids
     assert ids.index(near.pk) < ids.index(unplaced.pk)
+
+
+def test_the_nearest_homes_bound_is_kept_per_posting_and_site(postgres, monkeypatch):
+    """The probe that bounds the candidate search (the NEAREST_SCAN-th nearest home) runs once per posting
+    and site for BOUND_CACHE_SECONDS; moving the site asks again."""
+    monkeypatch.setattr(matching, "NEAREST_SCAN", 3)
+    posting = published_posting()
+    for i in range(6):
+        make_worker(lat=SITE[0] + i / 200, lng=SITE[1])
+
+    def probes() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            recs = recommend_workers(posting=posting)
+        assert recs  # the bound does not empty the list
+        return sum(1 for q in ctx.captured_queries if "OFFSET 2" in q["sql"])
+
+    assert probes() == 1
+    assert probes() == 0
+    posting.lat += 0.01
+    assert probes() == 1
