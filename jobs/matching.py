@@ -628,9 +628,6 @@ class _Skill:
     level: str
     years: int
 
-    def get_level_display(self) -> str:
-        return str(SkillLevel(self.level).label) if self.level in SkillLevel.values else self.level
-
     def as_model(self, profile_id: int) -> WorkerSkill:
         skill = WorkerSkill(
             id=self.pk,
@@ -821,7 +818,6 @@ def recommend_workers(*, posting: Posting, limit: int = 20) -> list[Recommendati
     by_id = occupations.by_id
     cutoff = _adult_cutoff(today)
     found: list[Recommendation] = []
-    candidates: dict[int, _Candidate] = {}
     seen: set[int] = set()
     for row in rows:
         if row[0] in seen:  # near and preferring the county: in both branches
@@ -854,7 +850,6 @@ def recommend_workers(*, posting: Posting, limit: int = 20) -> list[Recommendati
             explain=False,
         )
         if result is not None:
-            candidates[candidate.pk] = candidate
             found.append(Recommendation(obj=candidate, score=result[0], distance_km=distance))
     best = _ranked(found, limit)
     if not best:

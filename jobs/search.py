@@ -87,9 +87,7 @@ def filter_keyword(queryset, keyword: str, *, box: tuple[float, float, float, fl
     if not needle:
         return queryset
     toks = query_tokens(needle)
-    import os
-
-    if connection.vendor == "postgresql" and toks and not (box and os.environ.get("NOGIN")):
+    if connection.vendor == "postgresql" and toks:
         tsquery = " & ".join(f"'{t}'" for t in toks)
         cells = geo_cells(*box) if box else None
         if cells:
