@@ -7,5 +7,9 @@ class AccountsConfig(AppConfig):
     verbose_name = _("用户与权限")
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401  (audit rows for logins)
+        from core import demo as core_demo
+
+        from . import demo, signals  # noqa: F401  (signals: audit rows for logins)
         from .api import schema  # noqa: F401  (OpenAPI extension)
+
+        core_demo.register(self.label, demo.seed)

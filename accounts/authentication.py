@@ -12,7 +12,7 @@ from rest_framework import authentication, exceptions
 from core.scope import Scope
 
 from .models import ApiClient, hash_secret
-from .permissions import API_CLIENT_PERMISSIONS
+from .permissions import api_client_permissions
 
 TOKEN_PREFIX = "lg_"
 
@@ -38,7 +38,7 @@ class ApiClientPrincipal:
         return Scope(unit_ids=frozenset({self.api_client.scope_unit_id}))
 
     def has_perm(self, perm: str, obj=None) -> bool:
-        return perm in API_CLIENT_PERMISSIONS
+        return perm in api_client_permissions()
 
     def has_perms(self, perms, obj=None) -> bool:
         return all(self.has_perm(p) for p in perms)

@@ -4,6 +4,7 @@ lives in the querysets (``visible_to``)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from fnmatch import fnmatchcase
 from functools import cache
 
@@ -11,11 +12,15 @@ from django.contrib.auth.models import Permission
 
 from .choices import Role
 
-# Patterns over "app_label.codename". Later apps add their models' patterns here.
+# Patterns over "app_label.codename" for the models of core and accounts. Every other app declares its own
+# in its permissions.py (ROLE_PERMISSIONS, API_CLIENT_PERMISSIONS) and hands them to ``register`` from its
+# AppConfig.ready(): strings, not imports, so the import direction holds.
 ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     Role.CITY_STAFF: (
         "core.view_division",
         "core.*_scopeunit",
+        "core.*_minimumwagetier",
+        "core.*_countywagetier",
         "core.reveal_personal_data",
         "accounts.view_user",
         "accounts.change_user",
@@ -29,47 +34,18 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "accounts.*_privacynotice",
         "accounts.view_consent",
         "django_celery_beat.*",
-        "markets.*",
-        "jobs.*",
     ),
     Role.COUNTY_STAFF: (
         "core.view_division",
         "core.view_scopeunit",
+        "core.view_minimumwagetier",
+        "core.view_countywagetier",
         "core.reveal_personal_data",
         "accounts.view_user",
         "accounts.change_user",
         "accounts.view_organization",
         "accounts.change_organization",
         "accounts.view_consent",
-        "markets.view_*",
-        "markets.add_market",
-        "markets.change_market",
-        "markets.*_marketphoto",
-        "markets.*_marketoperator",
-        "markets.add_publicnotice",
-        "markets.change_publicnotice",
-        "markets.add_onlineplatform",
-        "markets.change_onlineplatform",
-        "markets.add_inspection",
-        "markets.change_inspection",
-        "markets.*_inspectionfinding",
-        "markets.*_inspectionphoto",
-        "jobs.view_*",
-        "jobs.change_posting",
-        "jobs.add_posting",
-        "jobs.change_employerprofile",
-        "jobs.add_workerprofile",
-        "jobs.change_workerprofile",
-        "jobs.*_workerskill",
-        "jobs.*_certificate",
-        "jobs.change_application",
-        "jobs.change_postingreport",
-        "jobs.*_jobfair",
-        "jobs.*_fairbooth",
-        "jobs.*_fairregistration",
-        "jobs.view_*",
-        "jobs.change_rating",
-        "jobs.change_workorder",
     ),
     # Auditors read everything in their scope and change nothing; the audit trail is theirs to read.
     Role.AUDITOR: ("*.view_*",),
@@ -82,15 +58,30 @@ API_CLIENT_PERMISSIONS: frozenset[str] = frozenset(
         "core.view_scopeunit",
         "accounts.view_user",
         "accounts.view_organization",
-        "markets.view_market",
-        "markets.view_onlineplatform",
-        "markets.view_inspection",
-        "jobs.view_occupation",
-        "jobs.view_posting",
-        "jobs.view_application",
-        "jobs.view_jobfair",
     }
 )
+
+_registered_roles: dict[str, list[str]] = {}
+_registered_api: set[str] = set()
+
+
+def register(*, roles: Mapping[str, Iterable[str]], api_client: Iterable[str] = ()) -> None:
+    """An app's role permissions (patterns over its own "app_label.codename"), collected here."""
+    for role, patterns in roles.items():
+        _registered_roles.setdefault(str(role), []).extend(patterns)
+    _registered_api.update(api_client)
+    _patterns_for.cache_clear()
+    api_client_permissions.cache_clear()
+
+
+def role_patterns(role: str) -> tuple[str, ...]:
+    return (*ROLE_PERMISSIONS.get(role, ()), *_registered_roles.get(str(role), ()))
+
+
+@cache
+def api_client_permissions() -> frozenset[str]:
+    return frozenset(API_CLIENT_PERMISSIONS | _registered_api)
+
 
 EXCLUDED_APPS = ("admin", "contenttypes", "sessions", "axes")
 
@@ -103,8 +94,13 @@ def _all_permissions() -> tuple[str, ...]:
     return tuple(f"{app}.{codename}" for app, codename in rows)
 
 
+@cache
+def _patterns_for(roles: frozenset[str]) -> tuple[str, ...]:
+    return tuple(p for role in sorted(roles) for p in role_patterns(role))
+
+
 def permissions_for_roles(roles) -> frozenset[str]:
-    patterns = [p for role in roles for p in ROLE_PERMISSIONS.get(role, ())]
+    patterns = _patterns_for(frozenset(str(r) for r in roles))
     if not patterns:
         return frozenset()
     return frozenset(perm for perm in _all_permissions() if any(fnmatchcase(perm, p) for p in patterns))

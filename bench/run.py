@@ -405,8 +405,9 @@ def time_guidance(all_months: bool = False) -> dict:
     from django.db.models.functions import TruncMonth
     from django.utils import timezone
 
-    from jobs.guidance import guidance_figures, previous_month
-    from jobs.models import WorkOrder
+    from core.months import previous_month
+    from labour_stats.calculators import guidance_figures
+    from work.models import WorkOrder
 
     month = previous_month(timezone.localdate())
     t0 = time.perf_counter()

@@ -66,8 +66,9 @@ def _search_params(rng: random.Random, market, occupation_code: str, today: dt.d
 
 def build(*, seed: int = 2026, variants: int = 40) -> list[Scenario]:
     """The scenarios over the current database (call with Django set up)."""
-    from jobs.choices import GuidanceStatus
-    from jobs.models import Posting, WageGuidance
+    from jobs.models import Posting
+    from labour_stats.choices import GuidanceStatus
+    from labour_stats.models import WageGuidance
     from markets.models import Market
 
     rng = random.Random(f"{seed}:scenarios")

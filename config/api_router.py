@@ -5,12 +5,16 @@ from rest_framework.routers import DefaultRouter
 
 from accounts.api.views import ApiClientViewSet, MeView, UserViewSet
 from core.api.views import AuditLogViewSet, DivisionViewSet, ScopeUnitViewSet
-from jobs.api.fairs import JobFairViewSet
-from jobs.api.payments import PaymentViewSet, RatingViewSet, SandboxCallbackView
-from jobs.api.stats import SupplyDemandViewSet, WageGuidanceViewSet
-from jobs.api.views import ApplicationViewSet, OccupationViewSet, PostingViewSet, RecommendationViewSet
-from jobs.api.work import WorkOrderViewSet
+from jobs.api.views import (
+    ApplicationViewSet,
+    JobFairViewSet,
+    OccupationViewSet,
+    PostingViewSet,
+    RecommendationViewSet,
+)
+from labour_stats.api.views import SupplyDemandViewSet, WageGuidanceViewSet
 from markets.api.views import MarketGeoJSONView, MarketViewSet, OnlinePlatformViewSet
+from work.api.views import PaymentViewSet, RatingViewSet, SandboxCallbackView, WorkOrderViewSet
 
 router = DefaultRouter()
 router.include_root_view = False

@@ -5,15 +5,16 @@ from django.views.generic import TemplateView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from core import views as core_views
+from jobs.urls import board_patterns
 
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("accounts/", include("accounts.urls")),
     path("markets/", include("markets.urls")),
     path("jobs/", include("jobs.urls")),
-    path("board/", include("jobs.urls_board")),
-    path("work/", include("jobs.urls_work")),
-    path("stats/", include("jobs.urls_stats")),
+    path("board/", include(board_patterns)),
+    path("work/", include("work.urls")),
+    path("stats/", include("labour_stats.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.api_router")),

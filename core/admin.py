@@ -3,13 +3,12 @@ read-only, every change audited, CSV export masked."""
 
 from __future__ import annotations
 
-import csv
 from contextvars import ContextVar
 
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -20,8 +19,9 @@ from django.utils.translation import gettext_lazy
 from .audit import audit_record, changed, snapshot
 from .choices import AuditAction
 from .errors import DomainError
+from .exports import table_response
 from .masking import mask, personal_fields
-from .models import AuditLog, Division, ScopeUnit
+from .models import AuditLog, CountyWageTier, Division, MinimumWageTier, ScopeUnit
 from .scope import scope_of
 from .services import REVEAL_PERMISSION, personal_data_reveal
 
@@ -46,13 +46,6 @@ class RevealForm(forms.Form):
 def export_as_csv(modeladmin, request, queryset):
     """Export the selected rows (the list columns, personal data masked) as CSV with a UTF-8 BOM."""
     columns = [c for c in modeladmin.get_list_display(request) if c != "action_checkbox"]
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    stamp = timezone.localtime().strftime("%Y%m%d%H%M")
-    response["Content-Disposition"] = (
-        f'attachment; filename="{modeladmin.model._meta.model_name}-{stamp}.csv"'
-    )
-    response.write("\ufeff")
-    writer = csv.writer(response)
     headers, getters = [], []
     for col in columns:
         attr = getattr(modeladmin, col, None)
@@ -63,15 +56,15 @@ def export_as_csv(modeladmin, request, queryset):
             field = modeladmin.model._meta.get_field(col)
             headers.append(str(field.verbose_name))
             getters.append(modeladmin._export_getter(field))
-    writer.writerow(headers)
-    count = 0
-    for obj in queryset:
-        writer.writerow([g(obj) for g in getters])
-        count += 1
+    rows = [[g(obj) for g in getters] for obj in queryset]
+    stamp = timezone.localtime().strftime("%Y%m%d%H%M")
+    response = table_response(
+        fmt="csv", filename=f"{modeladmin.model._meta.model_name}-{stamp}", headers=headers, rows=rows
+    )
     audit_record(
         actor=request.user,
         action=AuditAction.EXPORT,
-        after={"model": modeladmin.model._meta.label, "rows": count},
+        after={"model": modeladmin.model._meta.label, "rows": len(rows)},
         request=request,
     )
     return response
@@ -323,6 +316,19 @@ class AuditLogAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(MinimumWageTier)
+class MinimumWageTierAdmin(ScopedAdmin):
+    """A new provincial notice is new rows effective from its date (ADR 0010); past postings keep theirs."""
+
+    list_display = ("tier", "monthly", "hourly", "effective_from", "notice")
+
+
+@admin.register(CountyWageTier)
+class CountyWageTierAdmin(ScopedAdmin):
+    list_display = ("county_code", "tier", "effective_from")
+    list_filter = ("tier",)
 
 
 def admin_message_error(request, exc: DomainError) -> None:

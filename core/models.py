@@ -99,6 +99,56 @@ class ScopeUnit(models.Model):
             raise ValidationError({"division": _("请选择县级行政区划。")})
 
 
+MONEY = {"max_digits": 10, "decimal_places": 2}
+
+
+class MinimumWageTier(models.Model):
+    """The provincial minimum wage of one tier (一类/二类/三类) from an effective date: a notice is a row."""
+
+    tier = models.PositiveSmallIntegerField(_("档次"))
+    monthly = models.DecimalField(_("月最低工资（元）"), **MONEY)
+    hourly = models.DecimalField(_("小时最低工资（元）"), **MONEY)
+    effective_from = models.DateField(_("执行日期"))
+    notice = models.CharField(_("文件"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("最低工资标准")
+        verbose_name_plural = _("最低工资标准")
+        ordering = ["-effective_from", "tier"]
+        constraints = [
+            models.UniqueConstraint(fields=["tier", "effective_from"], name="minwage_tier_date_unique")
+        ]
+
+    def __str__(self) -> str:
+        return _("第%(t)s档 %(h)s元/小时（%(d)s起）") % {
+            "t": self.tier,
+            "h": self.hourly,
+            "d": self.effective_from,
+        }
+
+
+class CountyWageTier(models.Model):
+    """Which minimum-wage tier a county is in from a date, by GB/T 2260 code (so the province's notice can
+    be loaded before the scope units exist). A functional zone uses its own row, else its county's."""
+
+    county_code = models.CharField(_("县级区划代码"), max_length=12, db_index=True)
+    tier = models.PositiveSmallIntegerField(_("档次"))
+    effective_from = models.DateField(_("执行日期"))
+
+    class Meta:
+        verbose_name = _("县市区最低工资档次")
+        verbose_name_plural = _("县市区最低工资档次")
+        ordering = ["county_code", "-effective_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["county_code", "effective_from"], name="countytier_code_date_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.county_code} · {self.tier}"
+
+
 class AuditLogQuerySet(ScopedQuerySet):
     def update(self, **kwargs):
         raise TypeError("Audit rows are immutable.")
@@ -205,14 +255,23 @@ class InboxMessage(models.Model):
 
 class TransitionEvent(models.Model):
     """Base of the per-workflow event rows (ADR 0003): one row per transition, written by the transition's
-    service in the same transaction. Subclasses add the subject, ``from_status``/``to_status`` with their
-    workflow's choices, and ``reason``; ``subject_field`` names the subject for ``__str__``."""
+    service in the same transaction (``core.workflow.Workflow.move``). Subclasses add the subject,
+    ``from_status``/``to_status`` with their workflow's choices, and ``reason``; ``subject_field`` names the
+    subject for ``__str__``. ``on_behalf_of`` is the person a counter or staff member acted for."""
 
     subject_field = ""
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    on_behalf_of = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("代办对象"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,

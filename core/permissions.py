@@ -47,3 +47,28 @@ def has_perms(*perms: str) -> type[permissions.BasePermission]:
 
     _HasPerms.__name__ = "HasPerms_" + "_".join(p.replace(".", "_") for p in perms)
     return _HasPerms
+
+
+# --- access inside services -----------------------------------------------------------------------------
+
+
+def require_access(*, allowed: bool, visible: bool, message=None) -> None:
+    """The rule every service applies (the work-order ``_require`` pattern, ADR 0012): a person who may not see
+    the record at all gets 404 (``NotFound``: nobody learns that another county's record exists), one who sees
+    it but may not take this step gets 403 (``NotPermitted``, with ``message`` when given)."""
+    from .errors import NotFound, NotPermitted
+
+    if allowed:
+        return
+    if not visible:
+        raise NotFound()
+    raise NotPermitted(message)
+
+
+def signed_in(user) -> bool:
+    """A person (not a county system's token, not anonymous)."""
+    return bool(getattr(user, "is_authenticated", False) and getattr(user, "pk", None))
+
+
+def has_role(user, role: str) -> bool:
+    return bool(signed_in(user) and getattr(user, "has_role", None) and user.has_role(role))

@@ -1,6 +1,6 @@
 """Staff work on jobs in the admin, scoped by county: reviewing employers and postings (with the checklist
-and the keyword screen's flags), reports, occupations, minimum wages and fairs. Workflow fields are
-read-only; transitions go through the services."""
+and the keyword screen's flags), reports, occupations and fairs. Workflow fields are read-only; transitions
+are actions and pages that call the services, and every workflow's events show inline."""
 
 from __future__ import annotations
 
@@ -9,29 +9,29 @@ from django.contrib import admin, messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.admin import ScopedAdmin
+from core.admin import ScopedAdmin, admin_message_error
 from core.errors import DomainError
 
 from . import services
 from .choices import PostingStatus
 from .models import (
     Application,
+    ApplicationEvent,
     Certificate,
-    CountyWageTier,
+    EmployerEvent,
     EmployerProfile,
     FairBooth,
     FairRegistration,
     JobFair,
-    MinimumWageTier,
     Occupation,
     Posting,
     PostingEvent,
     PostingReport,
+    PostingReportEvent,
     WorkerProfile,
     WorkerSkill,
 )
@@ -44,15 +44,18 @@ class OccupationAdmin(ScopedAdmin):
     search_fields = ("name", "code")
 
 
-@admin.register(MinimumWageTier)
-class MinimumWageTierAdmin(ScopedAdmin):
-    list_display = ("tier", "monthly", "hourly", "effective_from", "notice")
+class _EventInline(admin.TabularInline):
+    """A workflow's event rows, read-only, under their subject."""
 
+    extra = 0
+    can_delete = False
+    fields = readonly_fields = ("at", "from_status", "to_status", "reason", "actor", "on_behalf_of")
 
-@admin.register(CountyWageTier)
-class CountyWageTierAdmin(ScopedAdmin):
-    list_display = ("county_code", "tier", "effective_from")
-    list_filter = ("tier",)
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 class SkillInline(admin.TabularInline):
@@ -78,6 +81,10 @@ class WorkerProfileAdmin(ScopedAdmin):
         return False
 
 
+class EmployerEventInline(_EventInline):
+    model = EmployerEvent
+
+
 @admin.register(EmployerProfile)
 class EmployerProfileAdmin(ScopedAdmin):
     list_display = ("display_name", "kind", "scope_unit", "status", "trusted", "created_at")
@@ -85,24 +92,34 @@ class EmployerProfileAdmin(ScopedAdmin):
     search_fields = ("display_name", "=user__phone")
     workflow_fields = ("status", "reviewed_by", "reviewed_at", "review_note")
     readonly_fields = ("user", "organization")
+    inlines = [EmployerEventInline]
     actions = [*ScopedAdmin.actions, "approve", "reject"]
 
     def has_add_permission(self, request):
         return False
 
+    def _review(self, request, queryset, *, approve: bool, note: str, done: str):
+        count = 0
+        for employer in queryset:  # already scoped by get_queryset
+            try:
+                services.employer_review(
+                    employer=employer, actor=request.user, approve=approve, note=note, request=request
+                )
+                count += 1
+            except DomainError as exc:
+                admin_message_error(request, exc)
+        if count:
+            messages.success(request, done % {"n": count})
+
     @admin.action(description=gettext_lazy("审核通过"), permissions=["change"])
     def approve(self, request, queryset):
-        for employer in queryset:
-            services.employer_review(employer=employer, actor=request.user, approve=True, request=request)
-        messages.success(request, _("已审核通过。"))
+        self._review(request, queryset, approve=True, note="", done=_("已审核通过 %(n)s 个用工登记。"))
 
     @admin.action(description=gettext_lazy("审核不通过"), permissions=["change"])
     def reject(self, request, queryset):
-        for employer in queryset:
-            services.employer_review(
-                employer=employer, actor=request.user, approve=False, note=_("资料不符"), request=request
-            )
-        messages.success(request, _("已退回。"))
+        self._review(
+            request, queryset, approve=False, note=_("资料不符"), done=_("已退回 %(n)s 个用工登记。")
+        )
 
 
 class ReviewForm(forms.Form):
@@ -124,15 +141,8 @@ class ReviewForm(forms.Form):
             self.fields[f"check_{key}"] = forms.BooleanField(label=label, required=False)
 
 
-class PostingEventInline(admin.TabularInline):
+class PostingEventInline(_EventInline):
     model = PostingEvent
-    extra = 0
-    can_delete = False
-    fields = ("at", "from_status", "to_status", "reason", "actor")
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Posting)
@@ -233,19 +243,44 @@ class PostingAdmin(ScopedAdmin):
         return render(request, "admin/jobs/review.html", context)
 
 
+class PostingReportEventInline(_EventInline):
+    model = PostingReportEvent
+
+
 @admin.register(PostingReport)
 class PostingReportAdmin(ScopedAdmin):
-    list_display = ("posting", "reason", "created_at", "handled_at")
-    list_filter = ("reason",)
-    readonly_fields = ("posting", "reason", "detail", "reporter", "created_at", "handled_by", "handled_at")
-    actions = [*ScopedAdmin.actions, "mark_handled"]
+    list_display = ("posting", "reason", "status", "created_at", "handled_at")
+    list_filter = ("status", "reason")
+    readonly_fields = ("posting", "reason", "detail", "reporter", "created_at")
+    workflow_fields = ("status", "handled_by", "handled_at")
+    inlines = [PostingReportEventInline]
+    actions = [*ScopedAdmin.actions, "mark_handled", "dismiss"]
 
     def has_add_permission(self, request):
         return False
 
+    def _decide(self, request, queryset, service, done: str):
+        count = 0
+        for report in queryset:  # already scoped by get_queryset
+            try:
+                service(report=report, actor=request.user, request=request)
+                count += 1
+            except DomainError as exc:
+                admin_message_error(request, exc)
+        if count:
+            messages.success(request, done % {"n": count})
+
     @admin.action(description=gettext_lazy("标记为已处理"), permissions=["change"])
     def mark_handled(self, request, queryset):
-        queryset.filter(handled_at__isnull=True).update(handled_at=timezone.now(), handled_by=request.user)
+        self._decide(request, queryset, services.posting_report_handle, _("已处理 %(n)s 条举报。"))
+
+    @admin.action(description=gettext_lazy("不予处理（举报不实）"), permissions=["change"])
+    def dismiss(self, request, queryset):
+        self._decide(request, queryset, services.posting_report_dismiss, _("已关闭 %(n)s 条举报。"))
+
+
+class ApplicationEventInline(_EventInline):
+    model = ApplicationEvent
 
 
 @admin.register(Application)
@@ -255,6 +290,7 @@ class ApplicationAdmin(ScopedAdmin):
     list_select_related = ("posting", "worker", "acted_by")
     workflow_fields = ("status", "decided_at")
     readonly_fields = ("posting", "worker", "source", "acted_by")
+    inlines = [ApplicationEventInline]
 
     def has_add_permission(self, request):
         return False
@@ -284,11 +320,3 @@ class JobFairAdmin(ScopedAdmin):
     )
     list_filter = ("kind", "scope_unit")
     inlines = [BoothInline, RegistrationInline]
-
-
-# Admins of the work-and-pay modules register themselves on import.
-from . import (  # noqa: E402
-    admin_payments,  # noqa: F401  (payments, callbacks, arrears alerts, ratings)
-    admin_stats,  # noqa: F401  (wage guidance, supply and demand)
-    admin_work,  # noqa: F401  (work orders)
-)

@@ -7,8 +7,10 @@ class JobsConfig(AppConfig):
     verbose_name = _("招聘求职")
 
     def ready(self) -> None:
-        from . import (
-            dashboard,  # noqa: F401  (staff dashboard panels)
-            dashboard_work,  # noqa: F401  (work and pay panels)
-            occupations,  # noqa: F401  (the tree's change signals)
-        )
+        from accounts.permissions import register
+        from core import demo as core_demo
+
+        from . import dashboard, demo, occupations, permissions  # noqa: F401  (panels; the tree's signals)
+
+        register(roles=permissions.ROLE_PERMISSIONS, api_client=permissions.API_CLIENT_PERMISSIONS)
+        core_demo.register(self.label, demo.seed)

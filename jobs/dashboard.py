@@ -3,7 +3,7 @@ from django.utils.translation import gettext as _
 
 from core.dashboard import Panel, register_panel
 
-from .choices import PostingStatus
+from .choices import PostingStatus, ReportStatus, VerificationStatus
 from .models import EmployerProfile, Posting, PostingReport
 
 
@@ -36,7 +36,9 @@ def postings_to_review(user):
 def open_reports(user):
     if not user.has_perm("jobs.view_postingreport"):
         return None
-    qs = PostingReport.objects.visible_to(user).filter(handled_at__isnull=True).select_related("posting")[:50]
+    qs = (
+        PostingReport.objects.visible_to(user).filter(status=ReportStatus.OPEN).select_related("posting")[:50]
+    )
     rows = [
         {
             "text": r.posting.title,
@@ -54,7 +56,7 @@ def open_reports(user):
 def employers_to_review(user):
     if not user.has_perm("jobs.change_employerprofile"):
         return None
-    qs = EmployerProfile.objects.visible_to(user).filter(status="pending")[:50]
+    qs = EmployerProfile.objects.visible_to(user).filter(status=VerificationStatus.PENDING)[:50]
     rows = [
         {
             "text": e.display_name,

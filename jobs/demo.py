@@ -24,7 +24,7 @@ from core.models import ScopeUnit
 from markets.demo import SEATS
 from markets.models import Market
 
-from . import fairs, services
+from . import services
 from .choices import (
     ApplicationSource,
     EmployerKind,
@@ -674,7 +674,7 @@ def _aware(day: dt.date, at: dt.time) -> dt.datetime:
 
 
 @functools.cache
-def _demo_password_hash() -> str:
+def demo_password_hash() -> str:
     """Hashed once per process: every demo account shares the demo password, and hashing is slow."""
     return make_password(settings.LINGONG_DEMO_PASSWORD)
 
@@ -691,7 +691,7 @@ def _user(
             user.id_number = make_resident_id(county, birth, seq=seq, male=male)
             user.birth_date, user.gender = birth, ("M" if male else "F")
             user.real_name_verified_at = now
-        user.password = _demo_password_hash()
+        user.password = demo_password_hash()
         user.save()
     for role in roles:
         RoleGrant.objects.get_or_create(user=user, role=role)
@@ -983,7 +983,7 @@ def _fairs(employers, workers, markets, staff) -> None:
     saturday = today + dt.timedelta(days=(5 - today.weekday()) % 7 or 7)
     if saturday - today < dt.timedelta(days=2):
         saturday += dt.timedelta(days=7)
-    fair = fairs.fair_create(
+    fair = services.fair_create(
         actor=staff["370702"],
         data={
             "kind": FairKind.DAY,
@@ -1003,18 +1003,18 @@ def _fairs(employers, workers, markets, staff) -> None:
         ("hengxin", "保洁员8名、绿化工3名"),
         ("peisong", "外卖骑手20名"),
     ):
-        fairs.fair_book_booth(
+        services.fair_book_booth(
             fair=fair, employer=employers[key], actor=employers[key].user, positions=positions
         )
     counter = User.objects.filter(phone=COUNTER).first()
     for phone in ("13900000001", "13900000012", "13900000026", "13900000013"):
         if workers.get(phone):
-            fairs.fair_register_worker(fair=fair, worker=workers[phone], actor=workers[phone])
+            services.fair_register_worker(fair=fair, worker=workers[phone], actor=workers[phone])
     if workers.get("13900000002") and counter:
-        fairs.fair_register_worker(fair=fair, worker=workers["13900000002"], actor=counter)
+        services.fair_register_worker(fair=fair, worker=workers["13900000002"], actor=counter)
 
     night = today + dt.timedelta(days=4)
-    evening = fairs.fair_create(
+    evening = services.fair_create(
         actor=staff["370783"],
         data={
             "kind": FairKind.NIGHT,
@@ -1028,21 +1028,21 @@ def _fairs(employers, workers, markets, staff) -> None:
             "booth_capacity": 20,
         },
     )
-    fairs.fair_book_booth(
+    services.fair_book_booth(
         fair=evening,
         employer=employers["wuliu"],
         actor=employers["wuliu"].user,
         positions="装卸工10名、分拣工20名",
     )
-    fairs.fair_book_booth(
+    services.fair_book_booth(
         fair=evening, employer=employers["chen"], actor=employers["chen"].user, positions="大棚帮工4名"
     )
     for phone in ("13900000021", "13900000020"):
         if workers.get(phone):
-            fairs.fair_register_worker(fair=evening, worker=workers[phone], actor=workers[phone])
+            services.fair_register_worker(fair=evening, worker=workers[phone], actor=workers[phone])
 
     last_week = today - dt.timedelta(days=7)
-    past = fairs.fair_create(
+    past = services.fair_create(
         actor=staff["370702"],
         data={
             "kind": FairKind.NIGHT,
@@ -1056,7 +1056,7 @@ def _fairs(employers, workers, markets, staff) -> None:
             "booth_capacity": 25,
         },
     )
-    fairs.fair_record_outcome(fair=past, actor=staff["370702"], attendance=386, intents=142, hires=57)
+    services.fair_record_outcome(fair=past, actor=staff["370702"], attendance=386, intents=142, hires=57)
 
 
 def seed(stdout=None) -> None:
@@ -1095,6 +1095,3 @@ def seed(stdout=None) -> None:
             f"  jobs: {EmployerProfile.objects.count()} employers, {len(workers)} workers, {Posting.objects.count()} postings "
             f"({published} open), {JobFair.objects.count()} job fairs"
         )
-    from .demo_work import seed as seed_work  # months of settled work, wage guidance, supply and demand
-
-    seed_work(stdout=stdout)

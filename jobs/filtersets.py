@@ -1,6 +1,6 @@
-"""One FilterSet for postings, shared by the API and the search pages. Parameter names follow the markets
-list: q, occupation, county, lat, lng, radius_km, ordering (distance | -wage | -published), plus date_from,
-date_to (work dates), wage_min (daily-equivalent), settlement and market."""
+"""The labour market's FilterSets, each shared by the API and the pages. Postings' parameter names follow the
+markets list: q, occupation, county, lat, lng, radius_km, ordering (distance | -wage | -published), plus
+date_from, date_to (work dates), wage_min (daily-equivalent), settlement and market."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ from markets.filtersets import GeoFilterMixin
 from markets.models import Market
 
 from . import search
-from .choices import ApplicationStatus, PostingStatus, Settlement
-from .models import Application, Posting
+from .choices import ApplicationStatus, FairKind, PostingStatus, Settlement
+from .models import Application, JobFair, Occupation, Posting
 
 POSTING_ORDERING = [("distance", _("离我最近")), ("-wage", _("工资最高")), ("-published", _("最新发布"))]
 ORDER_BY = {
@@ -140,3 +140,28 @@ class ApplicationFilterSet(django_filters.FilterSet):
     class Meta:
         model = Application
         fields = ["status", "posting", "source"]
+
+
+class OccupationFilterSet(django_filters.FilterSet):
+    parent = django_filters.CharFilter(field_name="parent__code", label=_("类别代码"))
+    top = django_filters.BooleanFilter(field_name="parent", lookup_expr="isnull", label=_("只看类别"))
+
+    class Meta:
+        model = Occupation
+        fields = ["parent", "top", "licensed"]
+
+
+class JobFairFilterSet(django_filters.FilterSet):
+    county = django_filters.ModelChoiceFilter(
+        field_name="scope_unit",
+        to_field_name="code",
+        queryset=ScopeUnit.objects.filter(is_active=True),
+        label=_("县（市、区）"),
+        empty_label=_("全部"),
+    )
+    kind = django_filters.ChoiceFilter(choices=FairKind.choices, label=_("类型"), empty_label=_("全部"))
+    market = django_filters.NumberFilter(field_name="market_id", label=_("零工市场"))
+
+    class Meta:
+        model = JobFair
+        fields = ["county", "kind", "market"]

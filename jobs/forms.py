@@ -367,3 +367,29 @@ class ReferralForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("如劳动者的特长、到岗时间，会印在介绍信上。"),
     )
+
+
+# --- job fairs -------------------------------------------------------------------------------------------
+
+
+class BookForm(forms.Form):
+    positions = forms.CharField(
+        label=_("拟招岗位"),
+        max_length=200,
+        required=False,
+        help_text=_("例如：电工2名、保洁5名"),
+    )
+
+
+class AssistForm(forms.Form):
+    phone = forms.CharField(
+        label=_("求职者手机号"),
+        max_length=16,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
+    )
+
+
+class OutcomeForm(forms.Form):
+    attendance = forms.IntegerField(label=_("到场人数"), min_value=0)
+    intents = forms.IntegerField(label=_("达成意向人数"), min_value=0)
+    hires = forms.IntegerField(label=_("实际录用人数"), min_value=0)

@@ -35,11 +35,11 @@ reliability             0.10    completed / (completed + no-shows) over the last
 rating                  0.05    (average stars − 1) / 4
 ======================  ======  ==============================================================================
 
-Reliability and rating come from work orders and ratings: ``reliability_of`` / ``rating_of`` (and their
-bulk forms, one query each) return None for a worker with no record. Matching reads them from the worker's
-stored record (``WorkerProfile.reliability`` / ``.rating``), which ``refresh_worker_records`` keeps: the
-work-order and rating services call it whenever an outcome or an employer's rating changes, and a nightly
-task recomputes the workers touched in the last two days. A None component carries neutral
+Reliability and rating come from work orders and ratings: matching reads them from the worker's stored
+record (``WorkerProfile.reliability`` / ``.rating``), which the ``work`` app keeps
+(``work.services.records.refresh_worker_records``): the work-order and rating services call it whenever an
+outcome or an employer's rating changes, and a nightly task recomputes the workers touched in the last two
+days; None for a worker with no record. A None component carries neutral
 weight: it is left out and the other weights are rescaled to sum to 1, so a newcomer is neither favoured nor
 penalised.
 
@@ -67,7 +67,6 @@ from decimal import ROUND_FLOOR, Decimal
 
 from django.db import connection
 from django.db.models import (
-    Avg,
     BooleanField,
     Case,
     Exists,
@@ -81,9 +80,7 @@ from django.db.models import (
     Q,
     Value,
     When,
-    Window,
 )
-from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -111,7 +108,6 @@ LEVEL_VALUE = {SkillLevel.BEGINNER: 0.0, SkillLevel.SKILLED: 0.6, SkillLevel.EXP
 UNKNOWN_DISTANCE = 0.5
 WAGE_MET = 0.7
 BBOX_SLACK = 1.01  # the box is only a prefilter; the exact test is haversine in Python
-RELIABILITY_WINDOW = 50
 
 
 @dataclass
@@ -122,124 +118,6 @@ class Recommendation:
     score: float
     reasons: list[str] = field(default_factory=list)
     distance_km: float | None = None
-
-
-# --- reliability and rating -------------------------------------------------------------------------------
-
-
-def reliabilities(user_ids: Iterable[int]) -> dict[int, float]:
-    """completed / (completed + no-shows) over each worker's last ``RELIABILITY_WINDOW`` work orders with an
-    outcome (completed = approved or settled; no-shows count; scheduled, cancelled and disputed orders
-    neither help nor hurt), newest work date first, for the workers who have any. One query (a window
-    function numbers each worker's orders)."""
-    from .choices import WorkOrderStatus
-    from .models import WorkOrder
-
-    completed = {WorkOrderStatus.APPROVED, WorkOrderStatus.SETTLED}
-    rows = (
-        WorkOrder.objects.filter(
-            worker_id__in=list(user_ids), status__in=[*completed, WorkOrderStatus.NO_SHOW]
-        )
-        .annotate(
-            n=Window(
-                RowNumber(), partition_by=[F("worker_id")], order_by=[F("work_date").desc(), F("id").desc()]
-            )
-        )
-        .filter(n__lte=RELIABILITY_WINDOW)
-        .values_list("worker_id", "status")
-    )
-    done: dict[int, int] = {}
-    total: dict[int, int] = {}
-    for worker_id, status in rows:
-        total[worker_id] = total.get(worker_id, 0) + 1
-        done[worker_id] = done.get(worker_id, 0) + (status in completed)
-    return {worker_id: done[worker_id] / n for worker_id, n in total.items()}
-
-
-def ratings(user_ids: Iterable[int]) -> dict[int, float]:
-    """Average stars each worker received from employers, counting ratings only (a rating removed on appeal
-    does not count), for the workers who have any. One query."""
-    from .choices import AppealOutcome, RatingDirection
-    from .models import Rating
-
-    rows = (
-        Rating.objects.filter(ratee_id__in=list(user_ids), direction=RatingDirection.EMPLOYER_TO_WORKER)
-        .exclude(appeal_outcome=AppealOutcome.REMOVED)
-        .values("ratee_id")
-        .annotate(avg=Avg("stars"))
-        .order_by()
-        .values_list("ratee_id", "avg")
-    )
-    return {ratee_id: float(avg) for ratee_id, avg in rows}
-
-
-def reliability_of(user) -> float | None:
-    return reliabilities([user.pk]).get(user.pk)
-
-
-def rating_of(user) -> float | None:
-    return ratings([user.pk]).get(user.pk)
-
-
-OUTCOME_STATUSES = frozenset({"approved", "settled", "no_show"})
-REFRESH_CHUNK = 1000
-
-
-def refresh_worker_records(user_ids: Iterable[int]) -> int:
-    """Store the reliability and rating of these workers on their profiles (what matching reads): two queries
-    and one update per thousand workers. Returns the number of profiles written."""
-    ids = sorted(set(user_ids))
-    written = 0
-    for start in range(0, len(ids), REFRESH_CHUNK):
-        chunk = ids[start : start + REFRESH_CHUNK]
-        reliability, rating = reliabilities(chunk), ratings(chunk)
-        profiles = list(WorkerProfile.objects.filter(user_id__in=chunk).only("pk", "user_id"))
-        for profile in profiles:
-            profile.reliability = reliability.get(profile.user_id)
-            profile.rating = rating.get(profile.user_id)
-        WorkerProfile.objects.bulk_update(profiles, ["reliability", "rating"])
-        written += len(profiles)
-    return written
-
-
-# Every worker at once (the migration's backfill and the benchmark's loader): two UPDATEs with correlated
-# subqueries, the same rules as ``reliabilities`` and ``ratings``.
-REFRESH_ALL_SQL = (
-    """
-    UPDATE jobs_workerprofile SET reliability = (
-        SELECT AVG(CASE WHEN x.status IN ('approved', 'settled') THEN 1.0 ELSE 0.0 END) FROM (
-            SELECT w.status FROM jobs_workorder w
-            WHERE w.worker_id = jobs_workerprofile.user_id AND w.status IN ('approved', 'settled', 'no_show')
-            ORDER BY w.work_date DESC, w.id DESC LIMIT 50
-        ) x
-    )
-    """,
-    """
-    UPDATE jobs_workerprofile SET rating = (
-        SELECT AVG(r.stars * 1.0) FROM jobs_rating r
-        WHERE r.ratee_id = jobs_workerprofile.user_id AND r.direction = 'employer_to_worker'
-          AND r.appeal_outcome <> 'removed'
-    )
-    """,
-)
-
-
-def refresh_all_worker_records() -> None:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        for sql in REFRESH_ALL_SQL:
-            cursor.execute(sql)
-
-
-def refresh_recent_worker_records(*, since: dt.datetime) -> int:
-    """The nightly safety net: workers whose work orders or ratings changed since ``since``."""
-    from .models import Rating, WorkOrder
-
-    ids = set(WorkOrder.objects.filter(updated_at__gte=since).values_list("worker_id", flat=True))
-    ids |= set(Rating.objects.filter(created_at__gte=since).values_list("ratee_id", flat=True))
-    ids |= set(Rating.objects.filter(appeal_decided_at__gte=since).values_list("ratee_id", flat=True))
-    return refresh_worker_records(ids)
 
 
 # --- small pure helpers -----------------------------------------------------------------------------------

@@ -1,40 +1,33 @@
-"""Scoped reads for jobs, and the reads that later apps will answer (wage guidance, blacklist)."""
+"""Scoped reads of the labour market: postings, applications, registrations, fairs, and the people a counter
+may serve. Pages and the API read through these (an object outside the reader's scope is not found)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
-from django.db.models import Prefetch, Q
+from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from core.errors import NotFound, NotPermitted
+from core.geo import bounding_box, distance_km_expression
+from core.permissions import signed_in
 from core.scope import scope_of
 
-from .choices import PostingStatus
-from .models import Application, Certificate, EmployerProfile, Occupation, Posting, WorkerProfile
+from .choices import ApplicationStatus, PostingStatus
+from .models import (
+    Application,
+    Certificate,
+    EmployerProfile,
+    FairBooth,
+    JobFair,
+    Occupation,
+    Posting,
+    WorkerProfile,
+)
+from .permissions import can_serve_counter, is_jobs_staff, sees_person, staff_for, workers_served_by
 
-
-def wage_guidance_median(
-    *, occupation: Occupation, scope_unit=None, on: dt.date | None = None
-) -> Decimal | None:
-    """The published guidance median (daily) for an occupation. Wage guidance is published by the
-    work-and-pay issue; until a month is published there is nothing to compare with."""
-    from importlib import import_module
-
-    try:
-        guidance = import_module("jobs.guidance")
-    except ModuleNotFoundError:
-        return None
-    return guidance.published_median(occupation=occupation, scope_unit=scope_unit, on=on)
-
-
-def employer_blacklisted(*, employer: EmployerProfile) -> bool:
-    """Whether the employer is on the wage-arrears blacklist. The blacklist is kept by the disputes app,
-    which registers its check here; before it exists nobody is blacklisted."""
-    return any(check(employer) for check in BLACKLIST_CHECKS)
-
-
-BLACKLIST_CHECKS: list = []
+# --- postings ---------------------------------------------------------------------------------------------
 
 
 def posting_list_public():
@@ -52,7 +45,7 @@ def posting_list(*, user):
     scope = scope_of(user)
     if not scope.is_empty:
         return base.visible_to(user)
-    if getattr(user, "is_authenticated", False) and getattr(user, "pk", None):
+    if signed_in(user):
         today = timezone.localdate()
         return base.filter(
             Q(employer__user=user) | Q(status=PostingStatus.PUBLISHED, work_end_date__gte=today)
@@ -66,6 +59,27 @@ def posting_get_for_employer(*, user, pk: int) -> Posting | None:
         .select_related("occupation", "employer", "scope_unit")
         .first()
     )
+
+
+def posting_is_insider(*, posting: Posting, user) -> bool:
+    """The posting's employer, or staff in its scope: they see its review note."""
+    return (signed_in(user) and posting.employer.user_id == user.pk) or staff_for(user, posting.scope_unit_id)
+
+
+def contact_visible(*, posting: Posting, user) -> bool:
+    """The employer's contact in full: for the employer and the workers they accepted (``sees_person``)."""
+    if not signed_in(user):
+        return False
+    hired = (
+        user.pk != posting.employer.user_id
+        and Application.objects.filter(
+            posting=posting, worker_id=user.pk, status=ApplicationStatus.ACCEPTED
+        ).exists()
+    )
+    return sees_person(user, person_id=posting.employer.user_id, counterpart_id=user.pk, hired=hired)
+
+
+# --- applications and people ------------------------------------------------------------------------------
 
 
 def application_list(*, user):
@@ -85,11 +99,26 @@ def worker_profile_for(user) -> WorkerProfile | None:
     )
 
 
+def employer_profile_of(user) -> EmployerProfile | None:
+    if not signed_in(user):
+        return None
+    return EmployerProfile.objects.filter(user=user).select_related("scope_unit").first()
+
+
+def worker_served(*, actor, pk: int):
+    """The worker ``pk`` whom staff or a market counter act for (403 for anyone else, 404 outside whom they
+    serve)."""
+    if not (is_jobs_staff(actor) or can_serve_counter(actor)):
+        raise NotPermitted(_("只有工作人员或市场服务台可以代他人办理。"))
+    worker = workers_served_by(actor).filter(pk=pk).first()
+    if worker is None:
+        raise NotFound(_("未找到该劳动者。"))
+    return worker
+
+
 def eligibility_problem(*, worker, occupation: Occupation, on: dt.date | None = None) -> str | None:
     """Why a worker may not take work in an occupation, or None. Licensed occupations need a valid
     certificate on record; minors never do licensed or minors-forbidden work."""
-    from django.utils.translation import gettext as _
-
     on = on or timezone.localdate()
     if occupation.closed_to_minors and worker.is_minor:
         return _("未满18周岁不能从事该工种。")
@@ -102,3 +131,69 @@ def eligibility_problem(*, worker, occupation: Occupation, on: dt.date | None = 
         if not ok:
             return _("该工种为特种作业，须持有效的操作证书。")
     return None
+
+
+# --- fairs ------------------------------------------------------------------------------------------------
+
+
+def _with_counts(queryset):
+    return queryset.select_related("scope_unit", "market").annotate(
+        booth_count=Count("booths", distinct=True), registration_count=Count("registrations", distinct=True)
+    )
+
+
+def fair_list(*, user, now: dt.datetime | None = None):
+    """Everyone: fairs that have not ended yet (soonest first). Staff also see every fair in their scope,
+    past ones included (to record outcomes)."""
+    now = now or timezone.now()
+    upcoming = Q(ends_at__gte=now)
+    scope = scope_of(user)
+    if scope.all:
+        condition = Q()
+    elif scope.unit_ids:
+        condition = upcoming | Q(scope_unit_id__in=scope.unit_ids)
+    else:
+        condition = upcoming
+    return _with_counts(JobFair.objects.filter(condition)).order_by("starts_at", "id")
+
+
+def fair_get(*, user, pk: int) -> JobFair | None:
+    return fair_list(user=user).filter(pk=pk).first()
+
+
+def fair_booths(*, fair: JobFair):
+    return FairBooth.objects.filter(fair=fair).select_related("employer").order_by("booked_at", "id")
+
+
+def fair_can_record(*, user, fair: JobFair) -> bool:
+    """Whether the user may record this fair's outcome (staff in scope with the permission)."""
+    return staff_for(user, fair.scope_unit_id, "jobs.change_jobfair")
+
+
+def fair_can_assist(*, user, fair: JobFair) -> bool:
+    """Whether the user may register workers for this fair at a counter."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return staff_for(user, fair.scope_unit_id) or user.has_role("market_operator")
+
+
+# --- market boards ---------------------------------------------------------------------------------------
+
+BOARD_MAX_POSTINGS = 60
+
+
+def board_postings(*, market, today: dt.date, radius_km: float = 10.0, limit: int = BOARD_MAX_POSTINGS):
+    """Open postings with work today or tomorrow that are attached to the market or lie within
+    ``radius_km`` of it (haversine, after a bounding-box prefilter), soonest first, then nearest."""
+    tomorrow = today + dt.timedelta(days=1)
+    min_lat, max_lat, min_lng, max_lng = bounding_box(market.lat, market.lng, radius_km)
+    near = Q(lat__gte=min_lat, lat__lte=max_lat, lng__gte=min_lng, lng__lte=max_lng)
+    return list(
+        Posting.objects.open(today)
+        .filter(work_start_date__lte=tomorrow)
+        .filter(Q(market=market) | near)
+        .annotate(distance_km=distance_km_expression(market.lat, market.lng))
+        .filter(Q(market=market) | Q(distance_km__lte=radius_km))
+        .select_related("occupation", "employer")
+        .order_by("work_start_date", "distance_km", "-daily_wage", "id")[:limit]
+    )

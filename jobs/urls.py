@@ -1,3 +1,6 @@
+"""The labour market's pages under /jobs/ (namespace ``jobs``) and the public boards under /board/
+(namespace ``board``: job fairs and each operating market's information screen)."""
+
 from django.urls import path
 
 from . import views
@@ -24,3 +27,15 @@ urlpatterns = [
     path("counter/referral/", views.referral_create, name="referral_create"),
     path("referrals/<int:pk>/slip/", views.referral_slip, name="referral_slip"),
 ]
+
+board_patterns = (
+    [
+        path("markets/<int:market_id>/", views.market_board, name="market"),
+        path("fairs/", views.fair_list, name="fairs"),
+        path("fairs/<int:pk>/", views.fair_detail, name="fair_detail"),
+        path("fairs/<int:pk>/register/", views.fair_register, name="fair_register"),
+        path("fairs/<int:pk>/book/", views.fair_book, name="fair_book"),
+        path("fairs/<int:pk>/outcome/", views.fair_outcome, name="fair_outcome"),
+    ],
+    "board",
+)

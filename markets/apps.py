@@ -7,4 +7,10 @@ class MarketsConfig(AppConfig):
     verbose_name = _("零工市场")
 
     def ready(self) -> None:
-        from . import dashboard  # noqa: F401  (staff dashboard panels)
+        from accounts.permissions import register
+        from core import demo as core_demo
+
+        from . import dashboard, demo, permissions  # noqa: F401  (dashboard: staff panels)
+
+        register(roles=permissions.ROLE_PERMISSIONS, api_client=permissions.API_CLIENT_PERMISSIONS)
+        core_demo.register(self.label, demo.seed)

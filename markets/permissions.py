@@ -1,8 +1,31 @@
-"""Who may do what to a market. Scope (which markets one sees) is in the querysets."""
+"""Who may do what to a market: the role rules over this app's models (collected by accounts from
+MarketsConfig.ready) and the predicates the services decide access with. Scope (which markets one sees) is in
+the querysets."""
 
 from __future__ import annotations
 
+from accounts.choices import Role
 from core.scope import scope_of
+
+ROLE_PERMISSIONS = {
+    Role.CITY_STAFF: ("markets.*",),
+    Role.COUNTY_STAFF: (
+        "markets.view_*",
+        "markets.add_market",
+        "markets.change_market",
+        "markets.*_marketphoto",
+        "markets.*_marketoperator",
+        "markets.add_publicnotice",
+        "markets.change_publicnotice",
+        "markets.add_onlineplatform",
+        "markets.change_onlineplatform",
+        "markets.add_inspection",
+        "markets.change_inspection",
+        "markets.*_inspectionfinding",
+        "markets.*_inspectionphoto",
+    ),
+}
+API_CLIENT_PERMISSIONS = ("markets.view_market", "markets.view_onlineplatform", "markets.view_inspection")
 
 
 def can_manage_market(user, market) -> bool:

@@ -34,7 +34,8 @@ def needs(reason: str):
 SEEDED_BY_MIGRATIONS = [
     ("accounts.PrivacyNotice", "accounts.migrations.0003_privacy_notice_v1"),
     ("markets.Facility", "markets.migrations.0002_standard_and_schedules"),
-    ("jobs.Occupation", "jobs.migrations.0002_seed_and_search_index"),
+    ("core.MinimumWageTier", "core.migrations.0005_minimum_wage_rows"),
+    ("jobs.Occupation", "jobs.migrations.0002_seed_and_search_indexes"),
 ]
 
 

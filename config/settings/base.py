@@ -47,13 +47,18 @@ THIRD_PARTY_APPS = [
     "django_celery_beat",
     "axes",
 ]
+# In the direction of imports (DESIGN.md, ADR 0012): each app imports only from those before it.
 LOCAL_APPS = [
     "core",
     "accounts",
     "markets",
     "jobs",
+    "work",
+    "labour_stats",
 ]
-INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
+# Tools that are apps only for their management commands (the benchmark's data generator).
+TOOL_APPS = ["bench"]
+INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS + TOOL_APPS
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -195,11 +200,11 @@ SPECTACULAR_SETTINGS = {
         "PostingStatusEnum": "jobs.choices.PostingStatus",
         "ApplicationStatusEnum": "jobs.choices.ApplicationStatus",
         "WageUnitEnum": "jobs.choices.WageUnit",
-        "PaymentMethodEnum": "jobs.choices.PaymentMethod",
-        "OfflinePaymentMethodEnum": "jobs.payments.OFFLINE_METHOD_CHOICES",
-        "PaymentStatusEnum": "jobs.choices.PaymentStatus",
-        "WorkOrderStatusEnum": "jobs.choices.WorkOrderStatus",
-        "CheckMethodEnum": "jobs.choices.CheckMethod",
+        "PaymentMethodEnum": "work.choices.PaymentMethod",
+        "OfflinePaymentMethodEnum": "work.gateways.OFFLINE_METHOD_CHOICES",
+        "PaymentStatusEnum": "work.choices.PaymentStatus",
+        "WorkOrderStatusEnum": "work.choices.WorkOrderStatus",
+        "CheckMethodEnum": "work.choices.CheckMethod",
     },
 }
 

@@ -1,6 +1,7 @@
-"""Serializers translate data and have no side effects. Personal data is masked here: the employer's contact
-is shown only to the people ``services.contact_visible`` names, a worker's phone only to themselves and to the
-employer who accepted them."""
+"""Serializers translate data and have no side effects. Personal data is masked here by the one rule of
+``jobs.permissions.sees_person``: the employer's contact is shown to the employer and the workers they
+accepted (``selectors.contact_visible``), a worker's name and number to themselves and to the employer who
+accepted them."""
 
 from __future__ import annotations
 
@@ -17,7 +18,19 @@ from markets.choices import CoordinateSystem
 from markets.models import Market
 
 from ..choices import ApplicationSource, ApplicationStatus, ReportReason
-from ..models import Application, EmployerProfile, Occupation, Posting, PostingReport, WorkerProfile
+from ..models import (
+    POSTING_FIELDS,
+    Application,
+    EmployerProfile,
+    FairBooth,
+    FairRegistration,
+    JobFair,
+    Occupation,
+    Posting,
+    PostingReport,
+    WorkerProfile,
+)
+from ..permissions import sees_person
 
 
 class OccupationSerializer(serializers.ModelSerializer):
@@ -311,30 +324,11 @@ class PostingWriteSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Posting
+        # The one posting field list (models.POSTING_FIELDS); the county travels by its code as ``county``.
         fields = [
             "employer",
-            "occupation",
-            "title",
-            "description",
-            "requirements",
-            "county",
-            "town",
-            "address",
-            "lat",
-            "lng",
+            *("county" if name == "scope_unit" else name for name in POSTING_FIELDS),
             "coordinate_system",
-            "market",
-            "work_start_date",
-            "work_end_date",
-            "start_time",
-            "end_time",
-            "headcount",
-            "wage_amount",
-            "wage_unit",
-            "estimated_daily_wage",
-            "settlement",
-            "contact_name",
-            "contact_phone",
         ]
 
     def __init__(self, *args, **kwargs):
@@ -413,45 +407,38 @@ class ApplicationSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    def _viewer_id(self):
-        request = self.context.get("request")
-        return getattr(getattr(request, "user", None), "pk", None)
+    def _viewer(self):
+        return getattr(self.context.get("request"), "user", None)
 
-    def _employer_sees(self, obj) -> bool:
-        viewer = self._viewer_id()
-        return (
-            viewer is not None
-            and obj.posting.employer.user_id == viewer
-            and obj.status == ApplicationStatus.ACCEPTED
+    def _sees_worker(self, obj) -> bool:
+        return sees_person(
+            self._viewer(),
+            person_id=obj.worker_id,
+            counterpart_id=obj.posting.employer.user_id,
+            hired=obj.status == ApplicationStatus.ACCEPTED,
         )
 
-    def _is_worker(self, obj) -> bool:
-        viewer = self._viewer_id()
-        return viewer is not None and obj.worker_id == viewer
+    def _sees_contact(self, obj) -> bool:
+        return sees_person(
+            self._viewer(),
+            person_id=obj.posting.employer.user_id,
+            counterpart_id=obj.worker_id,
+            hired=obj.status == ApplicationStatus.ACCEPTED,
+        )
 
     def get_worker_name(self, obj) -> str:
         name = obj.worker.real_name
-        return name if self._is_worker(obj) or self._employer_sees(obj) else mask_name(name)
+        return name if self._sees_worker(obj) else mask_name(name)
 
     def get_worker_phone(self, obj) -> str:
         phone = obj.worker.phone
-        return phone if self._is_worker(obj) or self._employer_sees(obj) else mask_phone(phone)
-
-    def _contact_visible(self, obj) -> bool:
-        viewer = self._viewer_id()
-        if viewer is None:
-            return False
-        if obj.posting.employer.user_id == viewer:
-            return True
-        return self._is_worker(obj) and obj.status == ApplicationStatus.ACCEPTED
+        return phone if self._sees_worker(obj) else mask_phone(phone)
 
     def get_contact_name(self, obj) -> str:
-        return obj.posting.contact_name if self._contact_visible(obj) else mask_name(obj.posting.contact_name)
+        return obj.posting.contact_name if self._sees_contact(obj) else mask_name(obj.posting.contact_name)
 
     def get_contact_phone(self, obj) -> str:
-        return (
-            obj.posting.contact_phone if self._contact_visible(obj) else mask_phone(obj.posting.contact_phone)
-        )
+        return obj.posting.contact_phone if self._sees_contact(obj) else mask_phone(obj.posting.contact_phone)
 
     def get_assisted(self, obj) -> bool:
         return obj.acted_by_id is not None
@@ -530,3 +517,114 @@ class PostingRecommendationSerializer(serializers.Serializer):
     posting = PostingSerializer(source="obj")
     score = serializers.FloatField()
     reasons = serializers.ListField(child=serializers.CharField())
+
+
+# --- job fairs -------------------------------------------------------------------------------------------
+
+
+class JobFairSerializer(serializers.ModelSerializer):
+    county = serializers.CharField(source="scope_unit.code", read_only=True)
+    county_name = serializers.CharField(source="scope_unit.name", read_only=True)
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    market_name = serializers.CharField(source="market.name", read_only=True, default=None)
+    booths_booked = serializers.SerializerMethodField()
+    booths_left = serializers.SerializerMethodField()
+    registrations = serializers.SerializerMethodField()
+
+    class Meta:
+        model = JobFair
+        fields = [
+            "id",
+            "kind",
+            "kind_display",
+            "title",
+            "theme",
+            "county",
+            "county_name",
+            "market",
+            "market_name",
+            "place",
+            "starts_at",
+            "ends_at",
+            "booth_capacity",
+            "booths_booked",
+            "booths_left",
+            "registrations",
+            "attendance",
+            "intents",
+            "hires",
+        ]
+
+    def _booths(self, obj) -> int:
+        count = getattr(obj, "booth_count", None)
+        return count if count is not None else obj.booths.count()
+
+    def get_booths_booked(self, obj) -> int:
+        return self._booths(obj)
+
+    def get_booths_left(self, obj) -> int:
+        return max(obj.booth_capacity - self._booths(obj), 0)
+
+    def get_registrations(self, obj) -> int:
+        count = getattr(obj, "registration_count", None)
+        return count if count is not None else obj.registrations.count()
+
+
+class JobFairWriteSerializer(serializers.ModelSerializer):
+    county = serializers.SlugRelatedField(
+        source="scope_unit", slug_field="code", queryset=ScopeUnit.objects.filter(is_active=True)
+    )
+    market = serializers.PrimaryKeyRelatedField(
+        queryset=Market.objects.public(), required=False, allow_null=True, default=None
+    )
+    place = serializers.CharField(
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_("不填则使用所选零工市场的名称和地址。"),
+    )
+
+    class Meta:
+        model = JobFair
+        fields = [
+            "kind",
+            "title",
+            "theme",
+            "county",
+            "market",
+            "place",
+            "starts_at",
+            "ends_at",
+            "booth_capacity",
+        ]
+
+
+class FairBookSerializer(serializers.Serializer):
+    positions = serializers.CharField(
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_("拟招岗位，例如：电工2名、保洁5名"),
+    )
+
+
+class FairBoothSerializer(serializers.ModelSerializer):
+    employer_name = serializers.CharField(source="employer.display_name", read_only=True)
+
+    class Meta:
+        model = FairBooth
+        fields = ["id", "fair", "employer", "employer_name", "positions", "booked_at"]
+
+
+class FairRegistrationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = FairRegistration
+        fields = ["id", "fair", "registered_at", "attended"]
+
+
+class FairOutcomeSerializer(serializers.Serializer):
+    attendance = serializers.IntegerField(min_value=0, help_text=_("到场人数"))
+    intents = serializers.IntegerField(min_value=0, help_text=_("达成意向人数"))
+    hires = serializers.IntegerField(min_value=0, help_text=_("实际录用人数"))

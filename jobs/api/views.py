@@ -1,11 +1,10 @@
-"""The jobs API: occupations, posting search and workflow, applications, recommendations. ViewSets stay
-declarative: querysets come from the selectors (an object outside the caller's scope is a 404), each
-workflow step validates an input serializer and calls one service, DomainError goes through the project's
-exception handler."""
+"""The jobs API: occupations, posting search and workflow, applications, recommendations, job fairs.
+ViewSets stay declarative: querysets come from the selectors (an object outside the caller's scope is a
+404), each workflow step validates an input serializer and calls one service — which decides who may (404
+outside, 403 inside without the right) — and DomainError goes through the project's exception handler."""
 
 from __future__ import annotations
 
-import django_filters
 from django.db.models import OuterRef, Subquery, prefetch_related_objects
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
@@ -17,25 +16,25 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 
+from core.errors import NotPermitted
 from core.geo import to_wgs84
-from core.permissions import PublicReadOnly
+from core.permissions import PublicReadOnly, has_perms
 from core.scope import scope_of
 from markets.models import Market
 
 from .. import selectors, services
 from ..choices import ApplicationSource
-from ..filtersets import ApplicationFilterSet, PostingFilterSet
+from ..filtersets import ApplicationFilterSet, JobFairFilterSet, OccupationFilterSet, PostingFilterSet
+from ..matching import recommend_postings, recommend_workers
 from ..models import EmployerProfile, Occupation
 from ..permissions import (
+    ApplicationPermission,
     AuthenticatedRead,
     CanApply,
     IsEmployerOrJobsStaff,
     IsJobsReviewer,
-    can_serve_counter,
-    employer_profile_of,
-    is_jobs_staff,
-    is_worker,
-    workers_served_by,
+    PostingPermission,
+    PublicReadStaffCreate,
 )
 from .pagination import KeysetCursorPagination
 from .serializers import (
@@ -43,6 +42,12 @@ from .serializers import (
     ApplicationCreateSerializer,
     ApplicationDecisionSerializer,
     ApplicationSerializer,
+    FairBookSerializer,
+    FairBoothSerializer,
+    FairOutcomeSerializer,
+    FairRegistrationSerializer,
+    JobFairSerializer,
+    JobFairWriteSerializer,
     OccupationSerializer,
     PostingApproveSerializer,
     PostingCloseSerializer,
@@ -63,15 +68,6 @@ ERROR = OpenApiResponse(description="code / message / fields")
 # --- occupations ------------------------------------------------------------------------------------------
 
 
-class OccupationFilterSet(django_filters.FilterSet):
-    parent = django_filters.CharFilter(field_name="parent__code", label=_("类别代码"))
-    top = django_filters.BooleanFilter(field_name="parent", lookup_expr="isnull", label=_("只看类别"))
-
-    class Meta:
-        model = Occupation
-        fields = ["parent", "top", "licensed"]
-
-
 @extend_schema_view(
     list=extend_schema(summary="工种（两级：类别与工种，parent 为类别代码）", tags=["jobs"]),
     retrieve=extend_schema(summary="工种详情", tags=["jobs"]),
@@ -89,25 +85,6 @@ class OccupationViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 # --- postings ---------------------------------------------------------------------------------------------
-
-
-class PostingPermission(permissions.BasePermission):
-    """Anyone searches and reads open postings; writes are for employers and staff (scope in services)."""
-
-    def has_permission(self, request, view):
-        if request.method in permissions.SAFE_METHODS:
-            return True
-        return IsEmployerOrJobsStaff().has_permission(request, view)
-
-
-def _insider(user):
-    def check(posting) -> bool:
-        pk = getattr(user, "pk", None)
-        return (pk is not None and posting.employer.user_id == pk) or scope_of(user).covers(
-            posting.scope_unit_id
-        )
-
-    return check
 
 
 @extend_schema_view(
@@ -186,8 +163,8 @@ class PostingViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.
         user = self.request.user
         context = {
             "request": self.request,
-            "contact_visible": lambda p: services.contact_visible(posting=p, user=user),
-            "insider": _insider(user),
+            "contact_visible": lambda p: selectors.contact_visible(posting=p, user=user),
+            "insider": lambda p: selectors.posting_is_insider(posting=p, user=user),
             "reviewer": lambda p: scope_of(user).covers(p.scope_unit_id),
             **extra,
         }
@@ -204,7 +181,7 @@ class PostingViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         system = values.pop("coordinate_system")
-        employer = values.pop("employer", None) or employer_profile_of(request.user)
+        employer = values.pop("employer", None) or selectors.employer_profile_of(request.user)
         if employer is None:
             raise exceptions.PermissionDenied(_("请先完成用工登记。"))
         result = services.posting_create(
@@ -314,13 +291,6 @@ class PostingViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.
 # --- applications -----------------------------------------------------------------------------------------
 
 
-class ApplicationPermission(permissions.BasePermission):
-    def has_permission(self, request, view):
-        if request.method in permissions.SAFE_METHODS:
-            return AuthenticatedRead().has_permission(request, view)
-        return CanApply().has_permission(request, view)
-
-
 @extend_schema_view(
     list=extend_schema(
         summary="报名记录（劳动者：自己的；用工方：自己岗位的；工作人员：管辖范围内）",
@@ -352,15 +322,8 @@ class ApplicationViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet)
         if posting is None:
             raise exceptions.NotFound(_("未找到该岗位。"))
         if values["worker"] is not None and values["worker"] != user.pk:
-            if not (is_jobs_staff(user) or can_serve_counter(user)):
-                raise exceptions.PermissionDenied(_("只有工作人员或市场服务台可以代他人报名。"))
-            worker = workers_served_by(user).filter(pk=values["worker"]).first()
-            if worker is None:
-                raise exceptions.NotFound(_("未找到该劳动者。"))
-            source = values["source"]
+            worker, source = selectors.worker_served(actor=user, pk=values["worker"]), values["source"]
         else:
-            if not is_worker(user):
-                raise exceptions.PermissionDenied(_("请先完成求职登记。"))
             worker, source = user, ApplicationSource.SELF
         application = services.application_apply(
             posting=posting, worker=worker, actor=user, source=source, note=values["note"], request=request
@@ -371,16 +334,6 @@ class ApplicationViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet)
     def _decided(self, application):
         return Response(self.get_serializer(self.get_queryset().get(pk=application.pk)).data)
 
-    def _require_employer_side(self, application) -> None:
-        """Accept and reject are the posting's employer's (or staff in scope): the applicant sees the
-        application but may not decide it (403, not 404)."""
-        user = self.request.user
-        posting = application.posting
-        if posting.employer.user_id != user.pk and not (
-            is_jobs_staff(user) and scope_of(user).covers(posting.scope_unit_id)
-        ):
-            raise exceptions.PermissionDenied(_("只有发布岗位的用工方或工作人员可以处理报名。"))
-
     @extend_schema(
         summary="录用（用工方；不超过招聘人数，最后一人录满后岗位变为已招满）",
         tags=["jobs"],
@@ -390,7 +343,6 @@ class ApplicationViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet)
     @action(detail=True, methods=["post"], permission_classes=[IsEmployerOrJobsStaff])
     def accept(self, request, pk=None):
         application = self.get_object()
-        self._require_employer_side(application)
         return self._decided(
             services.application_accept(application=application, actor=request.user, request=request)
         )
@@ -404,7 +356,6 @@ class ApplicationViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet)
     @action(detail=True, methods=["post"], permission_classes=[IsEmployerOrJobsStaff])
     def reject(self, request, pk=None):
         application = self.get_object()
-        self._require_employer_side(application)
         data = ApplicationDecisionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         return self._decided(
@@ -422,14 +373,11 @@ class ApplicationViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet)
     @action(detail=True, methods=["post"], permission_classes=[CanApply])
     def withdraw(self, request, pk=None):
         application = self.get_object()
-        user = request.user
-        if application.worker_id != user.pk and not (is_jobs_staff(user) or can_serve_counter(user)):
-            raise exceptions.PermissionDenied(_("只有报名者本人或工作人员可以撤回。"))
         data = ApplicationDecisionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         return self._decided(
             services.application_withdraw(
-                application=application, actor=user, request=request, **data.validated_data
+                application=application, actor=request.user, request=request, **data.validated_data
             )
         )
 
@@ -465,12 +413,10 @@ class RecommendationViewSet(viewsets.GenericViewSet):
     )
     @action(detail=False, methods=["get"], permission_classes=[IsEmployerOrJobsStaff])
     def workers(self, request):
-        from ..matching import recommend_workers
-
         user = request.user
         pk = _int_param(request, "posting", required=True)
         posting = selectors.posting_list(user=user).filter(pk=pk).first()
-        if posting is None or not _insider(user)(posting):
+        if posting is None or not selectors.posting_is_insider(posting=posting, user=user):
             raise exceptions.NotFound(_("未找到该岗位。"))
         recs = list(recommend_workers(posting=posting, limit=20))
         prefetch_related_objects([r.obj for r in recs], "user__scope_unit", "skills__occupation")
@@ -488,22 +434,105 @@ class RecommendationViewSet(viewsets.GenericViewSet):
     )
     @action(detail=False, methods=["get"])
     def postings(self, request):
-        from ..matching import recommend_postings
-
         user = request.user
         worker_id = _int_param(request, "worker")
         if worker_id is not None and worker_id != user.pk:
-            if not (is_jobs_staff(user) or can_serve_counter(user)):
-                raise exceptions.PermissionDenied(_("只有工作人员可以查看他人的推荐。"))
-            worker = workers_served_by(user).filter(pk=worker_id).first()
-            if worker is None:
-                raise exceptions.NotFound(_("未找到该劳动者。"))
+            worker = selectors.worker_served(actor=user, pk=worker_id)
         else:
-            if not is_worker(user):
-                raise exceptions.PermissionDenied(_("请先完成求职登记。"))
+            if not user.has_role("worker"):
+                raise NotPermitted(_("请先完成求职登记。"))
             worker = user
         recs = list(recommend_postings(worker=worker, limit=20))
         prefetch_related_objects(
             [r.obj for r in recs], "occupation__parent", "scope_unit", "employer", "market"
         )
         return Response(PostingRecommendationSerializer(recs, many=True, context={"request": request}).data)
+
+
+# --- job fairs -------------------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="招聘会列表（公众：尚未结束的；工作人员：另含管辖范围内已结束的）",
+        tags=["jobs"],
+        description="Filters: county (GB/T 2260), kind (day=集市, night=夜市), market (id).",
+    ),
+    retrieve=extend_schema(summary="招聘会详情", tags=["jobs"]),
+    create=extend_schema(
+        summary="举办招聘会（县级或市级工作人员，限管辖范围）",
+        tags=["jobs"],
+        request=JobFairWriteSerializer,
+        responses={201: JobFairSerializer},
+    ),
+)
+class JobFairViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    serializer_class = JobFairSerializer
+    permission_classes = [PublicReadStaffCreate]
+    filterset_class = JobFairFilterSet
+    ordering_fields = ["starts_at"]
+
+    def get_queryset(self):
+        return selectors.fair_list(user=self.request.user)
+
+    def create(self, request, *args, **kwargs):
+        data = JobFairWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fair = services.fair_create(actor=request.user, data=dict(data.validated_data), request=request)
+        fair = selectors.fair_list(user=request.user).get(pk=fair.pk)
+        return Response(JobFairSerializer(fair).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="预订展位（已审核的用工方）",
+        tags=["jobs"],
+        request=FairBookSerializer,
+        responses={
+            201: FairBoothSerializer,
+            400: OpenApiResponse(description="booths_full, already_booked, fair_closed"),
+            403: OpenApiResponse(description="没有用工登记"),
+        },
+    )
+    @action(detail=True, methods=["post"], permission_classes=[permissions.IsAuthenticated])
+    def book(self, request, pk=None):
+        fair = self.get_object()
+        employer = selectors.employer_profile_of(request.user)
+        if employer is None:
+            raise NotPermitted(_("请先完成用工登记，再预订展位。"))
+        data = FairBookSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        booth = services.fair_book_booth(
+            fair=fair, employer=employer, actor=request.user, request=request, **data.validated_data
+        )
+        return Response(FairBoothSerializer(booth).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="求职者报名招聘会",
+        tags=["jobs"],
+        request=None,
+        responses={
+            201: FairRegistrationSerializer,
+            400: OpenApiResponse(description="already_registered, fair_closed"),
+            403: OpenApiResponse(description="没有求职登记"),
+        },
+    )
+    @action(detail=True, methods=["post"], permission_classes=[permissions.IsAuthenticated])
+    def register(self, request, pk=None):
+        fair = self.get_object()
+        registration = services.fair_register_worker(
+            fair=fair, worker=request.user, actor=request.user, request=request
+        )
+        return Response(FairRegistrationSerializer(registration).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="登记招聘会成效（到场、意向、录用人数；工作人员，限管辖范围）",
+        tags=["jobs"],
+        request=FairOutcomeSerializer,
+        responses={200: JobFairSerializer, 400: OpenApiResponse(description="invalid, fair_not_started")},
+    )
+    @action(detail=True, methods=["post"], permission_classes=[has_perms("jobs.change_jobfair")])
+    def outcome(self, request, pk=None):
+        fair = self.get_object()
+        data = FairOutcomeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.fair_record_outcome(fair=fair, actor=request.user, request=request, **data.validated_data)
+        return Response(JobFairSerializer(selectors.fair_list(user=request.user).get(pk=fair.pk)).data)

@@ -43,8 +43,9 @@ def fetch(path: str, user_id: int | None = None):
 
 
 def test_bench_data_is_complete_and_deterministic(scenarios, db):
-    from jobs.models import Posting, WorkOrder
+    from jobs.models import Posting
     from markets.models import Market
+    from work.models import WorkOrder
 
     assert Market.objects.count() == 20
     assert Posting.objects.count() == 2000

@@ -12,9 +12,11 @@ import pytest
 from django.apps import apps as django_apps
 from django.utils import timezone
 
-from jobs import fairs, services, views_board
+from core.models import MinimumWageTier
+from jobs import services
 from jobs.choices import FairKind
-from jobs.models import MinimumWageTier, Occupation
+from jobs.models import Occupation
+from jobs.views import board as views_board
 from tests.conftest import needs
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
@@ -34,7 +36,7 @@ ARGS = [
 def ensure_jobs_seed() -> None:
     """The occupations and minimum wages that migration 0002 seeds (these tests flush them)."""
     if not Occupation.objects.exists() or not MinimumWageTier.objects.exists():
-        importlib.import_module("jobs.migrations.0002_seed_and_search_index").forwards(django_apps, None)
+        importlib.import_module("jobs.migrations.0002_seed_and_search_indexes").forwards(django_apps, None)
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -49,7 +51,7 @@ def _jobs_seed(django_db_setup, django_db_blocker, monkeypatch):
     with django_db_blocker.unblock():
         ensure_jobs_seed()
     # Commits are real here: publishing would queue match notifications, which are not the subject.
-    monkeypatch.setattr(services, "_on_published", lambda posting: None)
+    monkeypatch.setattr("jobs.services.postings._on_published", lambda posting: None)
 
 
 @pytest.fixture
@@ -144,7 +146,7 @@ def test_fair_pages_reflow_at_200_percent_text_with_labelled_controls(browser, l
     unit = ScopeUnit.objects.get(code="370702")
     officer = UserFactory(scope_unit=unit, roles=[Role.COUNTY_STAFF])
     starts = timezone.now() + dt.timedelta(days=3)
-    fair = fairs.fair_create(
+    fair = services.fair_create(
         actor=officer,
         data={
             "kind": FairKind.DAY,

@@ -39,7 +39,7 @@ def jobs_seed(county_a):
     from django.apps import apps
 
     if not Occupation.objects.exists():
-        importlib.import_module("jobs.migrations.0002_seed_and_search_index").forwards(apps, None)
+        importlib.import_module("jobs.migrations.0002_seed_and_search_indexes").forwards(apps, None)
 
 
 @pytest.fixture

@@ -42,7 +42,7 @@ PUBLIC = {
 }
 # The only routes an anonymous visitor may write to: reporting a posting (举报, throttled), and the payment
 # provider's callback, which is authenticated by its HMAC signature instead of a login (an unsigned call
-# answers 400 and changes nothing: tests/jobs/test_payments.py).
+# answers 400 and changes nothing: tests/work/test_payments.py).
 PUBLIC_WRITES = {"posting-report", "payment-callback-sandbox"}
 # Routes meant to serve nobody (DenyAll on purpose). None today.
 INTENDED_DENY: set[str] = set()
@@ -52,6 +52,8 @@ PROJECT_PACKAGES = (
     "accounts",
     "markets",
     "jobs",
+    "work",
+    "labour_stats",
     "training",
     "disputes",
     "subsidies",

@@ -301,7 +301,7 @@ def test_create_below_minimum_wage_is_refused_with_the_standard(api_as, employer
 
 
 def test_create_returns_the_guidance_warning(api_as, employer_a, monkeypatch):
-    monkeypatch.setattr(services, "wage_guidance_median", lambda **kw: Decimal("260"))
+    monkeypatch.setattr("jobs.hooks.wage_guidance_median", lambda **kw: Decimal("260"))
     response = api_as(employer_a.user).post("/api/v1/postings/", _payload(), format="json")
     assert response.status_code == 201
     assert len(response.json()["warnings"]) == 1 and "260" in response.json()["warnings"][0]

@@ -17,7 +17,8 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from core.geo import haversine_km
-from jobs import services, views_board
+from core.models import MinimumWageTier
+from jobs import services
 from jobs.choices import ApplicationSource, ApplicationStatus, PostingStatus
 from jobs.models import (
     Application,
@@ -25,10 +26,10 @@ from jobs.models import (
     FairBooth,
     FairRegistration,
     JobFair,
-    MinimumWageTier,
     Occupation,
     Posting,
 )
+from jobs.views import board as views_board
 from markets.choices import MarketStatus
 from tests.markets.factories import MarketFactory
 
@@ -54,7 +55,7 @@ KM_LAT = 1 / 111.2  # degrees of latitude per km (due north keeps the arithmetic
 def ensure_jobs_seed() -> None:
     """The occupations and minimum wages that migration 0002 seeds (transactional tests flush them)."""
     if not Occupation.objects.exists() or not MinimumWageTier.objects.exists():
-        importlib.import_module("jobs.migrations.0002_seed_and_search_index").forwards(django_apps, None)
+        importlib.import_module("jobs.migrations.0002_seed_and_search_indexes").forwards(django_apps, None)
 
 
 @pytest.fixture(scope="module", autouse=True)

@@ -14,10 +14,10 @@ from django.db import connections
 
 from core.choices import AuditAction
 from core.errors import DomainError
-from core.models import AuditLog
+from core.models import AuditLog, MinimumWageTier
 from jobs import services
 from jobs.choices import ApplicationStatus, PostingStatus
-from jobs.models import Application, ApplicationEvent, MinimumWageTier, Occupation, PostingEvent
+from jobs.models import Application, ApplicationEvent, Occupation, PostingEvent
 
 from .factories import make_worker, published_posting
 
@@ -27,7 +27,7 @@ THREADS = 8
 def ensure_jobs_seed() -> None:
     """The occupations and minimum wages that migration 0002 seeds."""
     if not Occupation.objects.exists() or not MinimumWageTier.objects.exists():
-        importlib.import_module("jobs.migrations.0002_seed_and_search_index").forwards(django_apps, None)
+        importlib.import_module("jobs.migrations.0002_seed_and_search_indexes").forwards(django_apps, None)
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -52,7 +52,7 @@ def _jobs_seed(django_db_setup, django_db_blocker):
 def _no_match_notifications(monkeypatch):
     """Publishing queues the match notifications on commit, and here commits are real; matching is not the
     subject of these tests."""
-    monkeypatch.setattr(services, "_on_published", lambda posting: None)
+    monkeypatch.setattr("jobs.services.postings._on_published", lambda posting: None)
 
 
 def run_together(target, count: int = THREADS) -> list:

@@ -17,10 +17,10 @@ from django.utils import timezone
 from accounts.choices import Role
 from core.choices import AuditAction
 from core.errors import DomainError, NotFound, NotPermitted
-from core.models import AuditLog
-from jobs import fairs
+from core.models import AuditLog, MinimumWageTier
+from jobs import services
 from jobs.choices import FairKind
-from jobs.models import FairBooth, FairRegistration, JobFair, MinimumWageTier, Occupation
+from jobs.models import FairBooth, FairRegistration, JobFair, Occupation
 from tests.accounts.factories import UserFactory
 
 from .factories import make_employer, make_worker
@@ -29,7 +29,7 @@ from .factories import make_employer, make_worker
 def ensure_jobs_seed() -> None:
     """The occupations and minimum wages that migration 0002 seeds (transactional tests flush them)."""
     if not Occupation.objects.exists() or not MinimumWageTier.objects.exists():
-        importlib.import_module("jobs.migrations.0002_seed_and_search_index").forwards(django_apps, None)
+        importlib.import_module("jobs.migrations.0002_seed_and_search_indexes").forwards(django_apps, None)
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -60,12 +60,12 @@ def fair_data(unit, **overrides) -> dict:
 
 @pytest.fixture
 def fair(officer, county_a):
-    return fairs.fair_create(actor=officer, data=fair_data(county_a))
+    return services.fair_create(actor=officer, data=fair_data(county_a))
 
 
 def past_fair(officer, unit, **overrides) -> JobFair:
     starts = timezone.now() - dt.timedelta(days=2)
-    return fairs.fair_create(
+    return services.fair_create(
         actor=officer,
         data=fair_data(unit, starts_at=starts, ends_at=starts + dt.timedelta(hours=3), **overrides),
     )
@@ -81,7 +81,7 @@ def audit_rows(obj, action=None):
 
 @pytest.mark.django_db
 def test_fair_create_by_county_officer_is_stored_and_audited(officer, county_a):
-    fair = fairs.fair_create(actor=officer, data=fair_data(county_a, kind=FairKind.DAY))
+    fair = services.fair_create(actor=officer, data=fair_data(county_a, kind=FairKind.DAY))
     fair.refresh_from_db()
     assert fair.scope_unit == county_a and fair.booth_capacity == 10 and fair.kind == FairKind.DAY
     row = audit_rows(fair, AuditAction.CREATE).get()
@@ -92,7 +92,7 @@ def test_fair_create_by_county_officer_is_stored_and_audited(officer, county_a):
 def test_fair_create_outside_scope_or_without_role_is_refused(officer_b, worker, county_a):
     for actor in (officer_b, worker):
         with pytest.raises(NotPermitted):
-            fairs.fair_create(actor=actor, data=fair_data(county_a))
+            services.fair_create(actor=actor, data=fair_data(county_a))
     assert not JobFair.objects.exists()
 
 
@@ -101,11 +101,11 @@ def test_fair_create_at_an_operating_market_takes_its_address(officer, county_a)
     from tests.markets.factories import MarketFactory
 
     market = MarketFactory(scope_unit=county_a, name="潍城区零工市场", address="潍坊市潍城区胜利西街102号")
-    fair = fairs.fair_create(actor=officer, data=fair_data(county_a, market=market, place=""))
+    fair = services.fair_create(actor=officer, data=fair_data(county_a, market=market, place=""))
     assert fair.place == "潍城区零工市场（潍坊市潍城区胜利西街102号）"
     suspended = MarketFactory(scope_unit=county_a, status="suspended")
     with pytest.raises(DomainError) as exc:
-        fairs.fair_create(actor=officer, data=fair_data(county_a, market=suspended))
+        services.fair_create(actor=officer, data=fair_data(county_a, market=suspended))
     assert "market" in exc.value.fields
 
 
@@ -115,13 +115,13 @@ def test_fair_create_checks_times_and_that_a_night_fair_is_in_the_evening(office
         dt.datetime.combine(timezone.localdate() + dt.timedelta(days=2), dt.time(8, 0))
     )
     with pytest.raises(DomainError) as exc:
-        fairs.fair_create(
+        services.fair_create(
             actor=officer,
             data=fair_data(county_a, starts_at=morning, ends_at=morning - dt.timedelta(hours=1)),
         )
     assert "ends_at" in exc.value.fields
     with pytest.raises(DomainError) as exc:
-        fairs.fair_create(
+        services.fair_create(
             actor=officer,
             data=fair_data(
                 county_a, kind=FairKind.NIGHT, starts_at=morning, ends_at=morning + dt.timedelta(hours=3)
@@ -129,7 +129,7 @@ def test_fair_create_checks_times_and_that_a_night_fair_is_in_the_evening(office
         )
     assert "starts_at" in exc.value.fields and "夜市" in exc.value.message
     evening = morning.replace(hour=18, minute=30)
-    night = fairs.fair_create(
+    night = services.fair_create(
         actor=officer,
         data=fair_data(
             county_a, kind=FairKind.NIGHT, starts_at=evening, ends_at=evening + dt.timedelta(hours=2)
@@ -143,12 +143,12 @@ def test_fair_create_checks_times_and_that_a_night_fair_is_in_the_evening(office
 
 @pytest.mark.django_db
 def test_booking_never_exceeds_booth_capacity(officer, county_a):
-    fair = fairs.fair_create(actor=officer, data=fair_data(county_a, booth_capacity=2))
+    fair = services.fair_create(actor=officer, data=fair_data(county_a, booth_capacity=2))
     employers = [make_employer() for _ in range(3)]
     for employer in employers[:2]:
-        fairs.fair_book_booth(fair=fair, employer=employer, actor=employer.user, positions="保洁员5名")
+        services.fair_book_booth(fair=fair, employer=employer, actor=employer.user, positions="保洁员5名")
     with pytest.raises(DomainError) as exc:
-        fairs.fair_book_booth(fair=fair, employer=employers[2], actor=employers[2].user)
+        services.fair_book_booth(fair=fair, employer=employers[2], actor=employers[2].user)
     assert exc.value.code == "booths_full" and "展位已订满" in exc.value.message
     assert FairBooth.objects.filter(fair=fair).count() == 2
     assert not FairBooth.objects.filter(employer=employers[2]).exists()
@@ -157,7 +157,7 @@ def test_booking_never_exceeds_booth_capacity(officer, county_a):
 @pytest.mark.django_db
 def test_booking_is_audited_and_twice_is_a_clear_error(fair):
     employer = make_employer()
-    booth = fairs.fair_book_booth(fair=fair, employer=employer, actor=employer.user, positions="电工2名")
+    booth = services.fair_book_booth(fair=fair, employer=employer, actor=employer.user, positions="电工2名")
     row = audit_rows(booth, AuditAction.CREATE).get()
     assert (
         row.actor == employer.user
@@ -165,7 +165,7 @@ def test_booking_is_audited_and_twice_is_a_clear_error(fair):
         and row.after["positions"] == "电工2名"
     )
     with pytest.raises(DomainError) as exc:
-        fairs.fair_book_booth(fair=fair, employer=employer, actor=employer.user)
+        services.fair_book_booth(fair=fair, employer=employer, actor=employer.user)
     assert exc.value.code == "already_booked" and exc.value.fields["employer"] == ["已预订过该招聘会的展位。"]
     assert FairBooth.objects.filter(fair=fair).count() == 1
 
@@ -174,12 +174,12 @@ def test_booking_is_audited_and_twice_is_a_clear_error(fair):
 def test_booking_needs_an_approved_employer_and_a_fair_not_yet_started(fair, officer, county_a):
     pending = make_employer(approved=False)
     with pytest.raises(DomainError) as exc:
-        fairs.fair_book_booth(fair=fair, employer=pending, actor=pending.user)
+        services.fair_book_booth(fair=fair, employer=pending, actor=pending.user)
     assert exc.value.code == "employer_not_approved"
     started = past_fair(officer, county_a)
     employer = make_employer()
     with pytest.raises(DomainError) as exc:
-        fairs.fair_book_booth(fair=started, employer=employer, actor=employer.user)
+        services.fair_book_booth(fair=started, employer=employer, actor=employer.user)
     assert exc.value.code == "fair_closed"
     assert not FairBooth.objects.exists()
 
@@ -188,8 +188,8 @@ def test_booking_needs_an_approved_employer_and_a_fair_not_yet_started(fair, off
 def test_booking_for_another_employer_needs_staff_in_scope(fair, officer):
     employer, stranger = make_employer(), make_employer()
     with pytest.raises(NotFound):
-        fairs.fair_book_booth(fair=fair, employer=employer, actor=stranger.user)
-    booth = fairs.fair_book_booth(fair=fair, employer=employer, actor=officer)
+        services.fair_book_booth(fair=fair, employer=employer, actor=stranger.user)
+    booth = services.fair_book_booth(fair=fair, employer=employer, actor=officer)
     assert audit_rows(booth).get().on_behalf_of == employer.user
 
 
@@ -204,7 +204,7 @@ def _book_in_threads(fair_id: int, employer_ids: list[int]) -> list:
             employer = EmployerProfile.objects.select_related("user").get(pk=employer_ids[i])
             fair = JobFair.objects.get(pk=fair_id)
             barrier.wait(timeout=30)
-            results[i] = fairs.fair_book_booth(fair=fair, employer=employer, actor=employer.user)
+            results[i] = services.fair_book_booth(fair=fair, employer=employer, actor=employer.user)
         except Exception as exc:  # reported to the test through results
             results[i] = exc
         finally:
@@ -221,7 +221,7 @@ def _book_in_threads(fair_id: int, employer_ids: list[int]) -> list:
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_bookings_never_exceed_booth_capacity(postgres, officer, county_a):
-    fair = fairs.fair_create(actor=officer, data=fair_data(county_a, booth_capacity=3))
+    fair = services.fair_create(actor=officer, data=fair_data(county_a, booth_capacity=3))
     employers = [make_employer() for _ in range(8)]
     results = _book_in_threads(fair.pk, [e.pk for e in employers])
     booked = [r for r in results if isinstance(r, FairBooth)]
@@ -237,12 +237,12 @@ def test_concurrent_bookings_never_exceed_booth_capacity(postgres, officer, coun
 
 @pytest.mark.django_db
 def test_worker_registers_once_and_the_registration_is_audited(fair, worker):
-    registration = fairs.fair_register_worker(fair=fair, worker=worker, actor=worker)
+    registration = services.fair_register_worker(fair=fair, worker=worker, actor=worker)
     assert FairRegistration.objects.get(fair=fair, worker=worker) == registration
     row = audit_rows(registration, AuditAction.CREATE).get()
     assert row.actor == worker and row.on_behalf_of is None and row.scope_unit_id == fair.scope_unit_id
     with pytest.raises(DomainError) as exc:
-        fairs.fair_register_worker(fair=fair, worker=worker, actor=worker)
+        services.fair_register_worker(fair=fair, worker=worker, actor=worker)
     assert exc.value.code == "already_registered"
     assert FairRegistration.objects.filter(fair=fair).count() == 1
 
@@ -253,7 +253,7 @@ def test_counter_staff_register_a_worker_on_their_behalf(fair, county_a):
 
     counter = operator_user(scope_unit=county_a)
     elder = make_worker()
-    registration = fairs.fair_register_worker(fair=fair, worker=elder, actor=counter)
+    registration = services.fair_register_worker(fair=fair, worker=elder, actor=counter)
     row = audit_rows(registration).get()
     assert row.actor == counter and row.on_behalf_of == elder
 
@@ -261,13 +261,13 @@ def test_counter_staff_register_a_worker_on_their_behalf(fair, county_a):
 @pytest.mark.django_db
 def test_registration_needs_a_worker_and_an_open_fair(fair, officer, employer, county_a):
     with pytest.raises(NotPermitted):
-        fairs.fair_register_worker(fair=fair, worker=employer, actor=employer)  # no job-seeker role
+        services.fair_register_worker(fair=fair, worker=employer, actor=employer)  # no job-seeker role
     stranger = UserFactory(roles=[Role.WORKER])
     with pytest.raises(NotPermitted):
-        fairs.fair_register_worker(fair=fair, worker=make_worker(), actor=stranger)
+        services.fair_register_worker(fair=fair, worker=make_worker(), actor=stranger)
     ended = past_fair(officer, county_a)
     with pytest.raises(DomainError) as exc:
-        fairs.fair_register_worker(fair=ended, worker=make_worker(), actor=officer)
+        services.fair_register_worker(fair=ended, worker=make_worker(), actor=officer)
     assert exc.value.code == "fair_closed"
     assert not FairRegistration.objects.exists()
 
@@ -275,7 +275,7 @@ def test_registration_needs_a_worker_and_an_open_fair(fair, officer, employer, c
 @pytest.mark.django_db
 def test_outcome_counts_are_stored_and_audited(officer, county_a):
     fair = past_fair(officer, county_a)
-    fairs.fair_record_outcome(fair=fair, actor=officer, attendance=386, intents=142, hires=57)
+    services.fair_record_outcome(fair=fair, actor=officer, attendance=386, intents=142, hires=57)
     fair.refresh_from_db()
     assert (fair.attendance, fair.intents, fair.hires) == (386, 142, 57)
     row = audit_rows(fair, AuditAction.UPDATE).get()
@@ -288,19 +288,19 @@ def test_outcome_counts_are_stored_and_audited(officer, county_a):
 def test_outcome_is_refused_when_inconsistent_early_or_out_of_scope(officer, officer_b, worker, county_a):
     fair = past_fair(officer, county_a)
     with pytest.raises(DomainError) as exc:
-        fairs.fair_record_outcome(fair=fair, actor=officer, attendance=10, intents=5, hires=6)
+        services.fair_record_outcome(fair=fair, actor=officer, attendance=10, intents=5, hires=6)
     assert "hires" in exc.value.fields
     with pytest.raises(DomainError) as exc:
-        fairs.fair_record_outcome(fair=fair, actor=officer, attendance=10, intents=12, hires=1)
+        services.fair_record_outcome(fair=fair, actor=officer, attendance=10, intents=12, hires=1)
     assert "intents" in exc.value.fields
     with pytest.raises(DomainError) as exc:
-        fairs.fair_record_outcome(fair=fair, actor=officer, attendance=-1, intents=0, hires=0)
+        services.fair_record_outcome(fair=fair, actor=officer, attendance=-1, intents=0, hires=0)
     assert "attendance" in exc.value.fields
     with pytest.raises(NotFound):
-        fairs.fair_record_outcome(fair=fair, actor=officer_b, attendance=1, intents=0, hires=0)
-    upcoming = fairs.fair_create(actor=officer, data=fair_data(county_a))
+        services.fair_record_outcome(fair=fair, actor=officer_b, attendance=1, intents=0, hires=0)
+    upcoming = services.fair_create(actor=officer, data=fair_data(county_a))
     with pytest.raises(DomainError) as exc:
-        fairs.fair_record_outcome(fair=upcoming, actor=officer, attendance=1, intents=0, hires=0)
+        services.fair_record_outcome(fair=upcoming, actor=officer, attendance=1, intents=0, hires=0)
     assert exc.value.code == "fair_not_started"
     fair.refresh_from_db()
     assert (fair.attendance, fair.intents, fair.hires) == (0, 0, 0)
@@ -314,18 +314,18 @@ def test_attendance_is_marked_audited_and_bounds_the_outcome(officer, county_a):
     JobFair.objects.filter(pk=fair.pk).update(ends_at=fair.ends_at)
     workers = [make_worker() for _ in range(3)]
     for w in workers:
-        fairs.fair_register_worker(fair=fair, worker=w, actor=w)
+        services.fair_register_worker(fair=fair, worker=w, actor=w)
     for w in workers[:2]:
-        registration = fairs.fair_mark_attended(fair=fair, worker=w, actor=officer)
+        registration = services.fair_mark_attended(fair=fair, worker=w, actor=officer)
         assert registration.attended
     assert audit_rows(registration, AuditAction.UPDATE).get().after == {"attended": True}
     with pytest.raises(DomainError) as exc:
-        fairs.fair_mark_attended(fair=fair, worker=make_worker(), actor=officer)
+        services.fair_mark_attended(fair=fair, worker=make_worker(), actor=officer)
     assert exc.value.code == "not_registered"
     with pytest.raises(DomainError) as exc:
-        fairs.fair_record_outcome(fair=fair, actor=officer, attendance=1, intents=0, hires=0)
+        services.fair_record_outcome(fair=fair, actor=officer, attendance=1, intents=0, hires=0)
     assert "attendance" in exc.value.fields and "2" in exc.value.fields["attendance"][0]
-    fairs.fair_record_outcome(fair=fair, actor=officer, attendance=2, intents=1, hires=1)
+    services.fair_record_outcome(fair=fair, actor=officer, attendance=2, intents=1, hires=1)
 
 
 # --- API ----------------------------------------------------------------------------------------------------
@@ -337,9 +337,9 @@ def test_api_lists_upcoming_fairs_to_anyone_with_counts(
 ):
     past_fair(officer, county_a, title="上周的夜市")
     for _ in range(3):
-        fairs.fair_create(actor=officer, data=fair_data(county_a))
+        services.fair_create(actor=officer, data=fair_data(county_a))
     employer = make_employer()
-    fairs.fair_book_booth(fair=fair, employer=employer, actor=employer.user)
+    services.fair_book_booth(fair=fair, employer=employer, actor=employer.user)
     with django_assert_max_num_queries(4):
         response = api.get("/api/v1/job-fairs/")
     assert response.status_code == 200

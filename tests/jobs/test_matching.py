@@ -271,12 +271,6 @@ def test_reliability_and_rating_count_once_known(monkeypatch):
     assert all(0 <= r.score <= 1 for r in recs)
 
 
-def test_reliability_and_rating_are_unknown_until_work_orders_exist():
-    worker = make_worker()
-    assert matching.reliability_of(worker) is None
-    assert matching.rating_of(worker) is None
-
-
 # --- eligibility ---------------------------------------------------------------------------------------------
 
 

@@ -406,7 +406,7 @@ def test_posting_form_field_errors_and_market_location(client_as, employer_a, co
 
 
 def test_posting_form_shows_wage_warnings_before_submitting(client_as, employer_a, county_a, monkeypatch):
-    monkeypatch.setattr(services, "wage_guidance_median", lambda **kw: Decimal("260"))
+    monkeypatch.setattr("jobs.hooks.wage_guidance_median", lambda **kw: Decimal("260"))
     client = client_as(employer_a.user)
     response = client.post(
         "/jobs/employer/postings/new/", _posting_post(scope_unit=county_a.pk, action="submit")

@@ -12,8 +12,9 @@ import pytest
 from django.apps import apps as django_apps
 from django.db import connection
 
+from core.models import MinimumWageTier
 from jobs import search, services
-from jobs.models import EmployerProfile, MinimumWageTier, Occupation, Posting
+from jobs.models import EmployerProfile, Occupation, Posting
 
 from .factories import make_employer, occupation, posting_data
 
@@ -23,7 +24,7 @@ pytestmark = pytest.mark.django_db
 def ensure_jobs_seed() -> None:
     """The occupations and minimum wages that migration 0002 seeds (a transactional test flushes them)."""
     if not Occupation.objects.exists() or not MinimumWageTier.objects.exists():
-        importlib.import_module("jobs.migrations.0002_seed_and_search_index").forwards(django_apps, None)
+        importlib.import_module("jobs.migrations.0002_seed_and_search_indexes").forwards(django_apps, None)
 
 
 @pytest.fixture(autouse=True)

@@ -17,7 +17,7 @@ from django.utils import timezone
 from accounts.choices import Role
 from core.choices import AuditAction, ScopeUnitKind
 from core.errors import DomainError, InvalidTransition, NotFound, NotPermitted
-from core.models import AuditLog, Division, ScopeUnit
+from core.models import AuditLog, Division, MinimumWageTier, ScopeUnit
 from jobs import selectors, services
 from jobs.choices import ApplicationSource, ApplicationStatus, PostingStatus, ReportReason, WageUnit
 from jobs.models import (
@@ -25,7 +25,6 @@ from jobs.models import (
     ApplicationEvent,
     Certificate,
     EmployerProfile,
-    MinimumWageTier,
     Occupation,
     Posting,
     PostingEvent,
@@ -52,7 +51,7 @@ FEE_LABEL = "向劳动者收费或押金"
 def ensure_jobs_seed() -> None:
     """The occupations and minimum wages that migration 0002 seeds (a transactional test flushes them)."""
     if not Occupation.objects.exists() or not MinimumWageTier.objects.exists():
-        importlib.import_module("jobs.migrations.0002_seed_and_search_index").forwards(django_apps, None)
+        importlib.import_module("jobs.migrations.0002_seed_and_search_indexes").forwards(django_apps, None)
 
 
 @pytest.fixture(autouse=True)
@@ -863,9 +862,11 @@ def test_only_the_postings_employer_or_county_staff_can_accept(officer_b):
     worker = make_worker()
     application = services.application_apply(posting=posting, worker=worker, actor=worker)
     stranger = make_employer().user
-    for actor in (stranger, officer_b, worker):
+    for actor in (stranger, officer_b):
         with pytest.raises(NotFound):
             services.application_accept(application=application, actor=actor)
+    with pytest.raises(NotPermitted):  # the applicant sees their application but may not decide it
+        services.application_accept(application=application, actor=worker)
     application.refresh_from_db()
     assert application.status == ApplicationStatus.APPLIED
 

@@ -1,0 +1,45 @@
+"""The labour market's models, split by entity (NetBox's ``dcim/models/``) and re-exported here."""
+
+from .applications import APPLICATION_WORKFLOW, Application, ApplicationEvent
+from .fairs import FairBooth, FairRegistration, JobFair
+from .occupations import Occupation
+from .postings import (
+    POSTING_FIELDS,
+    POSTING_WORKFLOW,
+    REPORT_WORKFLOW,
+    Posting,
+    PostingEvent,
+    PostingReport,
+    PostingReportEvent,
+)
+from .profiles import (
+    EMPLOYER_WORKFLOW,
+    Certificate,
+    EmployerEvent,
+    EmployerProfile,
+    WorkerProfile,
+    WorkerSkill,
+)
+
+__all__ = [
+    "APPLICATION_WORKFLOW",
+    "EMPLOYER_WORKFLOW",
+    "POSTING_FIELDS",
+    "POSTING_WORKFLOW",
+    "REPORT_WORKFLOW",
+    "Application",
+    "ApplicationEvent",
+    "Certificate",
+    "EmployerEvent",
+    "EmployerProfile",
+    "FairBooth",
+    "FairRegistration",
+    "JobFair",
+    "Occupation",
+    "Posting",
+    "PostingEvent",
+    "PostingReport",
+    "PostingReportEvent",
+    "WorkerProfile",
+    "WorkerSkill",
+]

@@ -1,0 +1,132 @@
+"""Job-seeker registration (求职登记) and employer registration (用工登记) with its review."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.choices import Role
+from accounts.models import RoleGrant
+from core.audit import audit_record, changed, snapshot
+from core.choices import AuditAction
+from core.errors import DomainError, NotPermitted
+from core.permissions import require_access
+
+from ..choices import VerificationStatus
+from ..models import EMPLOYER_WORKFLOW, Certificate, EmployerProfile, WorkerProfile, WorkerSkill
+from ..permissions import require_for_worker, staff_for
+
+
+@transaction.atomic
+def worker_profile_save(
+    *, user, actor, data: dict, skills=None, preferred_units=None, certificates=None, request=None
+) -> WorkerProfile:
+    """Job-seeker registration (求职登记) or its update. Staff acting for a worker at a counter are
+    recorded as the assisting officer. ``certificates`` (dicts of occupation, name, number, issuer,
+    expires_on), when given, replace the ones on record; an unchanged certificate keeps its verification."""
+    require_for_worker(user, actor)
+    profile, created = WorkerProfile.objects.select_for_update().get_or_create(user=user)
+    before = None if created else snapshot(profile)
+    for name, value in data.items():
+        setattr(profile, name, value)
+    if actor.pk != user.pk:
+        profile.assisted_by = actor
+    profile.full_clean()
+    profile.save()
+    if preferred_units is not None:
+        profile.preferred_units.set(preferred_units)
+    if skills is not None:
+        keep = []
+        for occupation, level, years in skills:
+            skill, _ = WorkerSkill.objects.update_or_create(
+                profile=profile, occupation=occupation, defaults={"level": level, "years": years}
+            )
+            keep.append(skill.pk)
+        profile.skills.exclude(pk__in=keep).delete()
+    if certificates is not None:
+        keep = []
+        for item in certificates:
+            cert = profile.certificates.filter(occupation=item["occupation"], number=item["number"]).first()
+            cert = cert or Certificate(profile=profile, occupation=item["occupation"], number=item["number"])
+            new = (item["name"], item["issuer"], item.get("expires_on"))
+            if cert.pk and (cert.name, cert.issuer, cert.expires_on) != new:
+                cert.verified_by = None  # a changed certificate must be checked again
+            cert.name, cert.issuer, cert.expires_on = new
+            cert.full_clean(exclude=["profile"])
+            cert.save()
+            keep.append(cert.pk)
+        profile.certificates.exclude(pk__in=keep).delete()
+    b, a = changed(before, snapshot(profile))
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE if created else AuditAction.UPDATE,
+        obj=profile,
+        before=b,
+        after=a,
+        request=request,
+        on_behalf_of=user if actor.pk != user.pk else None,
+    )
+    if not user.has_role(Role.WORKER):
+        RoleGrant.objects.get_or_create(user=user, role=Role.WORKER)
+    return profile
+
+
+@transaction.atomic
+def employer_register(
+    *, user, actor, kind: str, display_name: str, scope_unit, organization=None, request=None
+) -> EmployerProfile:
+    """Employer registration (用工登记): waits for staff approval before its first posting goes live."""
+    require_access(allowed=actor.pk == user.pk or staff_for(actor, scope_unit.pk), visible=False)
+    if organization is not None and organization.owner_id != user.pk:
+        raise NotPermitted()
+    if kind == "person" and not user.id_number:
+        raise DomainError(_("个人用工须先完成实名核验。"), fields={"kind": [_("个人用工须先完成实名核验。")]})
+    profile, created = EmployerProfile.objects.get_or_create(
+        user=user,
+        defaults={
+            "kind": kind,
+            "display_name": display_name,
+            "scope_unit": scope_unit,
+            "organization": organization,
+        },
+    )
+    if not created:
+        raise DomainError(_("已完成用工登记。"), code="duplicate")
+    EMPLOYER_WORKFLOW.record(
+        profile,
+        to_status=profile.status,
+        actor=actor,
+        on_behalf_of=user if actor.pk != user.pk else None,
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=profile,
+        after=snapshot(profile),
+        request=request,
+        on_behalf_of=user if actor.pk != user.pk else None,
+    )
+    RoleGrant.objects.get_or_create(user=user, role=Role.EMPLOYER)
+    return profile
+
+
+@transaction.atomic
+def employer_review(
+    *, employer: EmployerProfile, actor, approve: bool, note: str = "", request=None
+) -> EmployerProfile:
+    """County staff in scope approve a registration (its postings may then go live) or turn it down with a
+    note; a turned-down one may be approved later, an approved one is not reviewed again."""
+    employer = EMPLOYER_WORKFLOW.lock(employer, queryset=EmployerProfile.objects.visible_to(actor))
+    staff = staff_for(actor, employer.scope_unit_id)
+    require_access(allowed=staff and actor.has_perm("jobs.change_employerprofile"), visible=staff)
+    note = (note or "").strip()
+    employer.reviewed_by, employer.reviewed_at, employer.review_note = actor, timezone.now(), note[:300]
+    return EMPLOYER_WORKFLOW.move(
+        employer,
+        VerificationStatus.APPROVED if approve else VerificationStatus.REJECTED,
+        actor=actor,
+        reason=note,
+        fields=("reviewed_by", "reviewed_at", "review_note"),
+        request=request,
+    )

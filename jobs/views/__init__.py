@@ -1,0 +1,47 @@
+"""The labour market's pages, split by whose pages they are and re-exported for ``jobs.urls``.
+
+Server-rendered, every page works without JavaScript; reads come from the selectors (404 outside scope),
+writes go through the services."""
+
+from .board import market_board
+from .counter import counter, referral_create, referral_slip
+from .employer import (
+    application_accept,
+    application_reject,
+    employer_dashboard,
+    employer_register,
+    posting_close,
+    posting_edit,
+    posting_new,
+    posting_submit,
+)
+from .fairs import fair_book, fair_detail, fair_list, fair_outcome, fair_register
+from .search import posting_apply, posting_detail, posting_report, posting_search
+from .worker import application_withdraw, worker_home, worker_profile
+
+__all__ = [
+    "application_accept",
+    "application_reject",
+    "application_withdraw",
+    "counter",
+    "employer_dashboard",
+    "employer_register",
+    "fair_book",
+    "fair_detail",
+    "fair_list",
+    "fair_outcome",
+    "fair_register",
+    "market_board",
+    "posting_apply",
+    "posting_close",
+    "posting_detail",
+    "posting_edit",
+    "posting_new",
+    "posting_report",
+    "posting_search",
+    "posting_submit",
+    "referral_create",
+    "referral_slip",
+    "worker_home",
+    "worker_profile",
+]

@@ -1,0 +1,154 @@
+"""The worker's pages: their home (recommended jobs with reasons, their applications) and job-seeker
+registration (求职登记) — also what a counter serving them sees, marked as assisted."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from core.errors import DomainError
+from core.forms import apply_domain_error
+from core.masking import mask_name, mask_phone
+
+from .. import services
+from ..choices import ApplicationStatus
+from ..forms import CertificateFormSet, SkillFormSet, WorkerProfileForm
+from ..matching import recommend_postings
+from ..models import Application, Certificate, WorkerProfile, WorkerSkill
+from ..permissions import sees_person
+from .common import wage_text
+from .counter import acting_context, acting_worker
+
+
+@login_required
+def worker_home(request):
+    """The worker's home: recommended jobs with their reasons, and my applications."""
+    worker, assisted = acting_worker(request)
+    profile = WorkerProfile.objects.filter(user=worker).first()
+    recommendations = list(recommend_postings(worker=worker, limit=20)) if profile else []
+    for rec in recommendations:
+        rec.obj.wage_display = wage_text(rec.obj)
+        rec.obj.distance = getattr(rec, "distance_km", None)
+    applications = list(
+        Application.objects.filter(worker=worker)
+        .select_related("posting", "posting__occupation", "posting__employer", "posting__scope_unit")
+        .order_by("-created_at", "-id")[:100]
+    )
+    for app in applications:
+        visible = sees_person(
+            request.user,
+            person_id=app.posting.employer.user_id,
+            counterpart_id=app.worker_id,
+            hired=app.status == ApplicationStatus.ACCEPTED,
+        )
+        app.contact_visible = visible
+        app.contact_name = app.posting.contact_name if visible else mask_name(app.posting.contact_name)
+        app.contact_phone = app.posting.contact_phone if visible else mask_phone(app.posting.contact_phone)
+        app.can_withdraw = app.status in (ApplicationStatus.APPLIED, ApplicationStatus.ACCEPTED)
+    context = {
+        "worker": worker,
+        "worker_label": f"{mask_name(worker.real_name)} {mask_phone(worker.phone)}" if assisted else "",
+        "profile": profile,
+        "recommendations": recommendations,
+        "applications": applications,
+        **acting_context(request),
+    }
+    return render(request, "jobs/worker_home.html", context)
+
+
+@login_required
+@require_POST
+def application_withdraw(request, pk: int):
+    worker, _assisted = acting_worker(request)
+    application = Application.objects.filter(pk=pk, worker=worker).first()
+    if application is None:
+        raise Http404
+    try:
+        services.application_withdraw(
+            application=application,
+            actor=request.user,
+            reason=request.POST.get("reason", ""),
+            request=request,
+        )
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("已撤回报名。"))
+    return redirect("jobs:worker_home")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def worker_profile(request):
+    """求职登记: skills with level and years, certificates, where, when, for how much, how to be told."""
+    worker, assisted = acting_worker(request)
+    profile = (
+        WorkerProfile.objects.filter(user=worker)
+        .prefetch_related(
+            "preferred_units",
+            Prefetch("skills", queryset=WorkerSkill.objects.select_related("occupation")),
+            Prefetch("certificates", queryset=Certificate.objects.select_related("occupation")),
+        )
+        .first()
+    )
+    instance = profile or WorkerProfile(user=worker)
+    skills_initial = [
+        {"occupation": s.occupation.code, "level": s.level, "years": s.years}
+        for s in (profile.skills.all() if profile else [])
+    ]
+    certs_initial = [
+        {
+            "occupation": c.occupation.code,
+            "name": c.name,
+            "number": c.number,
+            "issuer": c.issuer,
+            "expires_on": c.expires_on,
+        }
+        for c in (profile.certificates.all() if profile else [])
+    ]
+    post = request.POST if request.method == "POST" else None
+    form = WorkerProfileForm(post, instance=instance)
+    skills = SkillFormSet(post, prefix="skills", initial=skills_initial)
+    certs = CertificateFormSet(post, prefix="certs", initial=certs_initial)
+    if post is not None:
+        forms_ok = all([form.is_valid(), skills.is_valid(), certs.is_valid()])
+        if forms_ok and not skills.filled():
+            form.add_error(None, _("请至少填写一个会做的工种。"))
+            forms_ok = False
+        if forms_ok:
+            try:
+                services.worker_profile_save(
+                    user=worker,
+                    actor=request.user,
+                    data=form.profile_data(),
+                    skills=[(row["occupation"], row["level"], row["years"]) for row in skills.filled()],
+                    certificates=[
+                        {k: row.get(k) for k in ("occupation", "name", "number", "issuer", "expires_on")}
+                        for row in certs.filled()
+                    ],
+                    preferred_units=form.cleaned_data["preferred_units"],
+                    request=request,
+                )
+            except DomainError as exc:
+                apply_domain_error(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("求职登记已保存。") if not assisted else _("已为该劳动者保存求职登记（代办）。"),
+                )
+                return redirect("jobs:worker_home")
+    context = {
+        "form": form,
+        "skills": skills,
+        "certs": certs,
+        "profile": profile,
+        "worker_label": f"{mask_name(worker.real_name)} {mask_phone(worker.phone)}",
+        **acting_context(request),
+    }
+    status = 400 if request.method == "POST" else 200
+    return render(request, "jobs/worker_profile.html", context, status=status)

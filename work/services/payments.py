@@ -1,0 +1,473 @@
+"""Settlement and payment of labor fees (线上劳务费支付): the services that move a payment along
+PAYMENT_TRANSITIONS through a gateway (``work.gateways``), the sandbox provider at work, and the wage-arrears
+scan. Idempotency: see ``work.gateways``; locks are always taken work order first, then payment."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import urllib.error
+import urllib.request
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.audit import audit_record, snapshot
+from core.choices import AuditAction
+from core.errors import DomainError, InvalidTransition
+from core.permissions import require_access
+from jobs.notifications import notify
+from jobs.permissions import staff_for
+
+from ..choices import PaymentBackend, PaymentMethod, PaymentStatus, WorkOrderStatus
+from ..gateways import (
+    GATEWAYS,
+    OFFLINE_METHODS,
+    gateway_for,
+    sandbox_headers,
+    sandbox_notification,
+    sandbox_outcome,
+)
+from ..models import PAYMENT_WORKFLOW, WORK_ORDER_WORKFLOW, ArrearsAlert, Payment, PaymentCallback, WorkOrder
+from .work_orders import work_order_approve_if_due, work_order_move
+
+logger = logging.getLogger(__name__)
+
+
+def sandbox_deliver(payment_id: int) -> int | None:
+    """The sandbox provider at work (called by the task): send the callback the payment's amount calls
+    for. Returns the HTTP-like status of the delivery, None when it times out or has nothing to do."""
+    payment = Payment.objects.filter(pk=payment_id, backend=PaymentBackend.SANDBOX).first()
+    if payment is None or payment.status != PaymentStatus.PENDING:
+        return None
+    outcome = sandbox_outcome(payment.amount)
+    if outcome is None:
+        return None
+    body = sandbox_notification(payment, outcome)
+    headers = sandbox_headers(body)
+    url = getattr(settings, "LINGONG_SANDBOX_CALLBACK_URL", "")
+    if settings.CELERY_TASK_ALWAYS_EAGER or not url:
+        return payment_callback(backend=PaymentBackend.SANDBOX, body=body, headers=headers).status
+    req = urllib.request.Request(
+        url, data=body, headers={**headers, "Content-Type": "application/json"}, method="POST"
+    )
+    try:
+        with urllib.request.urlopen(req, timeout=10) as response:
+            return response.status
+    except urllib.error.HTTPError as exc:
+        return exc.code
+
+
+# --- helpers ------------------------------------------------------------------------------------------------
+
+
+def _payment_move(
+    payment: Payment,
+    to_status: str,
+    actor,
+    *,
+    reason: str = "",
+    fields: tuple[str, ...] = (),
+    request=None,
+    on_behalf_of=None,
+) -> Payment:
+    """Move a (locked) payment; event row and audit row in the caller's transaction."""
+    return PAYMENT_WORKFLOW.move(
+        payment,
+        to_status,
+        actor=actor,
+        reason=reason,
+        fields=fields,
+        request=request,
+        on_behalf_of=on_behalf_of,
+    )
+
+
+def work_order_settle(order: WorkOrder, actor, *, reason: str, request=None, on_behalf_of=None) -> bool:
+    """approved → settled on a locked work order; an open arrears alert is resolved."""
+    if order.status != WorkOrderStatus.APPROVED:
+        return False
+    order.settled_at = timezone.now()
+    work_order_move(
+        order,
+        WorkOrderStatus.SETTLED,
+        actor,
+        reason=reason,
+        fields=("settled_at",),
+        request=request,
+        on_behalf_of=on_behalf_of,
+    )
+    ArrearsAlert.objects.filter(work_order=order, resolved_at__isnull=True).update(
+        resolved_at=order.settled_at
+    )
+    return True
+
+
+def _payer(order: WorkOrder, actor) -> bool:
+    """The employer of the order, or staff in its scope (paying for them)."""
+    return order.posting.employer.user_id == actor.pk or staff_for(actor, order.posting.scope_unit_id)
+
+
+def _locked_order(order_id: int) -> WorkOrder:
+    return WORK_ORDER_WORKFLOW.lock(order_id, select_related=("posting__employer",), of=("self",))
+
+
+def _locked_payment(payment_id: int) -> Payment:
+    return PAYMENT_WORKFLOW.lock(payment_id)
+
+
+# --- requesting a payment -----------------------------------------------------------------------------------
+
+
+def _replay(key: str, work_order: WorkOrder, actor) -> Payment | None:
+    existing = (
+        Payment.objects.filter(idempotency_key=key).select_related("work_order__posting__employer").first()
+    )
+    if existing is None:
+        return None
+    require_access(allowed=_payer(existing.work_order, actor), visible=False)
+    if existing.work_order_id != work_order.pk:
+        raise DomainError(
+            _("该幂等键已用于另一笔支付。"),
+            code="idempotency_key_reused",
+            fields={"idempotency_key": [_("该幂等键已用于另一笔支付。")]},
+        )
+    existing.replayed = True
+    return existing
+
+
+def payment_request(
+    *,
+    work_order: WorkOrder,
+    actor,
+    idempotency_key: str,
+    method: str,
+    backend: str | None = None,
+    request=None,
+) -> Payment:
+    """The employer (or staff in scope for them) pays an approved work order. A replay with the same
+    idempotency key returns the same payment (``payment.replayed`` is True) and never makes a second one;
+    while a payment is pending or succeeded no other attempt starts; after a failure a new key may try
+    again."""
+    key = (idempotency_key or "").strip()
+    if not key or len(key) > 64:
+        raise DomainError(
+            _("须提供幂等键（不超过64个字符）。"),
+            fields={"idempotency_key": [_("须提供幂等键（不超过64个字符）。")]},
+        )
+    backend = backend or settings.LINGONG_PAYMENT_BACKEND
+    gateway = gateway_for(backend)
+    if backend == PaymentBackend.OFFLINE and method not in OFFLINE_METHODS:
+        raise DomainError(
+            _("线下转账须选择现金、银行、微信或支付宝。"),
+            fields={"method": [_("线下转账须选择现金、银行、微信或支付宝。")]},
+        )
+    if backend != PaymentBackend.OFFLINE and method != PaymentMethod.ONLINE:
+        raise DomainError(
+            _("在线支付的方式须为“在线支付”。"), fields={"method": [_("在线支付的方式须为“在线支付”。")]}
+        )
+    replay = _replay(key, work_order, actor)  # the common replay answers without taking a lock
+    if replay is not None:
+        return replay
+    try:
+        with transaction.atomic():
+            order = _locked_order(work_order.pk)
+            require_access(allowed=_payer(order, actor), visible=False)
+            replay = _replay(
+                key, order, actor
+            )  # committed by a concurrent replay while we waited for the lock
+            if replay is not None:
+                return replay
+            work_order_approve_if_due(order)
+            if order.status != WorkOrderStatus.APPROVED:
+                raise InvalidTransition(_("只有已确认工时、尚未结算的用工单可以支付。"))
+            if not order.amount or order.amount <= 0:
+                raise DomainError(_("用工单没有应付金额。"), code="no_amount")
+            if Payment.objects.filter(
+                work_order=order, status__in=[PaymentStatus.PENDING, PaymentStatus.SUCCEEDED]
+            ).exists():
+                raise DomainError(_("该用工单已有进行中或已成功的支付。"), code="payment_exists")
+            payment = Payment.objects.create(
+                work_order=order,
+                backend=backend,
+                method=method,
+                idempotency_key=key,
+                amount=order.amount,
+                recorded_by=actor if getattr(actor, "pk", None) else None,
+            )
+            PAYMENT_WORKFLOW.record(payment, to_status=PaymentStatus.PENDING, actor=payment.recorded_by)
+            audit_record(
+                actor=actor,
+                action=AuditAction.CREATE,
+                obj=payment,
+                after=snapshot(payment),
+                request=request,
+                on_behalf_of=order.posting.employer.user
+                if actor.pk != order.posting.employer.user_id
+                else None,
+            )
+            gateway.start(payment)
+    except IntegrityError:
+        # A concurrent request with the same key (unique key) or for the same order (one live payment per
+        # order) committed first.
+        replay = _replay(key, work_order, actor)
+        if replay is not None:
+            return replay
+        raise DomainError(_("该用工单已有进行中或已成功的支付。"), code="payment_exists") from None
+    payment.replayed = False
+    return payment
+
+
+# --- offline: the employer records, the worker confirms ------------------------------------------------------
+
+
+@transaction.atomic
+def payment_record_offline(
+    *,
+    payment: Payment,
+    actor,
+    method: str | None = None,
+    payee_account: str = "",
+    note: str = "",
+    request=None,
+) -> Payment:
+    """The employer records an offline transfer: the payment succeeded. The worker is asked to confirm
+    receipt; only then is the work order settled."""
+    order = _locked_order(payment.work_order_id)
+    payment = _locked_payment(payment.pk)
+    require_access(
+        allowed=_payer(order, actor),
+        visible=actor.pk == order.worker_id,
+        message=_("只有用工方可以登记转账。"),
+    )
+    if payment.backend != PaymentBackend.OFFLINE:
+        raise DomainError(_("只有线下转账可以登记。"), code="not_offline")
+    if method:
+        if method not in OFFLINE_METHODS:
+            raise DomainError(
+                _("线下转账须选择现金、银行、微信或支付宝。"),
+                fields={"method": [_("线下转账须选择现金、银行、微信或支付宝。")]},
+            )
+        payment.method = method
+    payment.payee_account = payee_account[:32] or payment.payee_account
+    payment.recorded_by = actor
+    payment.succeeded_at = timezone.now()
+    _payment_move(
+        payment,
+        PaymentStatus.SUCCEEDED,
+        actor,
+        reason=note or _("用工方登记线下转账"),
+        fields=("method", "payee_account", "recorded_by", "succeeded_at"),
+        request=request,
+    )
+    notify(
+        order.worker_id,
+        _("用工方已登记支付劳务费 %(amount)s 元，请在收到后确认收款。") % {"amount": payment.amount},
+    )
+    return payment
+
+
+@transaction.atomic
+def payment_confirm_receipt(*, payment: Payment, actor, request=None) -> Payment:
+    """The worker (or staff at a counter for them) confirms receiving an offline transfer: the work order
+    is settled."""
+    order = _locked_order(payment.work_order_id)
+    payment = _locked_payment(payment.pk)
+    acting_for = actor.pk != order.worker_id
+    require_access(
+        allowed=not acting_for or staff_for(actor, order.posting.scope_unit_id),
+        visible=order.posting.employer.user_id == actor.pk,
+        message=_("只有劳动者本人可以确认收款。"),
+    )
+    if payment.status != PaymentStatus.SUCCEEDED or payment.worker_confirmed_at is not None:
+        raise InvalidTransition(_("这笔支付不在待确认收款状态。"))
+    payment.worker_confirmed_at = timezone.now()
+    payment.save(update_fields=["worker_confirmed_at", "updated_at"])
+    on_behalf_of = order.worker if acting_for else None
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=payment,
+        before={"worker_confirmed_at": None},
+        after={"worker_confirmed_at": payment.worker_confirmed_at},
+        request=request,
+        on_behalf_of=on_behalf_of,
+    )
+    work_order_settle(order, actor, reason=_("劳动者确认收款"), request=request, on_behalf_of=on_behalf_of)
+    return payment
+
+
+# --- callbacks ----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class CallbackResult:
+    status: int  # the HTTP status to answer the provider with
+    code: str
+    payment: Payment | None = None
+
+
+def _payload_text(body: bytes) -> str:
+    return body.decode("utf-8", errors="replace")[:20000]
+
+
+def _event_id_hint(body: bytes) -> str:
+    try:
+        return str(json.loads(body).get("event_id", ""))[:64]
+    except (ValueError, AttributeError):
+        return ""
+
+
+def payment_callback(*, backend: str, body: bytes, headers: Mapping[str, str]) -> CallbackResult:
+    """A provider's notification. Every call is stored (PaymentCallback) except a valid replay of an event
+    already stored, which the unique constraint refuses; an invalid signature changes nothing else (400);
+    an event is processed once. Success moves pending → succeeded and, for online backends, settles the
+    work order at once; failure moves pending → failed."""
+    gateway = GATEWAYS.get(backend)
+    data = gateway.verify_callback(body, headers) if gateway is not None else None
+    if data is None:
+        PaymentCallback.objects.create(
+            backend=backend[:12],
+            event_id=_event_id_hint(body),
+            payload=_payload_text(body),
+            signature_valid=False,
+        )
+        logger.warning("payment callback with an invalid signature (backend=%s)", backend)
+        return CallbackResult(400, "invalid_signature")
+    ref = (
+        Payment.objects.filter(backend=backend, provider_ref=data.provider_ref)
+        .values_list("pk", "work_order_id")
+        .first()
+    )
+    try:
+        with transaction.atomic():
+            order = _locked_order(ref[1]) if ref else None
+            payment = _locked_payment(ref[0]) if ref else None
+            with transaction.atomic():
+                PaymentCallback.objects.create(
+                    backend=backend,
+                    event_id=data.event_id,
+                    payload=_payload_text(body),
+                    signature_valid=True,
+                    payment=payment,
+                )
+            if payment is None:
+                return CallbackResult(400, "unknown_payment")
+            if payment.status != PaymentStatus.PENDING:
+                # e.g. a success after the timeout failed it: kept for reconciliation, nothing moves.
+                logger.warning(
+                    "callback %s for payment %s in status %s", data.event_id, payment.pk, payment.status
+                )
+                return CallbackResult(200, "ignored", payment)
+            if data.succeeded and data.amount is not None and data.amount != payment.amount:
+                logger.error(
+                    "callback %s amount %s differs from payment %s",
+                    data.event_id,
+                    data.amount,
+                    payment.amount,
+                )
+                return CallbackResult(400, "amount_mismatch", payment)
+            if data.succeeded:
+                payment.succeeded_at = timezone.now()
+                _payment_move(
+                    payment,
+                    PaymentStatus.SUCCEEDED,
+                    None,
+                    reason=f"callback {data.event_id}",
+                    fields=("succeeded_at",),
+                )
+                work_order_settle(order, None, reason=_("在线支付成功"))
+                notify(order.worker_id, _("劳务费 %(amount)s 元已支付成功。") % {"amount": payment.amount})
+            else:
+                payment.failure_reason = data.reason or _("支付失败")
+                _payment_move(
+                    payment,
+                    PaymentStatus.FAILED,
+                    None,
+                    reason=payment.failure_reason,
+                    fields=("failure_reason",),
+                )
+                notify(
+                    order.posting.employer.user_id,
+                    _("劳务费支付失败：%(reason)s，请重新发起支付。") % {"reason": payment.failure_reason},
+                )
+            return CallbackResult(200, "processed", payment)
+    except IntegrityError:
+        # callback_once_per_event: this event was stored (and processed) before.
+        return CallbackResult(200, "duplicate")
+
+
+def payment_expire_stale(*, now=None) -> int:
+    """Online payments still pending past the provider's timeout fail ("超时"), so that a new attempt may
+    start. A late success callback for one is stored and logged for reconciliation."""
+    now = now or timezone.now()
+    minutes = getattr(settings, "LINGONG_SANDBOX_TIMEOUT_MINUTES", 30)
+    stale = (
+        Payment.objects.filter(
+            status=PaymentStatus.PENDING, created_at__lt=now - dt.timedelta(minutes=minutes)
+        )
+        .exclude(backend=PaymentBackend.OFFLINE)
+        .values_list("pk", "work_order_id")
+    )
+    count = 0
+    for payment_id, order_id in stale:
+        with transaction.atomic():
+            _locked_order(order_id)
+            payment = _locked_payment(payment_id)
+            if payment.status != PaymentStatus.PENDING:
+                continue
+            payment.failure_reason = _("支付超时，未收到通道通知")
+            _payment_move(
+                payment, PaymentStatus.FAILED, None, reason=payment.failure_reason, fields=("failure_reason",)
+            )
+            count += 1
+    return count
+
+
+# --- wage arrears -------------------------------------------------------------------------------------------
+
+
+def arrears_scan(now=None) -> int:
+    """Raise one wage-arrears alert (欠薪预警) per approved work order not settled by its settle
+    deadline, with an audit row in the county's scope for its staff. Safe to run twice, or concurrently:
+    the work order row is locked and the alert is one-to-one. Returns the number of alerts raised."""
+    now = now or timezone.now()
+    due = WorkOrder.objects.filter(
+        status=WorkOrderStatus.APPROVED, settle_deadline__lt=now, arrears_alert__isnull=True
+    ).values_list("pk", flat=True)
+    raised = 0
+    for order_id in due:
+        with transaction.atomic():
+            order = _locked_order(order_id)
+            if (
+                order.status != WorkOrderStatus.APPROVED
+                or order.settle_deadline is None
+                or order.settle_deadline >= now
+            ):
+                continue
+            try:
+                with transaction.atomic():
+                    alert, created = ArrearsAlert.objects.get_or_create(
+                        work_order=order, defaults={"amount": order.amount or Decimal("0"), "raised_at": now}
+                    )
+            except IntegrityError:
+                continue
+            if not created:
+                continue
+            audit_record(
+                actor=None,
+                action=AuditAction.CREATE,
+                obj=alert,
+                after=snapshot(alert),
+                label="system",
+                reason=_("超过结算期限未结算：%(deadline)s")
+                % {"deadline": timezone.localtime(order.settle_deadline).strftime("%Y-%m-%d %H:%M")},
+            )
+            raised += 1
+    return raised
