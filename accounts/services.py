@@ -19,6 +19,7 @@ from core.choices import AuditAction
 from core.errors import DomainError, NotPermitted, RateLimited
 from core.http import client_ip
 from core.models import ScopeUnit
+from core.queue import enqueue
 
 from .choices import STAFF_ROLES, AccountType, CodePurpose, Role
 from .models import ApiClient, Consent, Organization, PhoneCode, PrivacyNotice, RoleGrant, User, hash_secret
@@ -63,14 +64,23 @@ def phone_code_send(*, phone: str, purpose: str, request=None) -> PhoneCode:
             ip_address=ip,
         )
         cache.delete(_fail_key(phone, purpose))
-        from core.tasks import notification_send_task
-
         body = _("【零工市场】您的验证码是%(code)s，%(m)s分钟内有效。请勿告诉他人。") % {
             "code": code,
             "m": settings.LINGONG_SMS_CODE_TTL // 60,
         }
-        transaction.on_commit(lambda: notification_send_task.delay(channel="sms", to=phone, body=body))
+        enqueue("core.tasks.notification_send_task", channel="sms", to=phone, body=body)
     return record
+
+
+PHONE_CODE_KEEP = timedelta(days=2)  # past the daily limit's window: nothing reads an older code
+
+
+def phone_code_purge(*, now=None) -> int:
+    """Delete SMS codes older than the rate limits look back (they hold a mobile number and nothing needs
+    them any more). Returns how many were deleted."""
+    cutoff = (now or timezone.now()) - PHONE_CODE_KEEP
+    count, _ = PhoneCode.objects.filter(created_at__lt=cutoff).delete()
+    return count
 
 
 def phone_code_consume(*, phone: str, purpose: str, code: str) -> None:

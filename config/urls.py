@@ -4,11 +4,10 @@ from django.urls import include, path
 from django.views.generic import TemplateView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from core import views as core_views
 from jobs.urls import board_patterns
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", include("core.urls")),
     path("accounts/", include("accounts.urls")),
     path("markets/", include("markets.urls")),
     path("jobs/", include("jobs.urls")),
@@ -20,7 +19,6 @@ urlpatterns = [
     path("api/v1/", include("config.api_router")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
-    path("healthz/", core_views.healthz, name="healthz"),
     path("robots.txt", TemplateView.as_view(template_name="robots.txt", content_type="text/plain")),
 ]
 

@@ -331,5 +331,23 @@ class CountyWageTierAdmin(ScopedAdmin):
     list_filter = ("tier",)
 
 
+class EventInline(admin.TabularInline):
+    """A workflow's event rows under their subject, read-only (they are written by the transitions)."""
+
+    extra = 0
+    can_delete = False
+    fields = readonly_fields = ("at", "from_status", "to_status", "reason", "actor", "on_behalf_of")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        # nothing to show (and no formset to post) while the subject is being added
+        return obj is not None and super().has_view_permission(request, obj)
+
+
 def admin_message_error(request, exc: DomainError) -> None:
     messages.error(request, str(exc.message))

@@ -35,4 +35,6 @@ def seed(apps, specs: list[PeriodicSpec]) -> None:
 
 
 def unseed(apps, specs: list[PeriodicSpec]) -> None:
-    apps.get_model("django_celery_beat", "PeriodicTask").objects.filter(name__in=[s.name for s in specs]).delete()
+    apps.get_model("django_celery_beat", "PeriodicTask").objects.filter(
+        name__in=[s.name for s in specs]
+    ).delete()

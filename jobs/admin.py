@@ -13,7 +13,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.admin import ScopedAdmin, admin_message_error
+from core.admin import EventInline, ScopedAdmin, admin_message_error
 from core.errors import DomainError
 
 from . import services
@@ -44,20 +44,6 @@ class OccupationAdmin(ScopedAdmin):
     search_fields = ("name", "code")
 
 
-class _EventInline(admin.TabularInline):
-    """A workflow's event rows, read-only, under their subject."""
-
-    extra = 0
-    can_delete = False
-    fields = readonly_fields = ("at", "from_status", "to_status", "reason", "actor", "on_behalf_of")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
 class SkillInline(admin.TabularInline):
     model = WorkerSkill
     extra = 0
@@ -81,7 +67,7 @@ class WorkerProfileAdmin(ScopedAdmin):
         return False
 
 
-class EmployerEventInline(_EventInline):
+class EmployerEventInline(EventInline):
     model = EmployerEvent
 
 
@@ -141,7 +127,7 @@ class ReviewForm(forms.Form):
             self.fields[f"check_{key}"] = forms.BooleanField(label=label, required=False)
 
 
-class PostingEventInline(_EventInline):
+class PostingEventInline(EventInline):
     model = PostingEvent
 
 
@@ -243,7 +229,7 @@ class PostingAdmin(ScopedAdmin):
         return render(request, "admin/jobs/review.html", context)
 
 
-class PostingReportEventInline(_EventInline):
+class PostingReportEventInline(EventInline):
     model = PostingReportEvent
 
 
@@ -279,7 +265,7 @@ class PostingReportAdmin(ScopedAdmin):
         self._decide(request, queryset, services.posting_report_dismiss, _("已关闭 %(n)s 条举报。"))
 
 
-class ApplicationEventInline(_EventInline):
+class ApplicationEventInline(EventInline):
     model = ApplicationEvent
 
 

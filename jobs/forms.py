@@ -11,7 +11,7 @@ from core.models import ScopeUnit
 from markets.models import Market
 
 from .choices import WEEKDAYS, EmployerKind, ReportReason, SkillLevel
-from .models import Occupation, Posting, WorkerProfile
+from .models import POSTING_FIELDS, WORKER_PROFILE_FIELDS, Occupation, Posting, WorkerProfile
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
@@ -72,21 +72,7 @@ class WorkerProfileForm(forms.ModelForm):
 
     class Meta:
         model = WorkerProfile
-        fields = [
-            "preferred_units",
-            "max_distance_km",
-            "home_lat",
-            "home_lng",
-            "available_days",
-            "available_from",
-            "available_to",
-            "expected_wage",
-            "expected_unit",
-            "contact_preference",
-            "notify_sms",
-            "notify_wechat",
-            "notify_inbox",
-        ]
+        fields = ["preferred_units", *WORKER_PROFILE_FIELDS]
         widgets = {
             "available_from": TIME,
             "available_to": TIME,
@@ -119,7 +105,7 @@ class WorkerProfileForm(forms.ModelForm):
         return data
 
     def profile_data(self) -> dict:
-        return {k: v for k, v in self.cleaned_data.items() if k != "preferred_units"}
+        return {k: self.cleaned_data.get(k) for k in WORKER_PROFILE_FIELDS}
 
 
 class SkillForm(forms.Form):
@@ -241,28 +227,8 @@ class EmployerRegisterForm(forms.Form):
         return data
 
 
-POSTING_FORM_FIELDS = [
-    "occupation",
-    "title",
-    "description",
-    "requirements",
-    "scope_unit",
-    "market",
-    "address",
-    "lat",
-    "lng",
-    "work_start_date",
-    "work_end_date",
-    "start_time",
-    "end_time",
-    "headcount",
-    "wage_amount",
-    "wage_unit",
-    "estimated_daily_wage",
-    "settlement",
-    "contact_name",
-    "contact_phone",
-]
+# The posting's one field list (models.POSTING_FIELDS) less the town, which the page does not ask for.
+POSTING_FORM_FIELDS = [name for name in POSTING_FIELDS if name != "town"]
 
 
 class PostingForm(forms.ModelForm):

@@ -8,7 +8,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.admin import admin_message_error
+from core.admin import EventInline, admin_message_error
 from core.errors import DomainError
 from core.months import month_start
 
@@ -35,17 +35,8 @@ class WageGuidanceCellInline(admin.TabularInline):
         return False
 
 
-class WageGuidanceEventInline(admin.TabularInline):
+class WageGuidanceEventInline(EventInline):
     model = WageGuidanceEvent
-    extra = 0
-    can_delete = False
-    fields = readonly_fields = ("at", "from_status", "to_status", "actor", "reason")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(WageGuidance)

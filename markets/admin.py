@@ -13,15 +13,16 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.admin import ScopedAdmin
+from core.admin import EventInline, ScopedAdmin
 from core.errors import DomainError
 from core.geo import to_wgs84
 
 from . import risk, services
-from .choices import MARKET_TRANSITIONS, CoordinateSystem, MarketStatus, RiskAction
+from .choices import MARKET_TRANSITIONS, RISK_DECISIONS, CoordinateSystem, MarketStatus, RiskAction
 from .models import (
     Facility,
     Inspection,
+    InspectionEvent,
     InspectionFinding,
     InspectionItem,
     InspectionPhoto,
@@ -121,15 +122,12 @@ class MarketOperatorInline(admin.TabularInline):
     autocomplete_fields = ("user",)
 
 
-class MarketEventInline(admin.TabularInline):
+class MarketEventInline(EventInline):
     model = MarketEvent
-    extra = 0
-    can_delete = False
-    fields = ("at", "from_status", "to_status", "reason", "actor")
-    readonly_fields = fields
 
-    def has_add_permission(self, request, obj=None):
-        return False
+
+class InspectionEventInline(EventInline):
+    model = InspectionEvent
 
 
 @admin.register(Market)
@@ -298,7 +296,7 @@ class InspectionPhotoInline(admin.TabularInline):
 class DecisionForm(forms.Form):
     action = forms.ChoiceField(
         label=gettext_lazy("处置"),
-        choices=[(a.value, a.label) for a in RiskAction if a],
+        choices=[(a.value, a.label) for a in RISK_DECISIONS],
         widget=forms.RadioSelect,
     )
     rectify_deadline = forms.DateField(
@@ -344,7 +342,7 @@ class InspectionAdmin(ScopedAdmin):
         "rectify_deadline",
         "rectified_at",
     )
-    inlines = [FindingInline, InspectionPhotoInline]
+    inlines = [FindingInline, InspectionPhotoInline, InspectionEventInline]
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "market":

@@ -66,10 +66,25 @@ class FindingResult(models.TextChoices):
 
 
 class RiskAction(models.TextChoices):
+    """What staff decided about an inspection (its disposition), and where that stands."""
+
     NONE = "", _("无需处置")
     RECTIFY = "rectify", _("限期整改")
     SUSPEND = "suspend", _("暂停运营")
     BAN = "ban", _("取缔")
+    RECTIFIED = "rectified", _("已整改")
+
+
+# The decisions staff take on a high-risk inspection (the admin's and the API's choices).
+RISK_DECISIONS = (RiskAction.RECTIFY, RiskAction.SUSPEND, RiskAction.BAN)
+
+INSPECTION_TRANSITIONS: dict[str, frozenset[str]] = {
+    RiskAction.NONE: frozenset(RISK_DECISIONS),
+    RiskAction.RECTIFY: frozenset({RiskAction.RECTIFIED}),
+    RiskAction.SUSPEND: frozenset(),
+    RiskAction.BAN: frozenset(),
+    RiskAction.RECTIFIED: frozenset(),
+}
 
 
 class NoticeKind(models.TextChoices):

@@ -1,6 +1,7 @@
-"""Demo markets for the default city (called by `manage.py seed_demo`): one comprehensive market per county
-plus stations, a trade market, two online platforms, inspections (one overdue rectification, one high-risk
-awaiting action) and one banned roadside market with its public notice. Idempotent."""
+"""Demo markets for the default city (called by `manage.py seed_demo`), built through the services as
+staff would: one comprehensive market per county plus stations, a trade market, two approved online platforms
+and one awaiting review, inspections (one overdue rectification, one high-risk awaiting action) and one
+banned roadside market with its public notice. Idempotent."""
 
 from __future__ import annotations
 
@@ -24,7 +25,6 @@ from .choices import (
 from .models import (
     Facility,
     Inspection,
-    InspectionFinding,
     InspectionItem,
     Market,
     MarketOperator,
@@ -65,6 +65,19 @@ def _town(county: str, name: str):
     return Division.objects.filter(parent_id=county, level="town", name=name).first()
 
 
+def _market(actor, *, facilities=(), **data) -> Market:
+    return services.market_create(actor=actor, data=data, facilities=facilities)
+
+
+def _platform(actor, *, approve: bool, **data) -> OnlinePlatform:
+    platform = services.platform_register(actor=actor, data=data)
+    if approve:
+        services.platform_transition(
+            platform=platform, to_status=PlatformStatus.APPROVED, actor=actor, reason="已纳入公共就业服务"
+        )
+    return platform
+
+
 def seed(stdout=None) -> None:
     if Market.objects.exists():
         return
@@ -74,7 +87,9 @@ def seed(stdout=None) -> None:
     created = {}
     for code, (lat, lng, street, town) in SEATS.items():
         unit = units[code]
-        m = Market.objects.create(
+        m = _market(
+            admin,
+            facilities=[facilities[c] for c in ALL[: 7 + int(code[-1]) % 4]],
             name=f"{unit.name}零工市场",
             kind=MarketKind.COMPREHENSIVE,
             scope_unit=unit,
@@ -95,9 +110,10 @@ def seed(stdout=None) -> None:
             complaint_channel="12333，或市场服务台",
             description="标准化零工市场，清晨开市，免费服务。",
         )
-        m.facilities.set([facilities[c] for c in ALL[: 7 + int(code[-1]) % 4]])
         created[code] = m
-        station = Market.objects.create(
+        _market(
+            admin,
+            facilities=[facilities[c] for c in STATION],
             name=f"{unit.name}{town}零工驿站",
             kind=MarketKind.STATION,
             scope_unit=unit,
@@ -115,8 +131,11 @@ def seed(stdout=None) -> None:
             hotline=f"0536-{8100000 + int(code[-2:]) * 13}",
             complaint_channel="12333",
         )
-        station.facilities.set([facilities[c] for c in STATION])
-    trade = Market.objects.create(
+    _market(
+        admin,
+        facilities=[
+            facilities[c] for c in ["rain_shelter", "parking", "info_board", "drinking_water", "toilet"]
+        ],
         name="寿光蔬菜产业零工市场",
         kind=MarketKind.INDUSTRY,
         scope_unit=units["370783"],
@@ -136,10 +155,8 @@ def seed(stdout=None) -> None:
         hotline="0536-5212333",
         complaint_channel="12333，或物流园服务台",
     )
-    trade.facilities.set(
-        [facilities[c] for c in ["rain_shelter", "parking", "info_board", "drinking_water", "toilet"]]
-    )
-    roadside = Market.objects.create(
+    roadside = _market(
+        admin,
         name="北宫街马路市场",
         kind=MarketKind.COMPREHENSIVE,
         scope_unit=units["370702"],
@@ -150,7 +167,8 @@ def seed(stdout=None) -> None:
         hotline="12333",
         complaint_channel="12333",
     )
-    Market.objects.create(
+    _market(
+        admin,
         name="滨海零工驿站（筹建）",
         kind=MarketKind.STATION,
         scope_unit=units["370772"],
@@ -174,22 +192,18 @@ def seed(stdout=None) -> None:
     if operator:
         MarketOperator.objects.get_or_create(market=created["370702"], user=operator)
 
-    items = list(InspectionItem.objects.all())
+    items = {item.code: item for item in InspectionItem.objects.all()}
     today = timezone.localdate()
 
     def inspect(market, days_ago, results, hazards=""):
-        inspection = Inspection.objects.create(
+        return services.inspection_record(
             market=market,
+            actor=admin,
             inspected_on=today - dt.timedelta(days=days_ago),
-            inspector=admin,
             inspector_names="县人社局 王敏、县应急局 刘涛",
             hazards=hazards,
+            findings={items[code]: result for code, result in results.items()},
         )
-        for item in items:
-            InspectionFinding.objects.create(
-                inspection=inspection, item=item, result=results.get(item.code, FindingResult.PASS)
-            )
-        return services.inspection_assess(inspection=inspection, actor=admin)
 
     inspect(created["370705"], 20, {})
     inspect(created["370781"], 12, {"hygiene": FindingResult.MINOR})
@@ -203,6 +217,7 @@ def seed(stdout=None) -> None:
         reason="增设隔离护栏，安排疏导人员",
         rectify_deadline=today,
     )
+    # The demo's history: that deadline passed five days ago (no service sets a deadline in the past).
     Inspection.objects.filter(pk=overdue.pk).update(rectify_deadline=today - dt.timedelta(days=5))
     inspect(
         created["370784"],
@@ -211,7 +226,9 @@ def seed(stdout=None) -> None:
         hazards="信息屏电源线裸露",
     )
 
-    OnlinePlatform.objects.create(
+    _platform(
+        admin,
+        approve=True,
         scope_unit=units["370705"],
         name="潍坊就业网·零工专区",
         kind=PlatformKind.WEBSITE,
@@ -220,9 +237,10 @@ def seed(stdout=None) -> None:
         offers_publishing=True,
         offers_matching=True,
         hotline="0536-12333",
-        status=PlatformStatus.APPROVED,
     )
-    OnlinePlatform.objects.create(
+    _platform(
+        admin,
+        approve=True,
         scope_unit=units["370702"],
         name="鸢都零工",
         kind=PlatformKind.MINI_PROGRAM,
@@ -232,15 +250,15 @@ def seed(stdout=None) -> None:
         offers_matching=True,
         offers_payment=True,
         hotline="0536-8881234",
-        status=PlatformStatus.APPROVED,
     )
-    OnlinePlatform.objects.create(
+    _platform(
+        admin,
+        approve=False,
         scope_unit=units["370783"],
         name="寿光菜农帮工",
         kind=PlatformKind.APP,
         operator_name="寿光市惠农科技有限公司",
         offers_publishing=True,
-        status=PlatformStatus.PENDING,
     )
     map_publish(force=True)
     if stdout:

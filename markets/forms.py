@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .choices import WEEKDAYS
-from .models import Facility, Market
+from .models import MARKET_OPERATOR_FIELDS, Facility, Market
 
 
 class OperatorMarketForm(forms.ModelForm):
@@ -21,20 +21,7 @@ class OperatorMarketForm(forms.ModelForm):
 
     class Meta:
         model = Market
-        fields = [
-            "opens_at",
-            "closes_at",
-            "open_days",
-            "capacity",
-            "services",
-            "hotline",
-            "complaint_channel",
-            "transit",
-            "description",
-            "operator_contact",
-            "operator_contact_phone",
-            "facilities",
-        ]
+        fields = [*MARKET_OPERATOR_FIELDS, "facilities"]
         widgets = {
             "opens_at": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
             "closes_at": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),

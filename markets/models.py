@@ -12,8 +12,12 @@ from django.utils.translation import gettext_lazy as _
 from core import masking
 from core.models import Division, ScopeUnit, TimeStampedModel, TransitionEvent
 from core.scope import ScopedQuerySet
+from core.workflow import Workflow
 
 from .choices import (
+    INSPECTION_TRANSITIONS,
+    MARKET_TRANSITIONS,
+    PLATFORM_TRANSITIONS,
     DeliveryStatus,
     FindingResult,
     MarketKind,
@@ -61,6 +65,39 @@ class MarketQuerySet(ScopedQuerySet):
         same_day = Q(opens_at__lte=F("closes_at")) & Q(opens_at__lte=now, closes_at__gt=now)
         overnight = Q(opens_at__gt=F("closes_at")) & (Q(opens_at__lte=now) | Q(closes_at__gt=now))
         return self.filter(open_days__contains=weekday).filter(same_day | overnight)
+
+
+# What staff edit on a market's public profile (the profile service and the admin), and the part of it that
+# the market's own operator may change (the service, the operator's form).
+MARKET_PROFILE_FIELDS = (
+    "name",
+    "address",
+    "transit",
+    "opens_at",
+    "closes_at",
+    "open_days",
+    "capacity",
+    "services",
+    "hotline",
+    "complaint_channel",
+    "description",
+    "operator_contact",
+    "operator_contact_phone",
+)
+# What a market's own operator may change; name, address, location and status are the county's.
+MARKET_OPERATOR_FIELDS = (
+    "opens_at",
+    "closes_at",
+    "open_days",
+    "capacity",
+    "services",
+    "hotline",
+    "complaint_channel",
+    "transit",
+    "description",
+    "operator_contact",
+    "operator_contact_phone",
+)
 
 
 class Market(TimeStampedModel):
@@ -524,3 +561,33 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subscriber} {self.event} {self.get_status_display()}"
+
+
+class InspectionEvent(TransitionEvent):
+    """One step of an inspection's disposition (decided: rectify, suspend, ban; rectified)."""
+
+    subject_field = "inspection"
+
+    inspection = models.ForeignKey(
+        Inspection, verbose_name=_("检查"), on_delete=models.PROTECT, related_name="events"
+    )
+    from_status = models.CharField(_("原处置"), max_length=16, choices=RiskAction.choices, blank=True)
+    to_status = models.CharField(_("新处置"), max_length=16, choices=RiskAction.choices)
+    reason = models.CharField(_("说明"), max_length=300, blank=True)
+
+    class Meta(TransitionEvent.Meta):
+        verbose_name = _("检查处置记录")
+        verbose_name_plural = _("检查处置记录")
+
+
+MARKET_WORKFLOW = Workflow(model=Market, table=MARKET_TRANSITIONS, event_model=MarketEvent, subject="market")
+PLATFORM_WORKFLOW = Workflow(
+    model=OnlinePlatform, table=PLATFORM_TRANSITIONS, event_model=PlatformEvent, subject="platform"
+)
+INSPECTION_WORKFLOW = Workflow(
+    model=Inspection,
+    table=INSPECTION_TRANSITIONS,
+    event_model=InspectionEvent,
+    subject="inspection",
+    field="action",
+)

@@ -17,6 +17,8 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
+from core.queue import enqueue
+
 from .choices import DeliveryStatus
 from .models import MapPublishState, MapSnapshot, Market, WebhookDelivery, WebhookSubscriber
 
@@ -142,10 +144,8 @@ def map_publish(*, force: bool = False, now=None) -> MapSnapshot | None:
         WebhookDelivery.objects.create(subscriber=s, event=EVENT, body=payload, next_attempt_at=now)
         for s in WebhookSubscriber.objects.filter(is_active=True)
     ]
-    from .tasks import webhook_deliver_task
-
     for d in deliveries:
-        transaction.on_commit(lambda pk=d.pk: webhook_deliver_task.delay(delivery_id=pk))
+        enqueue("markets.tasks.webhook_deliver_task", delivery_id=d.pk)
     return snap
 
 
@@ -224,3 +224,12 @@ def webhook_deliver(*, delivery_id: int, now=None) -> WebhookDelivery | None:
 def due_deliveries(now=None):
     now = now or timezone.now()
     return WebhookDelivery.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
+
+
+def webhook_retry_due(*, now=None, limit: int = 200) -> int:
+    """Queue a new try of every delivery whose backoff has passed. A subscriber that is down keeps its own
+    schedule and never holds up the others. Returns how many were queued."""
+    ids = list(due_deliveries(now).values_list("pk", flat=True)[:limit])
+    for pk in ids:
+        enqueue("markets.tasks.webhook_deliver_task", delivery_id=pk)
+    return len(ids)

@@ -1,5 +1,6 @@
-"""The only writers of market workflow state. Each transition: checked against the table, locked, an
-event row and an audit row in the same transaction, the public map republished."""
+"""The only writers of market workflow state. Each transition goes through its ``Workflow`` (locked, checked
+against the table, an event row and an audit row in the same transaction); markets leaving the map
+republish it at once."""
 
 from __future__ import annotations
 
@@ -13,17 +14,23 @@ from core.audit import audit_record, changed, snapshot
 from core.choices import AuditAction
 from core.errors import DomainError, NotFound, NotPermitted
 from core.geo import to_wgs84
-from core.workflow import check_transition
+from core.permissions import require_access
+from core.scope import scope_of
 
-from .choices import (
-    MARKET_TRANSITIONS,
-    PLATFORM_TRANSITIONS,
-    MarketStatus,
-    NoticeKind,
-    RiskAction,
-    RiskGrade,
+from .choices import RISK_DECISIONS, FindingResult, MarketStatus, NoticeKind, RiskAction, RiskGrade
+from .models import (
+    INSPECTION_WORKFLOW,
+    MARKET_OPERATOR_FIELDS,
+    MARKET_PROFILE_FIELDS,
+    MARKET_WORKFLOW,
+    PLATFORM_WORKFLOW,
+    Inspection,
+    InspectionFinding,
+    InspectionItem,
+    Market,
+    OnlinePlatform,
+    PublicNotice,
 )
-from .models import Inspection, Market, MarketEvent, OnlinePlatform, PlatformEvent, PublicNotice
 from .permissions import can_manage_market, can_operate_market
 from .publishing import map_changed
 from .risk import grade
@@ -43,10 +50,8 @@ def _require_reason(reason: str) -> str:
 
 
 def _locked_market(market: Market, actor) -> Market:
-    locked = Market.objects.select_for_update().filter(pk=market.pk).first()
-    if locked is None or not Market.objects.visible_to(actor).filter(pk=market.pk).exists():
-        raise NotFound()
-    return locked
+    """The market row locked, re-checked against the actor's scope inside the transaction (else 404)."""
+    return MARKET_WORKFLOW.lock(market, queryset=Market.objects.visible_to(actor))
 
 
 @transaction.atomic
@@ -64,15 +69,9 @@ def market_transition(
     notices page with the reason and where to go instead, and the map drops the market at once."""
     reason = _require_reason(reason)
     market = _locked_market(market, actor)
-    if not can_manage_market(actor, market):
-        raise NotPermitted()
+    require_access(allowed=can_manage_market(actor, market), visible=True)
     from_status = market.status
-    check_transition(MARKET_TRANSITIONS, from_status, to_status)
-    market.status = to_status
-    market.save(update_fields=["status", "updated_at"])
-    MarketEvent.objects.create(
-        market=market, from_status=from_status, to_status=to_status, reason=reason, actor=actor
-    )
+    MARKET_WORKFLOW.move(market, to_status, actor=actor, reason=reason, request=request)
     if to_status in NOTICE_KIND:
         kind = NOTICE_KIND[to_status]
         PublicNotice.objects.create(
@@ -97,15 +96,6 @@ def market_transition(
         PublicNotice.objects.filter(market=market, kind=NoticeKind.SUSPENSION, ends_on__isnull=True).update(
             ends_on=timezone.localdate() - dt.timedelta(days=1)
         )
-    audit_record(
-        actor=actor,
-        action=AuditAction.TRANSITION,
-        obj=market,
-        before={"status": from_status},
-        after={"status": to_status},
-        reason=reason,
-        request=request,
-    )
     map_changed(urgent=True)
     return market
 
@@ -152,37 +142,6 @@ def market_close(*, market, actor, reason, alternative="", alternative_market=No
     )
 
 
-PROFILE_FIELDS = (
-    "name",
-    "address",
-    "transit",
-    "opens_at",
-    "closes_at",
-    "open_days",
-    "capacity",
-    "services",
-    "hotline",
-    "complaint_channel",
-    "description",
-    "operator_contact",
-    "operator_contact_phone",
-)
-# What a market's own operator may change; name, address, location and status are the county's.
-OPERATOR_FIELDS = (
-    "transit",
-    "opens_at",
-    "closes_at",
-    "open_days",
-    "capacity",
-    "services",
-    "hotline",
-    "complaint_channel",
-    "description",
-    "operator_contact",
-    "operator_contact_phone",
-)
-
-
 @transaction.atomic
 def market_update_profile(
     *, market: Market, actor, data: dict, facilities=None, coordinate_system: str = "wgs84", request=None
@@ -191,9 +150,9 @@ def market_update_profile(
     converted to WGS-84. Audited; the map is republished (debounced)."""
     market = _locked_market(market, actor)
     if can_manage_market(actor, market):
-        allowed = set(PROFILE_FIELDS) | {"lat", "lng"}
+        allowed = set(MARKET_PROFILE_FIELDS) | {"lat", "lng"}
     elif can_operate_market(actor, market):
-        allowed = set(OPERATOR_FIELDS)
+        allowed = set(MARKET_OPERATOR_FIELDS)
     else:
         raise NotFound()
     refused = sorted(set(data) - allowed)
@@ -201,7 +160,7 @@ def market_update_profile(
         raise NotPermitted(fields={name: [_("您不能修改此项。")] for name in refused})
     before = snapshot(market)
     before_facilities = sorted(market.facilities.values_list("code", flat=True))
-    for field in PROFILE_FIELDS:
+    for field in MARKET_PROFILE_FIELDS:
         if field in data:
             setattr(market, field, data[field])
     if "lat" in data and "lng" in data and data["lat"] is not None and data["lng"] is not None:
@@ -228,8 +187,7 @@ def market_update_profile(
 def market_create(
     *, actor, data: dict, facilities=(), coordinate_system: str = "wgs84", request=None
 ) -> Market:
-    from core.scope import scope_of
-
+    """Staff register a market in their scope; it starts as planned (筹建中)."""
     unit = data["scope_unit"]
     if not scope_of(actor).covers(unit.pk):
         raise NotPermitted()
@@ -249,8 +207,6 @@ def market_create(
 @transaction.atomic
 def platform_register(*, actor, data: dict, request=None) -> OnlinePlatform:
     """Staff record an online platform in their scope; it waits for review (pending)."""
-    from core.scope import scope_of
-
     if not scope_of(actor).covers(data["scope_unit"].pk):
         raise NotPermitted()
     platform = OnlinePlatform(**data)
@@ -266,31 +222,52 @@ def platform_register(*, actor, data: dict, request=None) -> OnlinePlatform:
 def platform_transition(
     *, platform: OnlinePlatform, to_status: str, actor, reason: str = "", request=None
 ) -> OnlinePlatform:
-    locked = OnlinePlatform.objects.select_for_update().filter(pk=platform.pk).first()
-    if locked is None or not OnlinePlatform.objects.visible_to(actor).filter(pk=platform.pk).exists():
-        raise NotFound()
-    if not actor.has_perm("markets.change_onlineplatform"):
-        raise NotPermitted()
-    from_status = locked.status
-    check_transition(PLATFORM_TRANSITIONS, from_status, to_status)
-    locked.status = to_status
-    locked.save(update_fields=["status", "updated_at"])
-    PlatformEvent.objects.create(
-        platform=locked, from_status=from_status, to_status=to_status, reason=reason, actor=actor
-    )
-    audit_record(
-        actor=actor,
-        action=AuditAction.TRANSITION,
-        obj=locked,
-        before={"status": from_status},
-        after={"status": to_status},
-        reason=reason,
-        request=request,
-    )
-    return locked
+    locked = PLATFORM_WORKFLOW.lock(platform, queryset=OnlinePlatform.objects.visible_to(actor))
+    require_access(allowed=actor.has_perm("markets.change_onlineplatform"), visible=True)
+    return PLATFORM_WORKFLOW.move(locked, to_status, actor=actor, reason=reason, request=request)
 
 
 # --- inspections and risk --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def inspection_record(
+    *,
+    market: Market,
+    actor,
+    inspected_on: dt.date,
+    findings: dict,
+    inspector_names: str = "",
+    hazards: str = "",
+    notes: str = "",
+    request=None,
+) -> Inspection:
+    """Record an inspection of a market in the actor's scope with a finding per checklist item (``findings``:
+    item → result; items not named passed), then grade it (``inspection_assess``)."""
+    market = Market.objects.visible_to(actor).filter(pk=market.pk).first()
+    if market is None:
+        raise NotFound()
+    require_access(allowed=can_manage_market(actor, market), visible=True)
+    inspection = Inspection(
+        market=market,
+        inspected_on=inspected_on,
+        inspector=actor if getattr(actor, "pk", None) else None,
+        inspector_names=inspector_names,
+        hazards=hazards,
+        notes=notes,
+    )
+    inspection.full_clean()
+    inspection.save()
+    InspectionFinding.objects.bulk_create(
+        [
+            InspectionFinding(inspection=inspection, item=item, result=findings.get(item, FindingResult.PASS))
+            for item in InspectionItem.objects.filter(is_active=True)
+        ]
+    )
+    audit_record(
+        actor=actor, action=AuditAction.CREATE, obj=inspection, after=snapshot(inspection), request=request
+    )
+    return inspection_assess(inspection=inspection, actor=actor, request=request)
 
 
 @transaction.atomic
@@ -330,15 +307,13 @@ def inspection_decide(
 ) -> Inspection:
     """Staff act on a high-risk inspection: rectify by a deadline, suspend or ban the market."""
     reason = _require_reason(reason)
-    inspection = Inspection.objects.select_for_update().select_related("market").get(pk=inspection.pk)
-    if not Inspection.objects.visible_to(actor).filter(pk=inspection.pk).exists():
-        raise NotFound()
-    if not can_manage_market(actor, inspection.market):
-        raise NotPermitted()
-    if inspection.action:
-        raise DomainError(_("该检查已处置。"), code="invalid_transition")
-    if action not in (RiskAction.RECTIFY, RiskAction.SUSPEND, RiskAction.BAN):
+    inspection = INSPECTION_WORKFLOW.lock(
+        inspection, queryset=Inspection.objects.visible_to(actor), select_related=("market",), of=("self",)
+    )
+    require_access(allowed=can_manage_market(actor, inspection.market), visible=True)
+    if action not in RISK_DECISIONS:
         raise DomainError(_("请选择处置方式。"), fields={"action": [_("请选择处置方式。")]})
+    INSPECTION_WORKFLOW.check(inspection.action, action)  # decided once (409 ever after)
     if action == RiskAction.RECTIFY:
         if rectify_deadline is None or rectify_deadline < timezone.localdate():
             raise DomainError(
@@ -354,38 +329,28 @@ def inspection_decide(
         market_ban(
             market=inspection.market, actor=actor, reason=reason, alternative=alternative, request=request
         )
-    inspection.action = action
     inspection.action_reason = reason[:300]
-    inspection.save(update_fields=["action", "action_reason", "rectify_deadline", "updated_at"])
-    audit_record(
+    return INSPECTION_WORKFLOW.move(
+        inspection,
+        action,
         actor=actor,
-        action=AuditAction.TRANSITION,
-        obj=inspection,
-        after={"action": action, "rectify_deadline": rectify_deadline},
         reason=reason,
+        fields=("action_reason", "rectify_deadline"),
+        audit={"rectify_deadline": rectify_deadline},
         request=request,
     )
-    return inspection
 
 
 @transaction.atomic
 def inspection_mark_rectified(*, inspection: Inspection, actor, note: str = "", request=None) -> Inspection:
-    inspection = Inspection.objects.select_for_update().get(pk=inspection.pk)
-    if not Inspection.objects.visible_to(actor).filter(pk=inspection.pk).exists():
-        raise NotFound()
+    """Staff confirm that a rectification was done (the overdue panel drops it)."""
+    inspection = INSPECTION_WORKFLOW.lock(inspection, queryset=Inspection.objects.visible_to(actor))
     if inspection.action != RiskAction.RECTIFY or inspection.rectified_at:
         raise DomainError(_("该检查没有待完成的整改。"), code="invalid_transition")
     inspection.rectified_at = timezone.now()
-    inspection.save(update_fields=["rectified_at", "updated_at"])
-    audit_record(
-        actor=actor,
-        action=AuditAction.TRANSITION,
-        obj=inspection,
-        after={"rectified": True},
-        reason=note,
-        request=request,
+    return INSPECTION_WORKFLOW.move(
+        inspection, RiskAction.RECTIFIED, actor=actor, reason=note, fields=("rectified_at",), request=request
     )
-    return inspection
 
 
 def risk_requires_action(inspection: Inspection) -> bool:

@@ -1,3 +1,5 @@
+"""Celery tasks of markets: thin, they call the publishing services (safe to run twice)."""
+
 from celery import shared_task
 
 from . import publishing
@@ -18,10 +20,5 @@ def webhook_deliver_task(*, delivery_id: int) -> None:
 
 @shared_task
 def webhook_retry_task() -> int:
-    """Every minute (beat): try again the deliveries whose backoff has passed. A subscriber that is down
-    keeps its own schedule and never holds up the others."""
-    count = 0
-    for pk in publishing.due_deliveries().values_list("pk", flat=True)[:200]:
-        webhook_deliver_task.delay(delivery_id=pk)
-        count += 1
-    return count
+    """Every minute (beat): try again the deliveries whose backoff has passed."""
+    return publishing.webhook_retry_due()

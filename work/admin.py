@@ -8,7 +8,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.admin import ScopedAdmin, admin_message_error
+from core.admin import EventInline, ScopedAdmin, admin_message_error
 from core.errors import DomainError
 from core.scope import scope_of
 
@@ -28,17 +28,8 @@ from .models import (
 from .permissions import is_rating_staff
 
 
-class WorkOrderEventInline(admin.TabularInline):
+class WorkOrderEventInline(EventInline):
     model = WorkOrderEvent
-    extra = 0
-    can_delete = False
-    fields = readonly_fields = ("at", "from_status", "to_status", "actor", "on_behalf_of", "reason")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class HoursCorrectionInline(admin.TabularInline):
@@ -145,15 +136,8 @@ class WorkOrderAdmin(ScopedAdmin):
 # --- payments, callbacks, arrears alerts, ratings ---------------------------------------------------------
 
 
-class PaymentEventInline(admin.TabularInline):
+class PaymentEventInline(EventInline):
     model = PaymentEvent
-    extra = 0
-    can_delete = False
-    fields = ("at", "from_status", "to_status", "reason", "actor")
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Payment)
@@ -240,17 +224,8 @@ class ArrearsAlertAdmin(ScopedAdmin):
         return False
 
 
-class RatingEventInline(admin.TabularInline):
+class RatingEventInline(EventInline):
     model = RatingEvent
-    extra = 0
-    can_delete = False
-    fields = readonly_fields = ("at", "from_status", "to_status", "actor", "reason")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Rating)

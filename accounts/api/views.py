@@ -8,9 +8,8 @@ from rest_framework.views import APIView
 from core.permissions import ModelPermission, has_perms
 from core.services import REVEAL_PERMISSION, personal_data_reveal
 
-from .. import services
+from .. import selectors, services
 from ..filtersets import UserFilterSet
-from ..models import ApiClient, User
 from .serializers import (
     ApiClientMeSerializer,
     ApiClientSerializer,
@@ -52,12 +51,7 @@ class UserViewSet(viewsets.ReadOnlyModelViewSet):
     ordering = ["-date_joined"]
 
     def get_queryset(self):
-        return (
-            User.objects.visible_to(self.request.user)
-            .select_related("scope_unit")
-            .prefetch_related("role_grants")
-            .order_by("-date_joined", "-id")
-        )
+        return selectors.user_list(user=self.request.user).order_by("-date_joined", "-id")
 
     @extend_schema(
         summary="查看完整个人信息（记录查看人与事由）",
@@ -96,7 +90,7 @@ class ApiClientViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     permission_classes = [IsCityStaff]
 
     def get_queryset(self):
-        return ApiClient.objects.visible_to(self.request.user).select_related("scope_unit")
+        return selectors.api_client_list(user=self.request.user)
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)

@@ -2,8 +2,8 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import viewsets
 
+from core import selectors
 from core.filtersets import AuditLogFilterSet, DivisionFilterSet, ScopeUnitFilterSet
-from core.models import AuditLog, Division, ScopeUnit
 from core.pagination import NewestFirstCursorPagination
 from core.permissions import ModelPermission, PublicReadOnly
 
@@ -17,7 +17,7 @@ from .serializers import AuditLogSerializer, DivisionSerializer, ScopeUnitSerial
 class DivisionViewSet(viewsets.ReadOnlyModelViewSet):
     """Administrative divisions: public reference data."""
 
-    queryset = Division.objects.all()
+    queryset = selectors.division_list()
     serializer_class = DivisionSerializer
     permission_classes = [PublicReadOnly]
     filterset_class = DivisionFilterSet
@@ -32,7 +32,7 @@ class DivisionViewSet(viewsets.ReadOnlyModelViewSet):
 class ScopeUnitViewSet(viewsets.ReadOnlyModelViewSet):
     """The city's scope units: public reference data (counties and functional zones)."""
 
-    queryset = ScopeUnit.objects.filter(is_active=True).select_related("division")
+    queryset = selectors.scope_unit_list()
     serializer_class = ScopeUnitSerializer
     permission_classes = [PublicReadOnly]
     filterset_class = ScopeUnitFilterSet
@@ -53,4 +53,4 @@ class AuditLogViewSet(viewsets.ReadOnlyModelViewSet):
     filter_backends = [DjangoFilterBackend]
 
     def get_queryset(self):
-        return AuditLog.objects.visible_to(self.request.user).select_related("content_type", "scope_unit")
+        return selectors.audit_log_list(user=self.request.user)

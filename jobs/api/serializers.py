@@ -19,6 +19,7 @@ from markets.models import Market
 
 from ..choices import ApplicationSource, ApplicationStatus, ReportReason
 from ..models import (
+    FAIR_FIELDS,
     POSTING_FIELDS,
     Application,
     EmployerProfile,
@@ -587,17 +588,7 @@ class JobFairWriteSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = JobFair
-        fields = [
-            "kind",
-            "title",
-            "theme",
-            "county",
-            "market",
-            "place",
-            "starts_at",
-            "ends_at",
-            "booth_capacity",
-        ]
+        fields = ["county" if name == "scope_unit" else name for name in FAIR_FIELDS]
 
 
 class FairBookSerializer(serializers.Serializer):

@@ -15,7 +15,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('accounts', '0003_privacy_notice_v1'),
         ('core', '0004_minimum_wages'),
-        ('markets', '0004_event_on_behalf_of'),
+        ('markets', '0003_alter_marketevent_actor_alter_platformevent_actor'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

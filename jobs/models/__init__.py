@@ -1,7 +1,7 @@
 """The labour market's models, split by entity (NetBox's ``dcim/models/``) and re-exported here."""
 
 from .applications import APPLICATION_WORKFLOW, Application, ApplicationEvent
-from .fairs import FairBooth, FairRegistration, JobFair
+from .fairs import FAIR_FIELDS, FairBooth, FairRegistration, JobFair
 from .occupations import Occupation
 from .postings import (
     POSTING_FIELDS,
@@ -14,6 +14,7 @@ from .postings import (
 )
 from .profiles import (
     EMPLOYER_WORKFLOW,
+    WORKER_PROFILE_FIELDS,
     Certificate,
     EmployerEvent,
     EmployerProfile,
@@ -24,9 +25,11 @@ from .profiles import (
 __all__ = [
     "APPLICATION_WORKFLOW",
     "EMPLOYER_WORKFLOW",
+    "FAIR_FIELDS",
     "POSTING_FIELDS",
     "POSTING_WORKFLOW",
     "REPORT_WORKFLOW",
+    "WORKER_PROFILE_FIELDS",
     "Application",
     "ApplicationEvent",
     "Certificate",

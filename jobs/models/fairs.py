@@ -15,6 +15,20 @@ from markets.models import Market
 from ..choices import FairKind
 from .profiles import EmployerProfile
 
+# What staff write when they hold a fair: the fair service and the API's write serializer (which names the
+# county ``county``).
+FAIR_FIELDS = (
+    "kind",
+    "title",
+    "theme",
+    "scope_unit",
+    "market",
+    "place",
+    "starts_at",
+    "ends_at",
+    "booth_capacity",
+)
+
 
 class JobFair(TimeStampedModel):
     """A recruitment fair: a daytime 集市 or an evening 夜市, at a market or a named place."""

@@ -29,6 +29,23 @@ from .occupations import Occupation
 
 RATE = {"max_digits": 12, "decimal_places": 4}
 
+# What a worker (or a counter for them) writes on a job-seeker registration: the registration service and
+# the registration form share this list (skills, certificates and preferred counties travel apart).
+WORKER_PROFILE_FIELDS = (
+    "max_distance_km",
+    "home_lat",
+    "home_lng",
+    "available_days",
+    "available_from",
+    "available_to",
+    "expected_wage",
+    "expected_unit",
+    "contact_preference",
+    "notify_sms",
+    "notify_wechat",
+    "notify_inbox",
+)
+
 
 class WorkerProfileQuerySet(ScopedQuerySet):
     def owner_q(self, user):

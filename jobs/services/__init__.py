@@ -3,7 +3,6 @@
 
 from .applications import application_accept, application_apply, application_reject, application_withdraw
 from .fairs import (
-    FAIR_FIELDS,
     fair_book_booth,
     fair_create,
     fair_mark_attended,
@@ -29,7 +28,6 @@ from .postings import (
 from .registration import employer_register, employer_review, worker_profile_save
 
 __all__ = [
-    "FAIR_FIELDS",
     "REVIEW_CHECKLIST",
     "PostingResult",
     "application_accept",

@@ -21,20 +21,9 @@ from core.permissions import require_access
 
 from .. import hooks
 from ..choices import FairKind, VerificationStatus
-from ..models import EmployerProfile, FairBooth, FairRegistration, JobFair
+from ..models import FAIR_FIELDS, EmployerProfile, FairBooth, FairRegistration, JobFair
 from ..permissions import may_act_for, staff_for
 
-FAIR_FIELDS = (
-    "kind",
-    "title",
-    "theme",
-    "scope_unit",
-    "market",
-    "place",
-    "starts_at",
-    "ends_at",
-    "booth_capacity",
-)
 NIGHT_FAIR_EARLIEST = dt.time(16, 0)
 OUTCOME_FIELDS = ("attendance", "intents", "hires")
 

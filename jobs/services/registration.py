@@ -14,7 +14,14 @@ from core.errors import DomainError, NotPermitted
 from core.permissions import require_access
 
 from ..choices import VerificationStatus
-from ..models import EMPLOYER_WORKFLOW, Certificate, EmployerProfile, WorkerProfile, WorkerSkill
+from ..models import (
+    EMPLOYER_WORKFLOW,
+    WORKER_PROFILE_FIELDS,
+    Certificate,
+    EmployerProfile,
+    WorkerProfile,
+    WorkerSkill,
+)
 from ..permissions import require_for_worker, staff_for
 
 
@@ -28,6 +35,9 @@ def worker_profile_save(
     require_for_worker(user, actor)
     profile, created = WorkerProfile.objects.select_for_update().get_or_create(user=user)
     before = None if created else snapshot(profile)
+    refused = sorted(set(data) - set(WORKER_PROFILE_FIELDS))
+    if refused:
+        raise DomainError(fields={name: [_("不能在求职登记中修改此项。")] for name in refused})
     for name, value in data.items():
         setattr(profile, name, value)
     if actor.pk != user.pk:

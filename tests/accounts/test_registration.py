@@ -740,3 +740,28 @@ def test_staff_cannot_delete_their_own_account_on_the_page(officer, client_as):
     assert "工作人员账号请联系市级管理员注销。" in response.context["form"].non_field_errors()
     officer.refresh_from_db()
     assert officer.is_active and officer.anonymized_at is None and officer.real_name
+
+
+def test_old_sms_codes_are_purged_and_recent_ones_kept(db):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from accounts.services import phone_code_purge
+    from accounts.tasks import phone_code_purge_task
+
+    now = timezone.now()
+    old = PhoneCode.objects.create(
+        phone=PHONE, purpose="register", code_hash="x", created_at=now - dt.timedelta(days=3), expires_at=now
+    )
+    recent = PhoneCode.objects.create(
+        phone=PHONE,
+        purpose="register",
+        code_hash="y",
+        created_at=now - dt.timedelta(hours=20),
+        expires_at=now,
+    )
+    assert phone_code_purge_task.delay().get() == 1
+    assert not PhoneCode.objects.filter(pk=old.pk).exists()
+    assert PhoneCode.objects.filter(pk=recent.pk).exists()  # the daily limit still counts it
+    assert phone_code_purge(now=now + dt.timedelta(days=2)) == 1

@@ -1,0 +1,216 @@
+"""Every status change in the project writes an event row and an audit row (ADR 0003, 0012).
+
+Three checks make that hold everywhere, admin actions included:
+
+- every status field of every app has a workflow (``core.workflow.REGISTRY``) whose table lists every status;
+- walking every edge of every table through ``Workflow.move`` writes the status, one event row (from, to,
+  actor, reason, on-behalf-of) and one audit row, and an edge outside the table is a 409 that changes nothing;
+- no code but ``Workflow.move`` assigns a workflow field (a scan of the apps' source), so the services and
+  the admin actions, which call the services, cannot change a status without both rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.choices import Role
+from core.choices import AuditAction
+from core.errors import InvalidTransition
+from core.models import AuditLog
+from core.workflow import REGISTRY, workflow_for
+from jobs import services as jobs_services
+from jobs.choices import ApplicationStatus, ReportReason
+from jobs.models import Application, EmployerProfile, Posting, PostingReport
+from labour_stats.models import WageGuidance
+from markets.models import Inspection, Market, OnlinePlatform, WebhookDelivery
+from work.choices import PaymentBackend, PaymentMethod, RatingDirection
+from work.models import Payment, Rating, WorkOrder
+
+from ..accounts.factories import UserFactory
+from ..jobs.factories import draft_posting, make_employer, make_worker
+from ..markets.factories import InspectionFactory, MarketFactory, OnlinePlatformFactory
+
+ROOT = Path(__file__).resolve().parents[2]
+APPS = ("core", "accounts", "markets", "jobs", "work", "labour_stats")
+# Status fields that are not a workflow, each with its reason (recorded in ADR 0012).
+NOT_WORKFLOWS = {
+    # A delivery row is itself the log of its attempts (attempts, last status code, last error, delivered
+    # at); nobody acts on it, the retry scan does.
+    (WebhookDelivery, "status"): "delivery log",
+}
+
+
+def _subjects(county_a):
+    """One way to make a row of each workflow's model in any state (the state set directly: arranging)."""
+    employer = make_employer(unit=county_a)
+    worker = make_worker(unit=county_a)
+
+    def posting():
+        return draft_posting(employer)
+
+    def application():
+        return Application.objects.create(posting=posting(), worker=worker, status=ApplicationStatus.ACCEPTED)
+
+    def work_order():
+        app = application()
+        start = timezone.now() + dt.timedelta(days=1)
+        return WorkOrder.objects.create(
+            application=app,
+            posting=app.posting,
+            worker=worker,
+            work_date=start.date(),
+            starts_at=start,
+            ends_at=start + dt.timedelta(hours=8),
+            amount=Decimal("200"),
+        )
+
+    counter = iter(range(10_000))
+    return {
+        Market: lambda: MarketFactory(scope_unit=county_a),
+        OnlinePlatform: lambda: OnlinePlatformFactory(scope_unit=county_a),
+        Inspection: lambda: InspectionFactory(
+            market=MarketFactory(scope_unit=county_a), rectify_deadline=timezone.localdate()
+        ),
+        EmployerProfile: lambda: make_employer(unit=county_a),
+        Posting: posting,
+        PostingReport: lambda: jobs_services.posting_report(
+            posting=posting(), reporter=None, reason=ReportReason.SCAM
+        ),
+        Application: application,
+        WorkOrder: work_order,
+        Payment: lambda: Payment.objects.create(
+            work_order=work_order(),
+            backend=PaymentBackend.OFFLINE,
+            method=PaymentMethod.CASH,
+            idempotency_key=f"walk-{next(counter)}",
+            amount=Decimal("200"),
+        ),
+        Rating: lambda: Rating.objects.create(
+            work_order=(order := work_order()),
+            direction=RatingDirection.EMPLOYER_TO_WORKER,
+            rater=order.posting.employer.user,
+            ratee=worker,
+            stars=3,
+        ),
+        WageGuidance: lambda: WageGuidance.objects.create(
+            month=dt.date(2020, 1, 1) + dt.timedelta(days=31 * next(counter))
+        ),
+    }
+
+
+def _in_state(make, workflow, status):
+    row = make()
+    # Arranging the starting state directly (a test's privilege; the code under test never does this).
+    type(row)._default_manager.filter(pk=row.pk).update(**{workflow.field: status})
+    row.refresh_from_db()
+    return row
+
+
+def test_every_status_field_has_a_workflow_with_a_complete_table():
+    covered = {(w.model, w.field) for w in REGISTRY}
+    for config in (apps.get_app_config(label) for label in APPS):
+        for model in config.get_models():
+            for field in model._meta.concrete_fields:
+                if (
+                    field.name != "status"
+                    and not field.name.endswith("_status")
+                    and (model, field.name) not in covered
+                ):
+                    continue
+                if (model, field.name) in NOT_WORKFLOWS:
+                    continue
+                if field.name in ("from_status", "to_status"):
+                    continue  # the event rows' own columns
+                assert (model, field.name) in covered, f"{model._meta.label}.{field.name} has no workflow"
+    for workflow in REGISTRY:
+        field = workflow.model._meta.get_field(workflow.field)
+        values = {value for value, _label in field.choices}
+        assert set(workflow.table) == values, f"{workflow.label}: the table must list every status"
+        for targets in workflow.table.values():
+            assert set(targets) <= values, workflow.label
+
+
+@pytest.mark.django_db
+def test_every_edge_of_every_table_writes_the_status_an_event_row_and_an_audit_row(county_a):
+    actor = UserFactory(scope_unit=county_a, roles=[Role.COUNTY_STAFF])
+    helped = UserFactory(scope_unit=county_a, roles=[Role.WORKER])
+    subjects = _subjects(county_a)
+    walked = 0
+    for workflow in REGISTRY:
+        make = subjects[workflow.model]
+        for from_status, to_status in workflow.edges():
+            row = _in_state(make, workflow, from_status)
+            events = workflow.event_model._default_manager.filter(**{workflow.subject: row})
+            before_events = events.count()
+            with transaction.atomic():
+                workflow.move(row, to_status, actor=actor, reason="走查", on_behalf_of=helped)
+            row.refresh_from_db()
+            assert getattr(row, workflow.field) == to_status, workflow.label
+            assert events.count() == before_events + 1, (workflow.label, from_status, to_status)
+            event = events.order_by("-id").first()
+            assert (event.from_status, event.to_status) == (from_status, to_status)
+            assert (event.actor, event.on_behalf_of, event.reason) == (actor, helped, "走查")
+            audit = AuditLog.objects.filter(
+                action=AuditAction.TRANSITION,
+                content_type=ContentType.objects.get_for_model(workflow.model),
+                object_id=str(row.pk),
+            ).latest("id")
+            assert audit.before == {workflow.field: from_status}
+            assert audit.after == {workflow.field: to_status}
+            assert (audit.actor, audit.on_behalf_of, audit.reason) == (actor, helped, "走查")
+            walked += 1
+    assert walked == sum(len(w.edges()) for w in REGISTRY) > 40
+
+
+@pytest.mark.django_db
+def test_an_edge_outside_the_table_is_409_and_changes_nothing(county_a):
+    subjects = _subjects(county_a)
+    for workflow in REGISTRY:
+        terminal = next((s for s, targets in workflow.table.items() if not targets), None)
+        if terminal is None:
+            continue
+        row = _in_state(subjects[workflow.model], workflow, terminal)
+        target = next(iter(workflow.table))  # any status: nothing leaves a terminal one
+        events = workflow.event_model._default_manager.filter(**{workflow.subject: row}).count()
+        with pytest.raises(InvalidTransition), transaction.atomic():
+            workflow.move(row, target, actor=None)
+        row.refresh_from_db()
+        assert getattr(row, workflow.field) == terminal
+        assert workflow.event_model._default_manager.filter(**{workflow.subject: row}).count() == events
+
+
+def test_move_refuses_to_run_outside_a_transaction(transactional_db):
+    workflow = workflow_for(Market)
+    with pytest.raises(RuntimeError):
+        workflow.move(Market(pk=1, status="planned"), "operating", actor=None)
+
+
+WORKFLOW_FIELDS = sorted({w.field for w in REGISTRY})
+# ``row.status = …`` or ``.update(status=…)`` in Python (not ``w.status = %s`` in an SQL string).
+ASSIGNMENT = re.compile(
+    r"\.(%s)\s*=(?!=|\s*%%s)|update\([^)]*\b(%s)=" % ("|".join(WORKFLOW_FIELDS), "|".join(WORKFLOW_FIELDS))
+)
+# Where a status is assigned on purpose: the helper itself (by setattr) and the webhook delivery log.
+ASSIGNMENT_ALLOWED = {"core/workflow.py", "markets/publishing.py"}
+
+
+def test_no_code_but_the_workflow_helper_assigns_a_workflow_field():
+    offenders = []
+    for app in APPS:
+        for path in (ROOT / app).rglob("*.py"):
+            rel = path.relative_to(ROOT).as_posix()
+            if "/migrations/" in rel or rel in ASSIGNMENT_ALLOWED:
+                continue
+            for number, line in enumerate(path.read_text().splitlines(), start=1):
+                if ASSIGNMENT.search(line):
+                    offenders.append(f"{rel}:{number}: {line.strip()}")
+    assert not offenders, "status set outside Workflow.move:\n" + "\n".join(offenders)
