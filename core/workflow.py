@@ -81,11 +81,12 @@ class Workflow:
 
     # --- locking -----------------------------------------------------------------------------------------
 
-    def lock(self, pk, *, queryset=None, select_related: Iterable[str] = (), of: tuple[str, ...] = ()):
+    def lock(self, pk, *, queryset=None, select_related: Iterable[str] = (), of: tuple[str, ...] = ("self",)):
         """The row ``pk`` locked for the rest of the transaction (``queryset`` narrows it, e.g. to the
-        actor's scope: a row outside it is ``NotFound``, 404)."""
+        actor's scope: a row outside it is ``NotFound``, 404). Only the row itself is locked (``of``), never
+        the rows it is joined with for reading (PostgreSQL refuses to lock the nullable side of a join)."""
         qs = queryset if queryset is not None else self.model._default_manager.all()
-        qs = qs.select_for_update(of=of) if of else qs.select_for_update()
+        qs = qs.order_by().select_for_update(of=of)
         if select_related:
             qs = qs.select_related(*select_related)
         try:
@@ -104,7 +105,8 @@ class Workflow:
         if getattr(row, LOCK_MARK, None) is token:
             return
         current = (
-            self.model._default_manager.select_for_update()
+            self.model._default_manager.order_by()
+            .select_for_update(of=("self",))
             .filter(pk=row.pk)
             .values_list(self.field, flat=True)
             .get()

@@ -308,7 +308,7 @@ def inspection_decide(
     """Staff act on a high-risk inspection: rectify by a deadline, suspend or ban the market."""
     reason = _require_reason(reason)
     inspection = INSPECTION_WORKFLOW.lock(
-        inspection, queryset=Inspection.objects.visible_to(actor), select_related=("market",), of=("self",)
+        inspection, queryset=Inspection.objects.visible_to(actor), select_related=("market",)
     )
     require_access(allowed=can_manage_market(actor, inspection.market), visible=True)
     if action not in RISK_DECISIONS:

@@ -85,7 +85,7 @@ class WorkerProfile(TimeStampedModel):
     notify_sms = models.BooleanField(_("短信通知"), default=True)
     notify_wechat = models.BooleanField(_("微信订阅消息"), default=False)
     notify_inbox = models.BooleanField(_("站内消息"), default=True)
-    # The worker's record, kept by jobs.matching.refresh_worker_records whenever a work order reaches or leaves
+    # The worker's record, kept by work.services.refresh_worker_records whenever a work order reaches or leaves
     # an outcome or an employer's rating changes (and nightly): matching reads it instead of counting.
     reliability = models.FloatField(
         _("完工率"),

@@ -93,16 +93,14 @@ def _app_move(application, to_status, *, actor, reason="", on_behalf_of=None, re
 
 
 def _lock_application(application: Application) -> Application:
-    return APPLICATION_WORKFLOW.lock(application, select_related=("worker",), of=("self",))
+    return APPLICATION_WORKFLOW.lock(application, select_related=("worker",))
 
 
 @transaction.atomic
 def application_accept(*, application: Application, actor, request=None) -> Application:
     """Accept an applicant. Locks the posting row first: hires never exceed its headcount, even when two
     accepts race; the last accept marks the posting filled. The work orders follow (``hooks.HIRED``)."""
-    posting = POSTING_WORKFLOW.lock(
-        application.posting_id, select_related=("occupation", "employer"), of=("self",)
-    )
+    posting = POSTING_WORKFLOW.lock(application.posting_id, select_related=("occupation", "employer"))
     require_employer_side(
         posting, actor, perm="jobs.change_application", visible=application.worker_id == actor.pk
     )
@@ -144,7 +142,7 @@ def application_reject(*, application: Application, actor, reason: str = "", req
 def application_withdraw(*, application: Application, actor, reason: str = "", request=None) -> Application:
     """The worker (or staff for them) withdraws; an accepted worker frees their place, a filled posting is
     published again, and their future work orders are cancelled (``hooks.HIRE_WITHDRAWN``)."""
-    posting = POSTING_WORKFLOW.lock(application.posting_id, select_related=("employer",), of=("self",))
+    posting = POSTING_WORKFLOW.lock(application.posting_id, select_related=("employer",))
     application = _lock_application(application)
     acting_for = actor.pk != application.worker_id
     if acting_for:

@@ -125,9 +125,7 @@ def posting_create(
 
 
 def _locked(posting: Posting) -> Posting:
-    return POSTING_WORKFLOW.lock(
-        posting, select_related=("employer", "scope_unit", "occupation"), of=("self",)
-    )
+    return POSTING_WORKFLOW.lock(posting, select_related=("employer", "scope_unit", "occupation"))
 
 
 @transaction.atomic
@@ -335,7 +333,7 @@ def posting_report(
 
 def _report_decide(report: PostingReport, to_status: str, *, actor, note: str, request) -> PostingReport:
     report = REPORT_WORKFLOW.lock(
-        report, queryset=PostingReport.objects.visible_to(actor), select_related=("posting",), of=("self",)
+        report, queryset=PostingReport.objects.visible_to(actor), select_related=("posting",)
     )
     staff = staff_for(actor, report.posting.scope_unit_id)
     require_access(allowed=staff and actor.has_perm("jobs.change_postingreport"), visible=staff)

@@ -30,7 +30,7 @@ def approved_order(
     *, unit=None, employer=None, worker=None, amount="220.00", settle_deadline=None
 ) -> WorkOrder:
     """An accepted application's work order, put straight into the approved state (the lifecycle up to
-    approval is tested with jobs.work)."""
+    approval is tested in test_work_orders)."""
     overrides = {"scope_unit": unit} if unit is not None else {}
     employer = employer or make_employer(unit=unit)
     posting = published_posting(employer, **overrides)

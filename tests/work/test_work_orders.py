@@ -1,4 +1,4 @@
-"""Work orders at the service level (jobs.work): created on acceptance and cancelled on withdrawal, the
+"""Work orders at the service level (work.services): created on acceptance and cancelled on withdrawal, the
 day-before reminder, check-in/out by location, QR and counter, hours and their corrections, approval by
 the employer or automatically after the deadline (time travel through ``now=``), and reads that treat an
 order as approved once its deadline has passed. Every test asserts the stored state and the event rows."""

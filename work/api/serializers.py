@@ -247,7 +247,7 @@ class RatingCreateSerializer(serializers.Serializer):
         required=False,
         default=list,
         help_text=gettext_lazy(
-            "从固定列表中选择，最多5个（评价劳动者与评价用工方各有一组，见 jobs.ratings）"
+            "从固定列表中选择，最多5个（评价劳动者与评价用工方各有一组，见 work.services.ratings）"
         ),
     )
     comment = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")

@@ -115,7 +115,7 @@ def _payer(order: WorkOrder, actor) -> bool:
 
 
 def _locked_order(order_id: int) -> WorkOrder:
-    return WORK_ORDER_WORKFLOW.lock(order_id, select_related=("posting__employer",), of=("self",))
+    return WORK_ORDER_WORKFLOW.lock(order_id, select_related=("posting__employer",))
 
 
 def _locked_payment(payment_id: int) -> Payment:

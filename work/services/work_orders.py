@@ -239,7 +239,7 @@ def work_order_remind_due(*, now: dt.datetime | None = None) -> tuple[int, int]:
     )
     for pk in ids:
         with transaction.atomic():
-            order = WORK_ORDER_WORKFLOW.lock(pk, select_related=("posting",), of=("self",))
+            order = WORK_ORDER_WORKFLOW.lock(pk, select_related=("posting",))
             if order.status != WorkOrderStatus.SCHEDULED or order.reminded_at is not None:
                 continue
             order.reminded_at = now
