@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import hmac
+import re
 from datetime import timedelta
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
+from rest_framework.permissions import SAFE_METHODS
 
 from core.scope import Scope
 
@@ -15,6 +17,7 @@ from .models import ApiClient, hash_secret
 from .permissions import api_client_permissions
 
 TOKEN_PREFIX = "lg_"
+TOKEN_CHARS = re.compile(r"[A-Za-z0-9_\-]+")
 
 
 class ApiClientPrincipal:
@@ -48,8 +51,9 @@ class ApiClientPrincipal:
 
 
 def split_token(raw: str) -> tuple[str, str] | None:
-    """lg_<prefix>_<secret> -> (prefix, secret)."""
-    if not raw.startswith(TOKEN_PREFIX):
+    """lg_<prefix>_<secret> -> (prefix, secret); None for anything else (also any character a token never
+    has, so that nothing odd reaches a query)."""
+    if not raw.startswith(TOKEN_PREFIX) or not TOKEN_CHARS.fullmatch(raw) or len(raw) > 200:
         return None
     parts = raw[len(TOKEN_PREFIX) :].split("_", 1)
     if len(parts) != 2 or not all(parts):
@@ -75,6 +79,9 @@ class ApiClientTokenAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed(_("令牌无效。"))
         if not client.is_usable:
             raise exceptions.AuthenticationFailed(_("令牌已过期或已吊销。"))
+        if request.method not in SAFE_METHODS:
+            # County office systems read; they never write (DESIGN.md): every write by a token is refused.
+            raise exceptions.PermissionDenied(_("县（市、区）业务系统的令牌只能读取数据。"))
         now = timezone.now()
         if client.last_used_at is None or now - client.last_used_at > timedelta(minutes=5):
             ApiClient.objects.filter(pk=client.pk).update(last_used_at=now)

@@ -18,6 +18,7 @@ from core.audit import audit_record, changed, snapshot
 from core.choices import AuditAction
 from core.errors import DomainError, NotPermitted, RateLimited
 from core.http import client_ip
+from core.masking import mask_id_number, mask_phone
 from core.models import ScopeUnit
 from core.queue import enqueue
 
@@ -83,19 +84,19 @@ def phone_code_purge(*, now=None) -> int:
     return count
 
 
-def phone_code_consume(*, phone: str, purpose: str, code: str) -> None:
-    """Check and use up a code, or raise DomainError on the ``code`` field. Five wrong tries void it."""
+def phone_code_check(*, phone: str, purpose: str, code: str) -> PhoneCode:
+    """Check a code without using it up, or raise DomainError on the ``code`` field (five wrong tries void
+    it). Returns the matching row (locked inside a transaction). A form that must prove the number is the
+    person's before it says anything about the number (registration) checks first and consumes at the end."""
     err = lambda msg: DomainError(msg, code="invalid_code", fields={"code": [msg]})  # noqa: E731
     fail_key = _fail_key(phone, purpose)
     if (cache.get(fail_key) or 0) >= settings.LINGONG_SMS_CODE_MAX_ATTEMPTS:
         raise err(_("验证码错误次数过多，请重新获取。"))
     now = timezone.now()
-    record = (
-        PhoneCode.objects.select_for_update()
-        .filter(phone=phone, purpose=purpose, used_at__isnull=True)
-        .order_by("-created_at")
-        .first()
-    )
+    codes = PhoneCode.objects.filter(phone=phone, purpose=purpose, used_at__isnull=True)
+    if transaction.get_connection().in_atomic_block:
+        codes = codes.select_for_update()
+    record = codes.order_by("-created_at").first()
     if record is None or record.expires_at <= now:
         raise err(_("验证码已过期或未获取，请重新获取。"))
     if not record.matches((code or "").strip()):
@@ -103,9 +104,15 @@ def phone_code_consume(*, phone: str, purpose: str, code: str) -> None:
         cache.add(fail_key, 0, settings.LINGONG_SMS_CODE_TTL)
         cache.incr(fail_key)
         raise err(_("验证码不正确。"))
-    record.used_at = now
+    return record
+
+
+def phone_code_consume(*, phone: str, purpose: str, code: str) -> None:
+    """Check and use up a code, or raise DomainError on the ``code`` field. Five wrong tries void it."""
+    record = phone_code_check(phone=phone, purpose=purpose, code=code)
+    record.used_at = timezone.now()
     record.save(update_fields=["used_at"])
-    cache.delete(fail_key)
+    cache.delete(_fail_key(phone, purpose))
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -117,7 +124,6 @@ def current_privacy_notice() -> PrivacyNotice | None:
     return PrivacyNotice.objects.filter(published_at__lte=timezone.now()).order_by("-published_at").first()
 
 
-@transaction.atomic
 def user_register(
     *,
     phone: str,
@@ -133,7 +139,12 @@ def user_register(
     request=None,
 ) -> User:
     """Register a worker or an employer: number confirmed by SMS code, real name checked, consent recorded.
-    Every check comes before any write; a failure saves nothing."""
+    Every check comes before any write; a failure saves nothing.
+
+    Nothing is said about whether a number or an ID is registered until the SMS code proves the number is
+    the registrant's (no enumeration without a phone in hand: each try costs a code on a number one owns,
+    ten a day). A resident ID already on record is refused without saying whose, and the refusal is
+    audited (ADR 0014)."""
     errors: dict[str, list[str]] = {}
 
     def field_error(name, exc):
@@ -143,7 +154,9 @@ def user_register(
         phone = normalize_phone(phone)
     except ValidationError as exc:
         field_error("phone", exc)
-    if not errors and User.objects.filter(phone=phone).exists():
+        raise DomainError(_("提交的内容有误，请检查。"), code="invalid", fields=errors) from exc
+    phone_code_check(phone=phone, purpose=CodePurpose.REGISTER, code=code)
+    if User.objects.filter(phone=phone).exists():
         errors["phone"] = [_("该手机号码已注册，请直接登录或找回密码。")]
     rid = None
     if account_type in (AccountType.WORKER, AccountType.EMPLOYER_PERSON) or id_number:
@@ -152,7 +165,15 @@ def user_register(
         except ValidationError as exc:
             field_error("id_number", exc)
         if rid and User.objects.filter(id_number=rid.number).exists():
-            errors["id_number"] = [_("该身份证号码已注册。")]
+            errors["id_number"] = [_("该身份证号码不能在线登记，请携带身份证到就近的零工市场服务台办理。")]
+            audit_record(
+                actor=None,
+                action=AuditAction.REVEAL,
+                label=f"register:{mask_phone(phone)}",
+                after={"lookup": "id_number", "value": mask_id_number(rid.number), "found": True},
+                reason=_("注册时填写的身份证号码已有账号"),
+                request=request,
+            )
     credit = None
     if account_type == AccountType.EMPLOYER_ORG:
         if not org_name.strip():
@@ -174,8 +195,28 @@ def user_register(
         field_error("password", exc)
     if errors:
         raise DomainError(_("提交的内容有误，请检查。"), code="invalid", fields=errors)
-    phone_code_consume(phone=phone, purpose=CodePurpose.REGISTER, code=code)
+    return _user_create(
+        phone=phone,
+        code=code,
+        password=password,
+        account_type=account_type,
+        real_name=real_name,
+        scope_unit=scope_unit,
+        rid=rid,
+        org_name=org_name,
+        credit=credit,
+        notice=notice,
+        request=request,
+    )
 
+
+@transaction.atomic
+def _user_create(
+    *, phone, code, password, account_type, real_name, scope_unit, rid, org_name, credit, notice, request
+) -> User:
+    """The writes of a registration, checked above: the code used up, the user, the role, the organization,
+    the consent and the audit row, together or not at all."""
+    phone_code_consume(phone=phone, purpose=CodePurpose.REGISTER, code=code)
     now = timezone.now()
     user = User(
         phone=phone,

@@ -1,9 +1,9 @@
 """The one API router: every app's viewsets under /api/v1/ (plural kebab-case routes)."""
 
 from django.urls import path
-from rest_framework.routers import DefaultRouter
 
 from accounts.api.views import ApiClientViewSet, MeView, UserViewSet
+from core.api.routers import Router
 from core.api.views import AuditLogViewSet, DivisionViewSet, ScopeUnitViewSet
 from jobs.api.views import (
     ApplicationViewSet,
@@ -16,11 +16,7 @@ from labour_stats.api.views import SupplyDemandViewSet, WageGuidanceViewSet
 from markets.api.views import MarketGeoJSONView, MarketViewSet, OnlinePlatformViewSet
 from work.api.views import PaymentViewSet, RatingViewSet, SandboxCallbackView, WorkOrderViewSet
 
-router = DefaultRouter()
-router.include_root_view = False
-# No ".json" twins of every route: @action handlers (pk=None) crash on the extra "format" argument, and
-# clients choose the format by Accept header or ?format=.
-router.include_format_suffixes = False
+router = Router()
 router.register("divisions", DivisionViewSet, basename="division")
 router.register("scope-units", ScopeUnitViewSet, basename="scope-unit")
 router.register("audit-log", AuditLogViewSet, basename="audit-log")

@@ -27,7 +27,10 @@ if getattr(settings, "LINGONG_BENCH_BARE_VIEW", False):  # the benchmark's basel
 
     urlpatterns.append(path("bench/bare/", bare, name="bench-bare"))
 
+handler400 = "core.views.bad_request"
+handler403 = "core.views.permission_denied"
 handler404 = "core.views.not_found"
+handler500 = "core.views.server_error"
 
 if settings.DEBUG:
     from django.conf.urls.static import static

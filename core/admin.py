@@ -23,7 +23,7 @@ from .exports import table_response
 from .masking import mask, personal_fields
 from .models import AuditLog, CountyWageTier, Division, MinimumWageTier, ScopeUnit
 from .scope import scope_of
-from .services import REVEAL_PERMISSION, personal_data_reveal
+from .services import REVEAL_PERMISSION, may_look_up, personal_data_reveal, personal_kind, personal_lookup
 
 admin.site.site_header = gettext_lazy("零工市场服务平台 · 管理后台")
 admin.site.site_title = gettext_lazy("零工市场管理后台")
@@ -31,6 +31,8 @@ admin.site.index_title = gettext_lazy("业务管理")
 
 
 _can_reveal: ContextVar[bool] = ContextVar("lingong_admin_can_reveal", default=False)
+# Search fields that hold a person's number (``=phone``, ``=user__id_number`` …).
+PERSONAL_SEARCH_NAMES = frozenset({"phone", "id_number", "payee_account", "contact_phone"})
 
 
 class RevealForm(forms.Form):
@@ -100,6 +102,34 @@ class ScopedAdmin(admin.ModelAdmin):
             qs = ScopeUnit.objects.filter(is_active=True)
             kwargs["queryset"] = qs if scope.all else qs.filter(pk__in=scope.unit_ids)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    # --- searching: a whole number or ID is a lookup of a person (ADR 0014) ---
+    def _personal_search_fields(self, request) -> list[str]:
+        fields = super().get_search_fields(request)
+        return [f for f in fields if f.lstrip("=^@").split("__")[-1] in PERSONAL_SEARCH_NAMES]
+
+    def get_search_fields(self, request):
+        fields = super().get_search_fields(request)
+        if getattr(request, "_lingong_personal_search", False):
+            return fields
+        return [f for f in fields if f not in self._personal_search_fields(request)]
+
+    def get_search_results(self, request, queryset, search_term):
+        """A whole mobile number or resident ID searches the personal fields only for staff who may reveal
+        them, audited as a reveal and rate-limited; for anyone else those fields are not searched at all, so
+        the answer does not depend on the number."""
+        kind = personal_kind(search_term)
+        if kind is None or not self._personal_search_fields(request) or not may_look_up(request.user):
+            return super().get_search_results(request, queryset, search_term)
+        request._lingong_personal_search = True
+        try:
+            results, duplicates = super().get_search_results(request, queryset, search_term)
+        finally:
+            request._lingong_personal_search = False
+        personal_lookup(
+            actor=request.user, kind=kind, value=search_term.strip(), found=results.exists(), request=request
+        )
+        return results, duplicates
 
     # --- personal data ---
     def _personal(self):

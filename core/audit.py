@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import uuid
+from contextvars import ContextVar
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -108,3 +109,50 @@ def audit_record(
         reason=reason,
         ip_address=client_ip(request),
     )
+
+
+# --- disclosures of a person's contact to the other party of a hire (ADR 0014) --------------------------
+
+_disclosures: ContextVar[list | None] = ContextVar("lingong_disclosures", default=None)
+DISCLOSURE_REASON = "录用双方联系：履行用工约定所必需（《个人信息保护法》第十三条第一款第二项）"
+
+
+def note_disclosure(*, viewer, person_id: int, unit_id: int | None = None) -> None:
+    """Remember, for this request, that ``viewer`` was shown ``person``'s name and number in full (the one
+    rule of ``jobs.permissions.sees_person``); ``DisclosureAuditMiddleware`` writes the audit rows."""
+    pending = _disclosures.get()
+    if pending is not None:
+        pending.append((viewer, person_id, unit_id))
+
+
+def disclosures_begin():
+    return _disclosures.set([])
+
+
+def disclosures_flush(token, request=None) -> int:
+    """One audit row per (viewer, person, day): the audit trail shows who saw whose number, not how often
+    a page was reloaded. Returns the rows written."""
+    from django.core.cache import cache
+    from django.utils import timezone
+
+    pending = _disclosures.get() or []
+    _disclosures.reset(token)
+    written = 0
+    today = timezone.localdate().isoformat()
+    seen = set()
+    for viewer, person_id, unit_id in pending:
+        if (viewer.pk, person_id) in seen:
+            continue
+        seen.add((viewer.pk, person_id))
+        if not cache.add(f"disclosure:{today}:{viewer.pk}:{person_id}", 1, 24 * 3600):
+            continue
+        audit_record(
+            actor=viewer,
+            action=AuditAction.REVEAL,
+            after={"contact_of": person_id, "basis": "hire"},
+            reason=DISCLOSURE_REASON,
+            request=request,
+            scope_unit_id=unit_id,
+        )
+        written += 1
+    return written

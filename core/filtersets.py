@@ -1,4 +1,5 @@
 import django_filters
+from django import forms
 
 from .models import AuditLog, Division, ScopeUnit
 
@@ -28,3 +29,18 @@ class AuditLogFilterSet(django_filters.FilterSet):
     class Meta:
         model = AuditLog
         fields = ["action", "object_id"]
+
+
+MAX_ID = 2**63 - 1  # a bigint
+
+
+class IdFilter(django_filters.NumberFilter):
+    """A filter by a row's id: a whole number from 1 to a bigint's maximum (anything else is a field error,
+    never a query the database refuses)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)

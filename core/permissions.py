@@ -72,3 +72,22 @@ def signed_in(user) -> bool:
 
 def has_role(user, role: str) -> bool:
     return bool(signed_in(user) and getattr(user, "has_role", None) and user.has_role(role))
+
+
+def is_api_client(user) -> bool:
+    return getattr(user, "api_client", None) is not None
+
+
+def token_may_read(request, view) -> bool:
+    """A county system's token reads only the models its permissions list (``API_CLIENT_PERMISSIONS``): the
+    view's model needs its ``view`` permission. People are not asked here (their rows are scoped)."""
+    user = request.user
+    if not is_api_client(user):
+        return True
+    model = getattr(getattr(view, "queryset", None), "model", None)
+    if model is None:
+        try:
+            model = view.get_queryset().model
+        except (AssertionError, AttributeError):  # a view without a queryset reads no model of its own
+            return False
+    return user.has_perm(f"{model._meta.app_label}.view_{model._meta.model_name}")

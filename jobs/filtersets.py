@@ -8,6 +8,7 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.filtersets import IdFilter
 from core.geo import bounding_box
 from core.models import ScopeUnit
 from markets.filtersets import GeoFilterMixin
@@ -74,7 +75,11 @@ class PostingFilterSet(GeoFilterMixin):
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     wage_min = django_filters.NumberFilter(
-        field_name="daily_wage", lookup_expr="gte", label=_("日工资不低于（元）")
+        field_name="daily_wage",
+        lookup_expr="gte",
+        label=_("日工资不低于（元）"),
+        min_value=0,
+        max_value=99_999_999,
     )
     settlement = django_filters.ChoiceFilter(
         choices=Settlement.choices, label=_("结算方式"), empty_label=_("不限")
@@ -135,7 +140,7 @@ class PostingFilterSet(GeoFilterMixin):
 
 class ApplicationFilterSet(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=ApplicationStatus.choices)
-    posting = django_filters.NumberFilter(field_name="posting_id")
+    posting = IdFilter(field_name="posting_id")
 
     class Meta:
         model = Application
@@ -160,7 +165,7 @@ class JobFairFilterSet(django_filters.FilterSet):
         empty_label=_("全部"),
     )
     kind = django_filters.ChoiceFilter(choices=FairKind.choices, label=_("类型"), empty_label=_("全部"))
-    market = django_filters.NumberFilter(field_name="market_id", label=_("零工市场"))
+    market = IdFilter(field_name="market_id", label=_("零工市场"))
 
     class Meta:
         model = JobFair

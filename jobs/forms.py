@@ -7,6 +7,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accounts.validators import normalize_phone
+from core.api.fields import MAX_COUNT
+from core.filtersets import MAX_ID
 from core.models import ScopeUnit
 from markets.models import Market
 
@@ -324,6 +326,7 @@ class ReferralForm(forms.Form):
     posting = forms.IntegerField(
         label=_("岗位编号"),
         min_value=1,
+        max_value=MAX_ID,
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
         help_text=_("岗位详情页标题下方的编号，或从上面的推荐中选。"),
     )
@@ -354,8 +357,11 @@ class AssistForm(forms.Form):
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
     )
 
+    def clean_phone(self):
+        return normalize_phone(self.cleaned_data["phone"])
+
 
 class OutcomeForm(forms.Form):
-    attendance = forms.IntegerField(label=_("到场人数"), min_value=0)
-    intents = forms.IntegerField(label=_("达成意向人数"), min_value=0)
-    hires = forms.IntegerField(label=_("实际录用人数"), min_value=0)
+    attendance = forms.IntegerField(label=_("到场人数"), min_value=0, max_value=MAX_COUNT)
+    intents = forms.IntegerField(label=_("达成意向人数"), min_value=0, max_value=MAX_COUNT)
+    hires = forms.IntegerField(label=_("实际录用人数"), min_value=0, max_value=MAX_COUNT)

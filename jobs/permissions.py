@@ -5,10 +5,15 @@ by role (the services decide the rest). Scope itself lives in the querysets (``v
 
 from __future__ import annotations
 
+import datetime as dt
+
+from django.conf import settings
+from django.utils import timezone
 from rest_framework import permissions
 
 from accounts.choices import Role
-from core.permissions import has_role, require_access, signed_in
+from core.audit import note_disclosure
+from core.permissions import has_role, require_access, signed_in, token_may_read
 from core.scope import scope_of
 
 # Role permissions over this app's models, collected by accounts (JobsConfig.ready).
@@ -78,15 +83,33 @@ def is_worker(user) -> bool:
 # --- personal data: who sees a person unmasked ----------------------------------------------------------
 
 
-def sees_person(viewer, *, person_id: int | None, counterpart_id: int | None, hired: bool) -> bool:
+def hire_is_live(last_work_date: dt.date | None, today: dt.date | None = None) -> bool:
+    """A hire's contacts stay open from acceptance until ``LINGONG_HIRE_CONTACT_DAYS`` after its last work
+    date (time to settle pay and raise a dispute), then close again."""
+    if last_work_date is None:
+        return False
+    today = today or timezone.localdate()
+    return last_work_date + dt.timedelta(days=settings.LINGONG_HIRE_CONTACT_DAYS) >= today
+
+
+def sees_person(
+    viewer, *, person_id: int | None, counterpart_id: int | None, hired_until: dt.date | None, unit_id=None
+) -> bool:
     """Whether ``viewer`` may see a person's name and mobile number unmasked: the person themselves, and the
-    other party of a hire (the employer of a worker they accepted; the worker an employer accepted) — nobody
-    else, staff included, who reveal one value at a time through the audited reveal. The posting's contact
-    is the employer's person; an applicant is the worker's."""
+    other party of a live hire (the employer of a worker they accepted; the worker an employer accepted)
+    until ``hired_until`` (the hire's last work date) plus the grace days — nobody else, staff included, who
+    reveal one value at a time through the audited reveal. Each disclosure to the other party is audited
+    (ADR 0014: PIPL art. 13(1)(2), necessary to perform the work agreed). The posting's contact is the
+    employer's person; an applicant is the worker's."""
     pk = getattr(viewer, "pk", None)
     if pk is None or not signed_in(viewer):
         return False
-    return pk == person_id or (hired and pk == counterpart_id)
+    if pk == person_id:
+        return True
+    if pk == counterpart_id and hire_is_live(hired_until):
+        note_disclosure(viewer=viewer, person_id=person_id, unit_id=unit_id)
+        return True
+    return False
 
 
 # --- access inside the services -------------------------------------------------------------------------
@@ -160,10 +183,11 @@ class IsJobsReviewer(permissions.BasePermission):
 
 
 class AuthenticatedRead(permissions.BasePermission):
-    """Scoped lists for any signed-in person or county system; writes are decided per action."""
+    """Scoped lists for any signed-in person, and for a county system whose token lists the model; writes
+    are decided per action."""
 
     def has_permission(self, request, view):
-        return bool(request.user and request.user.is_authenticated)
+        return bool(request.user and request.user.is_authenticated and token_may_read(request, view))
 
 
 class CanApply(permissions.BasePermission):

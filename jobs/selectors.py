@@ -13,6 +13,7 @@ from core.errors import NotFound, NotPermitted
 from core.geo import bounding_box, distance_km_expression
 from core.permissions import signed_in
 from core.scope import scope_of
+from core.services import personal_lookup
 
 from .choices import ApplicationStatus, PostingStatus
 from .models import (
@@ -76,7 +77,13 @@ def contact_visible(*, posting: Posting, user) -> bool:
             posting=posting, worker_id=user.pk, status=ApplicationStatus.ACCEPTED
         ).exists()
     )
-    return sees_person(user, person_id=posting.employer.user_id, counterpart_id=user.pk, hired=hired)
+    return sees_person(
+        user,
+        person_id=posting.employer.user_id,
+        counterpart_id=user.pk,
+        hired_until=posting.work_end_date if hired else None,
+        unit_id=posting.scope_unit_id,
+    )
 
 
 # --- applications and people ------------------------------------------------------------------------------
@@ -113,6 +120,24 @@ def worker_served(*, actor, pk: int):
     worker = workers_served_by(actor).filter(pk=pk).first()
     if worker is None:
         raise NotFound(_("未找到该劳动者。"))
+    return worker
+
+
+def worker_at_counter(*, actor, phone: str, request=None):
+    """The worker a counter serves, found by the whole mobile number they give at the counter (never a
+    partial one), or None. The counter service's own lookup right (staff or a market's counter staff):
+    audited as a reveal and rate-limited like every lookup by a personal value (ADR 0014)."""
+    if not can_serve_counter(actor):
+        raise NotPermitted()
+    worker = workers_served_by(actor).filter(phone=phone).first()
+    personal_lookup(
+        actor=actor,
+        kind="phone",
+        value=phone,
+        found=worker is not None,
+        reason=_("服务台按手机号查找劳动者"),
+        request=request,
+    )
     return worker
 
 

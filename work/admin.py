@@ -22,6 +22,7 @@ from .models import (
     PaymentEvent,
     Rating,
     RatingEvent,
+    RejectedCallbackCount,
     WorkOrder,
     WorkOrderEvent,
 )
@@ -194,6 +195,24 @@ class PaymentCallbackAdmin(admin.ModelAdmin):
         if scope.all:
             return qs
         return qs.filter(payment__work_order__posting__scope_unit__in=scope.unit_ids)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RejectedCallbackCount)
+class RejectedCallbackCountAdmin(admin.ModelAdmin):
+    """Calls to a callback endpoint whose signature failed, counted per day (city staff watch for abuse)."""
+
+    list_display = ("day", "backend", "count")
+    list_filter = ("backend",)
+    readonly_fields = ("day", "backend", "count")
 
     def has_add_permission(self, request):
         return False

@@ -5,6 +5,8 @@ from __future__ import annotations
 import django_filters
 from django.utils.translation import gettext_lazy
 
+from core.filtersets import IdFilter
+
 from .choices import AppealOutcome, PaymentBackend, PaymentStatus, RatingDirection, WorkOrderStatus
 from .models import Payment, Rating, WorkOrder
 
@@ -15,7 +17,7 @@ class WorkOrderFilterSet(django_filters.FilterSet):
         choices=WorkOrderStatus.choices,
         label=gettext_lazy("状态（按实际状态）"),
     )
-    posting = django_filters.NumberFilter(field_name="posting_id", label=gettext_lazy("招聘信息"))
+    posting = IdFilter(field_name="posting_id", label=gettext_lazy("招聘信息"))
     date_from = django_filters.DateFilter(
         field_name="work_date", lookup_expr="gte", label=gettext_lazy("工作日期起")
     )
@@ -31,7 +33,7 @@ class WorkOrderFilterSet(django_filters.FilterSet):
 class PaymentFilterSet(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=PaymentStatus.choices)
     backend = django_filters.ChoiceFilter(choices=PaymentBackend.choices)
-    work_order = django_filters.NumberFilter(field_name="work_order_id")
+    work_order = IdFilter(field_name="work_order_id")
 
     class Meta:
         model = Payment
@@ -41,8 +43,8 @@ class PaymentFilterSet(django_filters.FilterSet):
 class RatingFilterSet(django_filters.FilterSet):
     direction = django_filters.ChoiceFilter(choices=RatingDirection.choices)
     appeal_outcome = django_filters.ChoiceFilter(choices=AppealOutcome.choices)
-    work_order = django_filters.NumberFilter(field_name="work_order_id")
-    ratee = django_filters.NumberFilter(field_name="ratee_id")
+    work_order = IdFilter(field_name="work_order_id")
+    ratee = IdFilter(field_name="ratee_id")
 
     class Meta:
         model = Rating

@@ -148,11 +148,11 @@ class SandboxGateway:
     def verify_callback(self, body: bytes, headers: Mapping[str, str]) -> CallbackData | None:
         lowered = {k.lower(): v for k, v in headers.items()}
         signature, timestamp = lowered.get(SIGNATURE_HEADER, ""), lowered.get(TIMESTAMP_HEADER, "")
-        if not signature or not timestamp.isdigit():
+        if not signature or not (timestamp.isascii() and timestamp.isdigit()):
             return None
         if abs(time.time() - int(timestamp)) > SIGNATURE_TOLERANCE_SECONDS:
             return None
-        if not hmac.compare_digest(sandbox_sign(body, timestamp), signature):
+        if not hmac.compare_digest(sandbox_sign(body, timestamp).encode(), signature.encode()):
             return None
         try:
             data = json.loads(body)
@@ -164,7 +164,7 @@ class SandboxGateway:
                 reason=str(data.get("reason", ""))[:300],
                 raw=data,
             )
-        except (ValueError, KeyError, TypeError, ArithmeticError):
+        except (ValueError, KeyError, TypeError, ArithmeticError, RecursionError):
             return None
 
 

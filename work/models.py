@@ -290,6 +290,29 @@ class PaymentCallback(models.Model):
         return f"{self.backend} {self.event_id}"
 
 
+class RejectedCallbackCount(models.Model):
+    """How many calls to a provider's callback endpoint failed their signature, per backend and day: counted,
+    never stored (the endpoint is public; junk must not fill the database)."""
+
+    backend = models.CharField(_("支付通道"), max_length=12)
+    day = models.DateField(_("日期"))
+    count = models.PositiveIntegerField(_("次数"), default=0)
+
+    class Meta:
+        verbose_name = _("无效支付回调计数")
+        verbose_name_plural = _("无效支付回调计数")
+        ordering = ["-day", "backend"]
+        constraints = [models.UniqueConstraint(fields=["backend", "day"], name="rejected_callback_day")]
+
+    def __str__(self) -> str:
+        return f"{self.backend} {self.day} {self.count}"
+
+    @classmethod
+    def record(cls, *, backend: str) -> None:
+        row, _created = cls.objects.get_or_create(backend=backend[:12], day=timezone.localdate())
+        cls.objects.filter(pk=row.pk).update(count=models.F("count") + 1)
+
+
 class ArrearsAlertQuerySet(ScopedQuerySet):
     pass
 

@@ -61,13 +61,16 @@ TOOL_APPS = ["bench"]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS + TOOL_APPS
 
 MIDDLEWARE = [
+    "core.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "core.middleware.RequestSanityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "core.middleware.DisclosureAuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # After the message middleware: it tells the person why they were logged out.
     "accounts.middleware.StaffIdleTimeoutMiddleware",
@@ -131,6 +134,7 @@ AXES_FAILURE_LIMIT = env.int("LINGONG_LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("LINGONG_LOGIN_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_CALLABLE = "accounts.backends.axes_username"
+AXES_CLIENT_IP_CALLABLE = "core.http.client_ip"
 AXES_LOCKOUT_CALLABLE = "accounts.views.lockout"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
@@ -138,6 +142,13 @@ AXES_SENSITIVE_PARAMETERS = ["password", "username", "phone"]
 
 # Staff sessions end after this many idle seconds (shared counter PCs); other sessions last two weeks.
 LINGONG_STAFF_IDLE_TIMEOUT = env.int("LINGONG_STAFF_IDLE_TIMEOUT", default=30 * 60)
+# The reverse proxies whose X-Forwarded-For is believed (addresses or CIDR ranges; default none): the client
+# address of audit rows, SMS limits, login lockouts and throttles (core.http.client_ip).
+LINGONG_TRUSTED_PROXIES = env.list("LINGONG_TRUSTED_PROXIES", default=[])
+# Lookups of a person by a whole mobile number or resident ID, per person and hour (each audited as a reveal).
+LINGONG_PERSONAL_LOOKUP_LIMIT = env.int("LINGONG_PERSONAL_LOOKUP_LIMIT", default=60)
+# The two parties of a hire see each other's contact until this many days after its last work date.
+LINGONG_HIRE_CONTACT_DAYS = env.int("LINGONG_HIRE_CONTACT_DAYS", default=30)
 SESSION_COOKIE_AGE = 14 * 24 * 3600
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
@@ -173,11 +184,23 @@ REST_FRAMEWORK = {
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
+    # JSON; the browsable API (masked, without write forms) only where DEBUG is on (config.settings.local).
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "core.api.parsers.JSONParser",
+        "core.api.parsers.FormParser",
+        "core.api.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "core.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "core.api.exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"sms_code": "20/hour", "anon": "120/minute"},
+    "DEFAULT_THROTTLE_RATES": {
+        "sms_code": "20/hour",
+        "anon": "120/minute",
+        # a provider retries a few notifications a minute; a flood from one address is not a provider
+        "payment_callback": "120/minute",
+    },
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SPECTACULAR_SETTINGS = {

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db import DataError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
@@ -10,6 +13,8 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from core.errors import DomainError
+
+logger = logging.getLogger("lingong.api")
 
 _CODES = {
     exceptions.NotAuthenticated: ("not_authenticated", status.HTTP_401_UNAUTHORIZED),
@@ -32,6 +37,13 @@ def _flatten(detail):
 
 
 def exception_handler(exc, context):
+    if isinstance(exc, DataError | OverflowError):
+        # A value the database cannot hold (out of range, an invalid byte sequence) that validation let
+        # through: the request's fault, and nothing was written (the statement failed). Logged to be fixed
+        # at the field where it entered.
+        logger.warning("input the database refused: %s", exc)
+        body = {"code": "invalid", "message": _("提交的数值超出范围或格式无效。"), "fields": {}}
+        return Response(body, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, DomainError):
         body = {"code": exc.code, "message": str(exc.message), "fields": _flatten(exc.fields)}
         return Response(body, status=exc.status)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
+import math
 from decimal import Decimal
 
 from django.db import connection
@@ -17,6 +18,8 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import NotFound
 from rest_framework.pagination import CursorPagination
 from rest_framework.utils.urls import remove_query_param, replace_query_param
+
+from core.pagination import BoundedPageSize
 
 
 def _encode_value(value):
@@ -50,6 +53,33 @@ def _decode_value(raw):
         "t": dt.datetime.fromisoformat,
         "D": dt.date.fromisoformat,
     }[tag](text)
+
+
+# What each sort key of a cursor may hold (a crafted cursor with a string for the id, or NaN for a wage, is an
+# invalid cursor: 404, never a comparison the database refuses).
+CURSOR_TYPES = {
+    "id": (int,),
+    "published_at": (dt.datetime, type(None)),
+    "daily_wage": (Decimal, type(None)),
+    "distance_km": (float, int),
+}
+
+
+def _valid_cursor_value(name: str, value) -> bool:
+    types = CURSOR_TYPES.get(name)
+    if types is None:
+        return True
+    if isinstance(value, bool) or not isinstance(value, types):
+        return False
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, Decimal):
+        return value.is_finite() and abs(value) < Decimal("1e12")
+    if isinstance(value, int):
+        return -(2**63) < value < 2**63
+    if isinstance(value, dt.datetime):
+        return value.tzinfo is not None
+    return True
 
 
 def _parts(ordering, reverse: bool):
@@ -90,12 +120,11 @@ def keyset_filter(parts, values) -> Q:
     return condition
 
 
-class KeysetCursorPagination(CursorPagination):
+class KeysetCursorPagination(BoundedPageSize, CursorPagination):
     """A CursorPagination whose ordering is the view's ``keyset_ordering`` (set from the FilterSet's
     ``ordering_fields``); the last field must be unique (the id)."""
 
     page_size = 20
-    page_size_query_param = "page_size"
     max_page_size = 100
     ordering = ("-published_at", "-id")
     invalid_cursor_message = _("分页参数无效，请从第一页重新开始。")
@@ -106,14 +135,6 @@ class KeysetCursorPagination(CursorPagination):
 
     def _params(self, request):
         return getattr(request, "query_params", request.GET)
-
-    def get_page_size(self, request):
-        raw = self._params(request).get(self.page_size_query_param)
-        try:
-            size = int(raw)
-        except (TypeError, ValueError):
-            return self.page_size
-        return min(max(size, 1), self.max_page_size)
 
     def decode_cursor(self, request):
         raw = self._params(request).get(self.cursor_query_param)
@@ -126,8 +147,11 @@ class KeysetCursorPagination(CursorPagination):
             values = [_decode_value(v) for v in data["v"]]
             if len(values) != len(self.ordering):
                 raise ValueError("length")
+            for item, value in zip(self.ordering, values, strict=True):
+                if not _valid_cursor_value(item.lstrip("-"), value):
+                    raise ValueError(f"cursor value for {item}")
             return values, bool(data.get("r"))
-        except (ValueError, KeyError, TypeError, AttributeError, ArithmeticError) as exc:
+        except (ValueError, KeyError, TypeError, AttributeError, ArithmeticError, RecursionError) as exc:
             raise NotFound(self.invalid_cursor_message) from exc
 
     def encode_cursor(self, values, reverse: bool) -> str:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.api.fields import CountField, IdField
 from core.masking import mask_name, mask_phone
 from core.models import ScopeUnit
 from markets.choices import CoordinateSystem
@@ -411,12 +412,16 @@ class ApplicationSerializer(serializers.ModelSerializer):
     def _viewer(self):
         return getattr(self.context.get("request"), "user", None)
 
+    def _hired_until(self, obj):
+        return obj.posting.work_end_date if obj.status == ApplicationStatus.ACCEPTED else None
+
     def _sees_worker(self, obj) -> bool:
         return sees_person(
             self._viewer(),
             person_id=obj.worker_id,
             counterpart_id=obj.posting.employer.user_id,
-            hired=obj.status == ApplicationStatus.ACCEPTED,
+            hired_until=self._hired_until(obj),
+            unit_id=obj.posting.scope_unit_id,
         )
 
     def _sees_contact(self, obj) -> bool:
@@ -424,7 +429,8 @@ class ApplicationSerializer(serializers.ModelSerializer):
             self._viewer(),
             person_id=obj.posting.employer.user_id,
             counterpart_id=obj.worker_id,
-            hired=obj.status == ApplicationStatus.ACCEPTED,
+            hired_until=self._hired_until(obj),
+            unit_id=obj.posting.scope_unit_id,
         )
 
     def get_worker_name(self, obj) -> str:
@@ -446,8 +452,8 @@ class ApplicationSerializer(serializers.ModelSerializer):
 
 
 class ApplicationCreateSerializer(serializers.Serializer):
-    posting = serializers.IntegerField(help_text=_("岗位编号"))
-    worker = serializers.IntegerField(
+    posting = IdField(help_text=_("岗位编号"))
+    worker = IdField(
         required=False,
         allow_null=True,
         default=None,
@@ -616,6 +622,6 @@ class FairRegistrationSerializer(serializers.ModelSerializer):
 
 
 class FairOutcomeSerializer(serializers.Serializer):
-    attendance = serializers.IntegerField(min_value=0, help_text=_("到场人数"))
-    intents = serializers.IntegerField(min_value=0, help_text=_("达成意向人数"))
-    hires = serializers.IntegerField(min_value=0, help_text=_("实际录用人数"))
+    attendance = CountField(help_text=_("到场人数"))
+    intents = CountField(help_text=_("达成意向人数"))
+    hires = CountField(help_text=_("实际录用人数"))

@@ -14,9 +14,10 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import exceptions, mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
 
+from core.api.throttles import AnonRateThrottle
 from core.errors import NotPermitted
+from core.filtersets import MAX_ID
 from core.geo import to_wgs84
 from core.permissions import PublicReadOnly, has_perms
 from core.scope import scope_of
@@ -392,9 +393,12 @@ def _int_param(request, name: str, required: bool = False) -> int | None:
             raise exceptions.ValidationError({name: [_("该参数必填。")]})
         return None
     try:
-        return int(raw)
+        value = int(raw)
     except ValueError as exc:
         raise exceptions.ValidationError({name: [_("请输入整数。")]}) from exc
+    if not 1 <= value <= MAX_ID:
+        raise exceptions.ValidationError({name: [_("编号超出范围。")]})
+    return value
 
 
 class RecommendationViewSet(viewsets.GenericViewSet):

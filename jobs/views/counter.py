@@ -60,6 +60,20 @@ def _require_counter(request) -> None:
         raise PermissionDenied
 
 
+def _look_up(request, lookup):
+    """The worker the counter asked for by their whole number, or None with the reason on the form."""
+    try:
+        worker = selectors.worker_at_counter(
+            actor=request.user, phone=lookup.cleaned_data["phone"], request=request
+        )
+    except DomainError as exc:  # too many lookups this hour
+        lookup.add_error("phone", str(exc.message))
+        return None
+    if worker is None:
+        lookup.add_error("phone", _("没有找到该号码的用户（或不在您的服务范围内）。请先协助其注册账号。"))
+    return worker
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def counter(request):
@@ -74,12 +88,8 @@ def counter(request):
             messages.success(request, _("已结束代办。"))
             return redirect("jobs:counter")
         if action == "lookup" and lookup.is_valid():
-            worker = workers_served_by(request.user).filter(phone=lookup.cleaned_data["phone"]).first()
-            if worker is None:
-                lookup.add_error(
-                    "phone", _("没有找到该号码的用户（或不在您的服务范围内）。请先协助其注册账号。")
-                )
-            else:
+            worker = _look_up(request, lookup)
+            if worker is not None:
                 request.session[COUNTER_SESSION_KEY] = worker.pk
                 messages.success(
                     request,

@@ -127,7 +127,8 @@ def employer_dashboard(request):
             request.user,
             person_id=app.worker_id,
             counterpart_id=app.posting.employer.user_id,
-            hired=app.status == ApplicationStatus.ACCEPTED,
+            hired_until=app.posting.work_end_date if app.status == ApplicationStatus.ACCEPTED else None,
+            unit_id=app.posting.scope_unit_id,
         )
         app.worker_name = app.worker.real_name if visible else mask_name(app.worker.real_name)
         app.worker_phone = app.worker.phone if visible else mask_phone(app.worker.phone)

@@ -11,7 +11,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.models import User
 from core.errors import DomainError
 
 from .. import selectors, services
@@ -101,7 +100,12 @@ def fair_register(request, pk: int):
         if not form.is_valid() or not selectors.fair_can_assist(user=request.user, fair=fair):
             messages.error(request, _("请填写正确的手机号。"))
             return redirect("board:fair_detail", pk=fair.pk)
-        worker = User.objects.filter(phone=form.cleaned_data["phone"].strip(), is_active=True).first()
+        try:
+            worker = selectors.worker_at_counter(
+                actor=request.user, phone=form.cleaned_data["phone"], request=request
+            )
+        except DomainError as exc:
+            return _failed(request, fair, exc)
         if worker is None or not worker.has_role("worker"):
             messages.error(request, _("没有找到该手机号的求职登记，请先为其办理求职登记。"))
             return redirect("board:fair_detail", pk=fair.pk)

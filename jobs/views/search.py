@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from rest_framework.exceptions import NotFound as CursorNotFound
+from rest_framework.exceptions import ValidationError
 
 from core.errors import DomainError
 from core.masking import mask_name, mask_phone
@@ -42,7 +43,8 @@ def posting_search(request):
         data["ordering"] = "distance" if data.get("lat") and data.get("lng") else "-published"
     filterset = PostingFilterSet(data, queryset=selectors.posting_list_public(), request=request)
     postings, paginator = [], None
-    if filterset.is_valid():
+    valid = filterset.is_valid()
+    if valid:
         view = _SearchView()
         view.keyset_ordering = filterset.ordering_fields
         paginator = KeysetCursorPagination()
@@ -50,7 +52,12 @@ def posting_search(request):
             postings = paginator.paginate_queryset(filterset.qs, request, view)
         except CursorNotFound as exc:
             raise Http404 from exc
-        paginator.base_url = request.get_full_path()
+        except ValidationError as exc:  # a page size out of bounds: shown beside the filters
+            for name, errors in exc.detail.items():
+                filterset.form.add_error(None, f"{name}: {'；'.join(str(e) for e in errors)}")
+            valid, paginator = False, None
+        else:
+            paginator.base_url = request.get_full_path()
     features = [
         {
             "type": "Feature",
@@ -80,7 +87,7 @@ def posting_search(request):
         "near_home": data.get("near") == "home" and has_home,
         **acting_context(request),
     }
-    return render(request, "jobs/posting_search.html", context, status=200 if filterset.is_valid() else 400)
+    return render(request, "jobs/posting_search.html", context, status=200 if valid else 400)
 
 
 def _visible_posting(request, pk: int):

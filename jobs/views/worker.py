@@ -44,7 +44,8 @@ def worker_home(request):
             request.user,
             person_id=app.posting.employer.user_id,
             counterpart_id=app.worker_id,
-            hired=app.status == ApplicationStatus.ACCEPTED,
+            hired_until=app.posting.work_end_date if app.status == ApplicationStatus.ACCEPTED else None,
+            unit_id=app.posting.scope_unit_id,
         )
         app.contact_visible = visible
         app.contact_name = app.posting.contact_name if visible else mask_name(app.posting.contact_name)

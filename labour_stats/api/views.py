@@ -6,8 +6,8 @@ from __future__ import annotations
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
-from rest_framework.throttling import AnonRateThrottle
 
+from core.api.throttles import AnonRateThrottle
 from core.permissions import PublicReadOnly
 
 from ..filtersets import SupplyDemandFilterSet, WageGuidanceFilterSet

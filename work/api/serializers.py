@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.api.fields import IdField
 from core.masking import mask_bank_account, mask_name, mask_phone
 from jobs.permissions import sees_person
 
@@ -89,10 +90,15 @@ class WorkOrderSerializer(serializers.ModelSerializer):
         return getattr(getattr(self.context.get("request"), "user", None), "pk", None)
 
     def _party(self, obj) -> bool:
-        """A work order exists only for a hire: its employer sees the worker (``sees_person``)."""
+        """A work order exists only for a hire: its employer sees the worker while the hire is live
+        (``sees_person``: until the grace days after this work date)."""
         viewer = getattr(self.context.get("request"), "user", None)
         return sees_person(
-            viewer, person_id=obj.worker_id, counterpart_id=obj.posting.employer.user_id, hired=True
+            viewer,
+            person_id=obj.worker_id,
+            counterpart_id=obj.posting.employer.user_id,
+            hired_until=obj.work_date,
+            unit_id=obj.posting.scope_unit_id,
         )
 
     @extend_schema_field(serializers.ChoiceField(choices=WorkOrderStatus.choices))
@@ -197,7 +203,7 @@ class PaymentSerializer(serializers.ModelSerializer):
 
 
 class PaymentCreateSerializer(serializers.Serializer):
-    work_order = serializers.IntegerField()
+    work_order = IdField()
     method = serializers.ChoiceField(choices=PaymentMethod.choices)
     backend = serializers.ChoiceField(choices=PaymentBackend.choices, required=False)
     idempotency_key = serializers.CharField(
@@ -240,7 +246,7 @@ class RatingSerializer(serializers.ModelSerializer):
 
 
 class RatingCreateSerializer(serializers.Serializer):
-    work_order = serializers.IntegerField()
+    work_order = IdField()
     stars = serializers.IntegerField(min_value=1, max_value=5)
     tags = serializers.ListField(
         child=serializers.CharField(max_length=20),

@@ -17,6 +17,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api.throttles import ScopedRateThrottle
 from jobs.permissions import AuthenticatedRead
 
 from .. import selectors, services
@@ -256,6 +257,8 @@ class SandboxCallbackView(APIView):
 
     permission_classes = [permissions.AllowAny]
     authentication_classes: list = []
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "payment_callback"
 
     @extend_schema(
         summary="沙箱支付通道回调（仅凭签名认证）",

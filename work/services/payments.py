@@ -5,7 +5,6 @@ scan. Idempotency: see ``work.gateways``; locks are always taken work order firs
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 import urllib.error
 import urllib.request
@@ -34,7 +33,15 @@ from ..gateways import (
     sandbox_notification,
     sandbox_outcome,
 )
-from ..models import PAYMENT_WORKFLOW, WORK_ORDER_WORKFLOW, ArrearsAlert, Payment, PaymentCallback, WorkOrder
+from ..models import (
+    PAYMENT_WORKFLOW,
+    WORK_ORDER_WORKFLOW,
+    ArrearsAlert,
+    Payment,
+    PaymentCallback,
+    RejectedCallbackCount,
+    WorkOrder,
+)
 from .work_orders import work_order_approve_if_due, work_order_move
 
 logger = logging.getLogger(__name__)
@@ -314,31 +321,21 @@ class CallbackResult:
 
 
 def _payload_text(body: bytes) -> str:
-    return body.decode("utf-8", errors="replace")[:20000]
-
-
-def _event_id_hint(body: bytes) -> str:
-    try:
-        return str(json.loads(body).get("event_id", ""))[:64]
-    except (ValueError, AttributeError):
-        return ""
+    return body.decode("utf-8", errors="replace").replace("\x00", "\ufffd")[:20000]
 
 
 def payment_callback(*, backend: str, body: bytes, headers: Mapping[str, str]) -> CallbackResult:
-    """A provider's notification. Every call is stored (PaymentCallback) except a valid replay of an event
-    already stored, which the unique constraint refuses; an invalid signature changes nothing else (400);
-    an event is processed once. Success moves pending → succeeded and, for online backends, settles the
-    work order at once; failure moves pending → failed."""
+    """A provider's notification. A call whose signature verifies is stored (PaymentCallback) unless it
+    replays an event already stored, which the unique constraint refuses, and an event is processed once;
+    a call that does not verify is only counted (RejectedCallbackCount: anyone can post junk to the public
+    endpoint, and storing it would let them fill the database) and changes nothing (400). Success moves
+    pending → succeeded and, for online backends, settles the work order at once; failure moves pending →
+    failed."""
     gateway = GATEWAYS.get(backend)
     data = gateway.verify_callback(body, headers) if gateway is not None else None
     if data is None:
-        PaymentCallback.objects.create(
-            backend=backend[:12],
-            event_id=_event_id_hint(body),
-            payload=_payload_text(body),
-            signature_valid=False,
-        )
-        logger.warning("payment callback with an invalid signature (backend=%s)", backend)
+        RejectedCallbackCount.record(backend=backend)
+        logger.warning("payment callback with an invalid signature (backend=%s)", backend[:12])
         return CallbackResult(400, "invalid_signature")
     ref = (
         Payment.objects.filter(backend=backend, provider_ref=data.provider_ref)

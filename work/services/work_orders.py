@@ -301,7 +301,7 @@ def _check_identity(order: WorkOrder, actor, method: str, lat, lng, qr_token) ->
         return int(round(metres))
     if method == CheckMethod.QR:
         require_party(order, actor, worker=True)
-        if not qr_token or not secrets.compare_digest(str(qr_token), order.qr_token):
+        if not qr_token or not secrets.compare_digest(str(qr_token).encode(), order.qr_token.encode()):
             message = _("签到码不正确，请扫描用工方出示的本单签到码。")
             raise DomainError(message, code="bad_qr_token", fields={"qr_token": [message]})
         return None
