@@ -430,8 +430,8 @@ def test_registration_says_nothing_about_a_number_before_its_code_is_right(db, w
     for phone in (worker.phone, "13912340000"):
         response = Client().post(REGISTER_URL, form_data(phone=phone, code="000000", id_number=worker.id_number))
         body = response.content.decode()
-        answers.append(("已注册" in body, "不能在线登记" in body, response.status_code))
-    assert answers[0] == answers[1] == (False, False, 400)
+        answers.append(("该手机号码已注册" in body, "不能在线登记" in body, "验证码" in body, response.status_code))
+    assert answers[0] == answers[1] == (False, False, True, 400)
 
 
 def test_registration_with_bad_uscc_saves_nothing(db, county_a, code_for, form_data):
