@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import uuid
 
+from csp.middleware import CSPMiddleware
 from django.conf import settings
 from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
@@ -95,3 +96,38 @@ class DisclosureAuditMiddleware:
         finally:
             disclosures_flush(token, request)
         return response
+
+
+def map_tile_sources() -> list[str]:
+    """The origins the map's tiles come from (``img-src``), from the tile settings: ``{s}`` in a host
+    (a subdomain rotation like ``t{s}.tianditu.gov.cn``) becomes the wildcard label CSP allows."""
+    from urllib.parse import urlsplit
+
+    sources = []
+    for url in (settings.LINGONG_MAP_TILE_URL, settings.LINGONG_MAP_LABEL_URL):
+        if not url:
+            continue
+        parts = urlsplit(url.replace("{s}", "SUBDOMAIN"))
+        if not parts.scheme or not parts.netloc:
+            continue
+        labels = parts.netloc.split(".")
+        if any("SUBDOMAIN" in label for label in labels):
+            labels = ["*"] + [label for label in labels if "SUBDOMAIN" not in label]
+        source = f"{parts.scheme}://{'.'.join(labels)}"
+        if source not in sources:
+            sources.append(source)
+    return sources
+
+
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """django-csp's middleware with the map's tile servers added to ``img-src``: the policy itself is
+    ``CONTENT_SECURITY_POLICY`` in settings; the tile hosts follow the map settings, so a bureau that
+    names its intranet tile server does not also have to edit the policy."""
+
+    def get_policy_parts(self, request, response, report_only=False):
+        parts = super().get_policy_parts(request, response, report_only=report_only)
+        if not report_only and parts.update is None:
+            sources = map_tile_sources()
+            if sources:
+                parts.update = {"img-src": sources}
+        return parts

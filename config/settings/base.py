@@ -10,6 +10,7 @@ from pathlib import Path
 
 import environ
 import xstatic.pkg.leaflet
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -46,6 +47,7 @@ THIRD_PARTY_APPS = [
     "drf_spectacular_sidecar",
     "django_celery_beat",
     "axes",
+    "csp",
 ]
 # In the direction of imports (DESIGN.md, ADR 0012): each app imports only from those before it.
 LOCAL_APPS = [
@@ -64,6 +66,7 @@ MIDDLEWARE = [
     "core.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "core.middleware.RequestSanityMiddleware",
+    "core.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -94,6 +97,26 @@ TEMPLATES = [
         },
     },
 ]
+
+# --- Content-Security-Policy (django-csp) ---------------------------------------------------------------
+# Scripts only from this site (a nonce for the rare inline one: ``{{ request.csp_nonce }}``); no plugins, no
+# framing, forms post only here. Inline styles stay allowed: the admin's widgets and the server-drawn charts
+# set style attributes, and a style cannot run code. The map's tile servers are added to img-src from the
+# map settings (core.middleware.ContentSecurityPolicyMiddleware). ADR 0014.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 # --- Database and cache ---------------------------------------------------------------------------------
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
