@@ -11,7 +11,7 @@ class UserSerializer(serializers.ModelSerializer):
 
     phone = serializers.CharField(source="masked_phone", read_only=True)
     id_number = serializers.CharField(source="masked_id_number", read_only=True)
-    county = serializers.CharField(source="scope_unit.code", default=None, read_only=True)
+    county = serializers.CharField(source="scope_unit.code", default=None, allow_null=True, read_only=True)
     roles = serializers.SerializerMethodField()
     is_minor = serializers.BooleanField(read_only=True)
 
@@ -38,7 +38,7 @@ class UserSerializer(serializers.ModelSerializer):
 class MeSerializer(serializers.ModelSerializer):
     """The person's own record: their own data unmasked."""
 
-    county = serializers.CharField(source="scope_unit.code", default=None, read_only=True)
+    county = serializers.CharField(source="scope_unit.code", default=None, allow_null=True, read_only=True)
     roles = serializers.SerializerMethodField()
     scope = serializers.SerializerMethodField()
 

@@ -19,7 +19,7 @@ class ScopeUnitSerializer(serializers.ModelSerializer):
 
 class AuditLogSerializer(serializers.ModelSerializer):
     object_type = serializers.SerializerMethodField()
-    county = serializers.CharField(source="scope_unit.code", default=None, read_only=True)
+    county = serializers.CharField(source="scope_unit.code", default=None, allow_null=True, read_only=True)
 
     class Meta:
         model = AuditLog

@@ -36,8 +36,8 @@ from ..permissions import sees_person
 
 
 class OccupationSerializer(serializers.ModelSerializer):
-    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    parent_name = serializers.CharField(source="parent.name", read_only=True, default=None)
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    parent_name = serializers.CharField(source="parent.name", read_only=True, default=None, allow_null=True)
     is_category = serializers.SerializerMethodField()
 
     class Meta:
@@ -62,12 +62,12 @@ class PostingSerializer(serializers.ModelSerializer):
 
     occupation = serializers.SlugRelatedField(slug_field="code", read_only=True)
     occupation_name = serializers.CharField(source="occupation.name", read_only=True)
-    category = serializers.CharField(source="occupation.parent.code", read_only=True, default=None)
-    category_name = serializers.CharField(source="occupation.parent.name", read_only=True, default=None)
+    category = serializers.CharField(source="occupation.parent.code", read_only=True, default=None, allow_null=True)
+    category_name = serializers.CharField(source="occupation.parent.name", read_only=True, default=None, allow_null=True)
     county = serializers.CharField(source="scope_unit.code", read_only=True)
     county_name = serializers.CharField(source="scope_unit.name", read_only=True)
     town = serializers.CharField(source="town_id", read_only=True, allow_null=True)
-    market_name = serializers.CharField(source="market.name", read_only=True, default=None)
+    market_name = serializers.CharField(source="market.name", read_only=True, default=None, allow_null=True)
     employer_name = serializers.CharField(source="employer.display_name", read_only=True)
     remaining = serializers.IntegerField(read_only=True)
     distance_km = serializers.SerializerMethodField()
@@ -488,8 +488,8 @@ class WorkerBriefSerializer(serializers.ModelSerializer):
     user = serializers.IntegerField(source="user_id", read_only=True)
     name = serializers.SerializerMethodField()
     phone = serializers.SerializerMethodField()
-    county = serializers.CharField(source="user.scope_unit.code", read_only=True, default=None)
-    county_name = serializers.CharField(source="user.scope_unit.name", read_only=True, default=None)
+    county = serializers.CharField(source="user.scope_unit.code", read_only=True, default=None, allow_null=True)
+    county_name = serializers.CharField(source="user.scope_unit.name", read_only=True, default=None, allow_null=True)
     skills = SkillBriefSerializer(many=True, read_only=True)
 
     class Meta:
@@ -533,7 +533,7 @@ class JobFairSerializer(serializers.ModelSerializer):
     county = serializers.CharField(source="scope_unit.code", read_only=True)
     county_name = serializers.CharField(source="scope_unit.name", read_only=True)
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
-    market_name = serializers.CharField(source="market.name", read_only=True, default=None)
+    market_name = serializers.CharField(source="market.name", read_only=True, default=None, allow_null=True)
     booths_booked = serializers.SerializerMethodField()
     booths_left = serializers.SerializerMethodField()
     registrations = serializers.SerializerMethodField()
