@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test worker lint format install migrate seed messages check-deploy schema bench bench-data clean
+.PHONY: run test worker lint format install migrate seed messages check-deploy schema fuzz bench bench-data clean
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required (set PYTHON=/path/to/python3.11)"; exit 1; }
@@ -31,7 +31,7 @@ seed: migrate
 run: seed
 	@mkdir -p var/celery/queue var/celery/processed var/celery/control
 	@echo "Serving http://$(HOST):$(PORT)/  (admin: /admin/, API docs: /api/docs/) — Ctrl-C stops both"
-	@trap 'trap - INT TERM EXIT; kill 0' INT TERM EXIT; \
+	@trap 'trap - INT TERM EXIT; kill $$(jobs -p) 2>/dev/null; wait' INT TERM EXIT; \
 	  $(VENV)/bin/celery -A config.celery_app worker --beat --pool=solo --loglevel=INFO \
 	    --schedule=var/celery/beat-schedule & \
 	  DJANGO_DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
@@ -39,6 +39,14 @@ run: seed
 ## The whole suite (SQLite unless DATABASE_URL is set; Redis tests need REDIS_URL).
 test: install
 	$(VENV)/bin/pytest
+
+## The API fuzz job of CI, longer (tests/guards/test_fuzz.py; PostgreSQL in DATABASE_URL): FUZZ_EXAMPLES cases
+## per operation and phase, at most FUZZ_SECONDS per role (5 roles; defaults: 25 cases, 300 s, so ~26 minutes).
+FUZZ_EXAMPLES ?= 25
+FUZZ_SECONDS ?= 300
+fuzz: install
+	LINGONG_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) LINGONG_FUZZ_SECONDS=$(FUZZ_SECONDS) \
+	  $(VENV)/bin/pytest -p no:cacheprovider tests/guards/test_fuzz.py -k every_role
 
 ## Celery worker with beat on Redis (REDIS_URL) for deployments and CI.
 worker: install
@@ -64,6 +72,7 @@ check-deploy: install
 	  REDIS_URL=$${REDIS_URL:-redis://localhost:6379/0} $(PY) manage.py check --deploy --fail-level WARNING
 
 schema: install
+	@mkdir -p var
 	$(PY) manage.py spectacular --validate --fail-on-warn --file var/openapi.yaml
 
 ## Benchmark data only (issue 6): BENCH_SIZE=XS|S|L on DATABASE_URL (PostgreSQL; XS also runs on SQLite).

@@ -62,12 +62,46 @@ DB_FIXTURES = {
 }
 
 
+# Tests that use these fixtures carry these markers without saying so (``-m "not postgres"`` selects
+# honestly): a test cannot forget the marker of what it needs.
+FIXTURE_MARKERS = {"postgres": ("postgres",), "worker_queue": ("postgres", "services")}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        for fixture, markers in FIXTURE_MARKERS.items():
+            if fixture in getattr(item, "fixturenames", ()):
+                for marker in markers:
+                    if not item.get_closest_marker(marker):
+                        item.add_marker(marker)
+
+
+@pytest.fixture(scope="session")
+def _no_lingering_sessions(django_db_setup, django_db_blocker):
+    """Set up after the test database, so torn down before it is dropped: live-server threads leave
+    connections open, and PostgreSQL refuses to drop a database that has any (the test database used to
+    survive every run)."""
+    yield
+    if connection.vendor != "postgresql":
+        return
+    from django.db import connections
+
+    connections.close_all()
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+    connection.close()
+
+
 @pytest.fixture(autouse=True)
 def _reference_data(request, django_db_blocker):
     """Before any test that touches the database (pure tests skip this)."""
     if not (request.node.get_closest_marker("django_db") or DB_FIXTURES & set(request.fixturenames)):
         return
     request.getfixturevalue("django_db_setup")
+    request.getfixturevalue("_no_lingering_sessions")
     with django_db_blocker.unblock():
         ensure_divisions()
 
