@@ -1,5 +1,10 @@
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -25,7 +30,14 @@ class MeView(APIView):
 
     permission_classes = [permissions.IsAuthenticated]
 
-    @extend_schema(summary="当前用户或接口客户端", tags=["accounts"], responses={200: MeSerializer})
+    @extend_schema(
+        summary="当前用户或接口客户端",
+        tags=["accounts"],
+        # a person gets their own record, a county system its token's scope: either shape
+        responses={
+            200: PolymorphicProxySerializer("MeOrClient", [MeSerializer, ApiClientMeSerializer], None)
+        },
+    )
     def get(self, request):
         client = getattr(request.user, "api_client", None)
         if client is not None:

@@ -33,7 +33,13 @@ def _watched_page(browser, live_url, user=None):
         client = Client()
         client.force_login(user)
         context.add_cookies(
-            [{"name": settings.SESSION_COOKIE_NAME, "value": client.cookies[settings.SESSION_COOKIE_NAME].value, "url": live_url}]
+            [
+                {
+                    "name": settings.SESSION_COOKIE_NAME,
+                    "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                    "url": live_url,
+                }
+            ]
         )
     context.add_init_script(WATCH)
     page = context.new_page()
@@ -57,7 +63,15 @@ def _visit(page, problems, url):
 def test_public_pages_the_map_and_the_api_docs_work_under_the_policy(chromium, live_server, county_a):  # noqa: F811
     MarketFactory(scope_unit=county_a, name="潍城区零工市场", lat=36.71, lng=119.02)
     page, problems = _watched_page(chromium, live_server.url)
-    for path_ in ("/", "/markets/", "/jobs/", "/stats/", "/stats/supply-demand/", "/board/fairs/", "/api/docs/"):
+    for path_ in (
+        "/",
+        "/markets/",
+        "/jobs/",
+        "/stats/",
+        "/stats/supply-demand/",
+        "/board/fairs/",
+        "/api/docs/",
+    ):
         _visit(page, problems, live_server.url + path_)
     # the map really drew (its script ran under the policy) and the Swagger UI rendered the schema
     page.goto(live_server.url + "/markets/")

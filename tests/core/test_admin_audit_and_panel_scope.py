@@ -35,7 +35,14 @@ def test_admin_add_and_delete_are_audited(client_as):
     client = client_as(root)
     response = client.post(
         "/admin/markets/facility/add/",
-        {"code": "water", "name": "饮水点", "description": "", "is_standard": "on", "sort": "9", "is_active": "on"},
+        {
+            "code": "water",
+            "name": "饮水点",
+            "description": "",
+            "is_standard": "on",
+            "sort": "9",
+            "is_active": "on",
+        },
     )
     assert response.status_code == 302, response.content[:500]
     facility = Facility.objects.get(code="water")

@@ -44,7 +44,11 @@ def test_the_map_tile_servers_are_allowed_images(client):
         ("", "", []),
         ("https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png", "", ["https://*.tile.openstreetmap.org"]),
         ("http://10.1.2.3:8080/tiles/{z}/{x}/{y}.png", "", ["http://10.1.2.3:8080"]),
-        ("https://a.example/{z}/{x}/{y}.png", "https://b.example/{z}/{x}/{y}.png", ["https://a.example", "https://b.example"]),
+        (
+            "https://a.example/{z}/{x}/{y}.png",
+            "https://b.example/{z}/{x}/{y}.png",
+            ["https://a.example", "https://b.example"],
+        ),
         ("/tiles/{z}/{x}/{y}.png", "", []),  # same origin: 'self' already allows it
     ],
 )

@@ -63,6 +63,9 @@ def credentials(roles=None) -> list[Credentials]:
             result.append(Credentials(role, headers={"Authorization": f"Token {raw}"}))
         else:
             user = User.objects.get(phone=PERSONAS[role])
-            cookies = {settings.SESSION_COOKIE_NAME: session_for(user), settings.CSRF_COOKIE_NAME: CSRF_SECRET}
+            cookies = {
+                settings.SESSION_COOKIE_NAME: session_for(user),
+                settings.CSRF_COOKIE_NAME: CSRF_SECRET,
+            }
             result.append(Credentials(role, user=user, headers={"X-CSRFToken": CSRF_SECRET}, cookies=cookies))
     return result
