@@ -252,9 +252,13 @@ CELERY_BROKER_VISIBILITY_TIMEOUT = env.int("CELERY_BROKER_VISIBILITY_TIMEOUT", d
 def redis_broker_options() -> dict:
     """Redis broker options: the visibility timeout, and a publish that gives up after one quick retry when
     Redis is down (the outbox row waits for the relay; a request is never held up waiting for the broker).
-    The worker's own reconnecting is Celery's (``broker_connection_retry``), not limited by these."""
+    The worker's own reconnecting is Celery's (``broker_connection_retry``), not limited by these. Workers
+    look for tasks a dead worker left unacknowledged every minute (kombu's default is every ~100 s), so one
+    comes back within the visibility timeout plus a minute."""
     return {
         "visibility_timeout": CELERY_BROKER_VISIBILITY_TIMEOUT,
+        "unacked_restore_interval": max(1, min(60, CELERY_BROKER_VISIBILITY_TIMEOUT // 2)),
+        "unacked_restore_throttle": 1,
         "socket_connect_timeout": 2,
         "socket_timeout": 10,
         "max_retries": 1,
