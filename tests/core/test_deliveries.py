@@ -132,11 +132,15 @@ def test_the_match_notification_task_run_twice_tells_each_worker_once(django_cap
 @pytest.mark.django_db
 def test_staff_read_the_outbox_and_deliveries_masked_and_codes_never_shown(city_staff, client_as):
     with transaction.atomic():
-        delivery = message_queue(channel=MessageChannel.SMS, to="13812345678", body="验证码654321", sensitive=True)
+        delivery = message_queue(
+            channel=MessageChannel.SMS, to="13812345678", body="验证码654321", sensitive=True
+        )
     client = client_as(city_staff)
     listing = client.get(reverse("admin:core_messagedelivery_changelist")).content.decode()
     assert "138****5678" in listing and "13812345678" not in listing
     page = client.get(reverse("admin:core_messagedelivery_change", args=[delivery.pk])).content.decode()
     assert "654321" not in page and "13812345678" not in page and "138****5678" in page
     outbox_page = client.get(reverse("admin:core_outboxmessage_changelist"))
-    assert outbox_page.status_code == 200 and "core.tasks.notification_send_task" in outbox_page.content.decode()
+    assert (
+        outbox_page.status_code == 200 and "core.tasks.notification_send_task" in outbox_page.content.decode()
+    )
