@@ -145,12 +145,13 @@ def outbox_relay(*, ids=None, limit: int = BATCH) -> int:
     error = ""
     for index, row in enumerate(rows):
         task = registered_tasks().get(row.task)
+        if task is None:  # renamed or removed since it was queued: it waits (staff see it), the rest go on
+            _back_off([row], now, f"LookupError: no Celery task is registered as {row.task!r}")
+            continue
         try:
-            if task is None:
-                raise LookupError(f"no Celery task is registered as {row.task!r}")
             task.apply_async(kwargs=row.kwargs, task_id=row.idempotency_key, retry=False)
         except Exception as exc:
-            if eager and task is not None:
+            if eager:
                 _mark_sent(sent, now)
                 raise
             failed_from, error = index, f"{type(exc).__name__}: {exc}"[:300]
@@ -160,12 +161,16 @@ def outbox_relay(*, ids=None, limit: int = BATCH) -> int:
         published += 1
     _mark_sent(sent, now)
     if failed_from is not None:
-        for row in rows[failed_from:]:
-            OutboxMessage.objects.filter(pk=row.pk, status=OutboxStatus.PENDING).update(
-                next_attempt_at=now + backoff(row.attempts, first=RELAY_BACKOFF_FIRST, cap=RELAY_BACKOFF_CAP),
-                last_error=error,
-            )
+        _back_off(rows[failed_from:], now, error)
     return published
+
+
+def _back_off(rows, now, error: str) -> None:
+    for row in rows:
+        OutboxMessage.objects.filter(pk=row.pk, status=OutboxStatus.PENDING).update(
+            next_attempt_at=now + backoff(row.attempts, first=RELAY_BACKOFF_FIRST, cap=RELAY_BACKOFF_CAP),
+            last_error=error[:300],
+        )
 
 
 def _mark_sent(ids: list[int], now) -> None:

@@ -169,3 +169,18 @@ def test_sent_rows_are_purged_after_a_week():
     assert queue.outbox_purge() == 1
     assert set(OutboxMessage.objects.values_list("pk", flat=True)) == {new.pk, pending.pk}
     assert not OutboxMessage.objects.filter(pk=old.pk).exists()
+
+
+@pytest.mark.django_db
+def test_a_row_for_a_task_that_no_longer_exists_waits_and_holds_up_nothing(live_broker):
+    live_broker("memory://")
+    gone = OutboxMessage.objects.create(
+        task="jobs.tasks.gone_task", idempotency_key="gone", next_attempt_at=timezone.now()
+    )
+    with transaction.atomic():
+        row = enqueue("core.tasks.audit_purge_task")
+    assert outbox_relay_due() == 1
+    gone.refresh_from_db()
+    row.refresh_from_db()
+    assert row.status == OutboxStatus.SENT
+    assert gone.status == OutboxStatus.PENDING and gone.last_error.startswith("LookupError")
