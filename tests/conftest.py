@@ -195,9 +195,8 @@ def throwaway_redis():
 def live_broker():
     """``use(url)``: this process's Celery app publishes to ``url`` for real (not eagerly) until the test
     ends; its connection pools are rebuilt both ways."""
-    from celery import current_app
+    from config.celery_app import app
 
-    app = current_app
     keys = ("broker_url", "task_always_eager", "broker_transport_options", "broker_connection_timeout")
     saved = {k: app.conf[k] for k in keys}
 

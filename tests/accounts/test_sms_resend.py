@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 
 import pytest
-from celery import current_app
 from celery.exceptions import Retry
 from django.test import Client
 from django.urls import reverse
@@ -16,6 +15,7 @@ from django.utils import timezone
 from accounts import services
 from accounts.choices import CodePurpose
 from accounts.models import PhoneCode
+from config.celery_app import app as current_app
 from core.choices import DeliveryStatus, OutboxStatus
 from core.errors import RateLimited
 from core.models import OutboxMessage

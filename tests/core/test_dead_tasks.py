@@ -4,11 +4,12 @@ that fails for good is a dead task that staff see in the admin and may retry (th
 from __future__ import annotations
 
 import pytest
-from celery import current_app, shared_task
+from celery import shared_task
 from django.conf import settings
 from django.db import OperationalError, transaction
 from django.urls import reverse
 
+from config.celery_app import app as current_app
 from core.choices import AuditAction, DeadTaskStatus, OutboxStatus
 from core.errors import DomainError, InvalidTransition, NotFound, NotPermitted
 from core.models import AuditLog, DeadTask, OutboxMessage
