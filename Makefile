@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test worker lint format install migrate seed messages check-deploy schema fuzz bench bench-data clean
+.PHONY: run test worker beat lint format install migrate seed messages check-deploy schema fuzz bench bench-data clean
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required (set PYTHON=/path/to/python3.11)"; exit 1; }
@@ -27,7 +27,8 @@ migrate: install
 seed: migrate
 	DJANGO_DEBUG=1 $(PY) manage.py seed_demo
 
-## Serve the portal on embedded defaults (SQLite, filesystem broker) with a Celery worker and beat beside it.
+## Serve the portal on embedded defaults (SQLite, filesystem broker) with a Celery worker and beat beside it
+## (one process: the only beat of this embedded set-up).
 run: seed
 	@mkdir -p var/celery/queue var/celery/processed var/celery/control
 	@echo "Serving http://$(HOST):$(PORT)/  (admin: /admin/, API docs: /api/docs/) — Ctrl-C stops both"
@@ -48,9 +49,13 @@ fuzz: install
 	LINGONG_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) LINGONG_FUZZ_SECONDS=$(FUZZ_SECONDS) \
 	  $(VENV)/bin/pytest -p no:cacheprovider tests/guards/test_fuzz.py -k every_role
 
-## Celery worker with beat on Redis (REDIS_URL) for deployments and CI.
+## Celery worker on Redis (CELERY_BROKER_URL or REDIS_URL) for deployments: as many as you like, workers only.
 worker: install
-	$(VENV)/bin/celery -A config.celery_app worker --beat --loglevel=INFO
+	$(VENV)/bin/celery -A config.celery_app worker --loglevel=INFO
+
+## The one scheduler (django-celery-beat): run exactly one per deployment, beside the workers.
+beat: install
+	$(VENV)/bin/celery -A config.celery_app beat --loglevel=INFO
 
 lint: install
 	$(VENV)/bin/ruff check .

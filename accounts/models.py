@@ -271,6 +271,15 @@ class PhoneCode(models.Model):
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
+    # The code's SMS (ADR 0013): whether it was delivered decides when the person may ask again.
+    delivery = models.OneToOneField(
+        "core.MessageDelivery",
+        verbose_name=_("短信投递"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("短信验证码")

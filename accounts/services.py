@@ -11,16 +11,17 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.audit import audit_record, changed, snapshot
-from core.choices import AuditAction
+from core.choices import AuditAction, DeliveryStatus, MessageChannel
 from core.errors import DomainError, NotPermitted, RateLimited
 from core.http import client_ip
 from core.masking import mask_id_number, mask_phone
 from core.models import ScopeUnit
-from core.queue import enqueue
+from core.notifications import delivered_or_in_flight, message_cancel, message_queue
 
 from .choices import STAFF_ROLES, AccountType, CodePurpose, Role
 from .models import ApiClient, Consent, Organization, PhoneCode, PrivacyNotice, RoleGrant, User, hash_secret
@@ -36,14 +37,23 @@ def _fail_key(phone: str, purpose: str) -> str:
 
 
 def phone_code_send(*, phone: str, purpose: str, request=None) -> PhoneCode:
-    """Send a 6-digit code. At most one a minute and ten a day per number, twenty an hour per address."""
+    """Send a 6-digit code. At most one a minute and ten a day per number, twenty an hour per address.
+
+    The minute counts codes that were delivered or are on their way (ADR 0013): when the last one could
+    not be sent (the broker or the SMS provider was down) the person may ask again at once, and the new code
+    cancels the old one's message, so only the code that works arrives. The day does not count codes whose
+    message was cancelled or failed."""
     phone = normalize_phone(phone)
     now = timezone.now()
     ip = client_ip(request)
     recent = PhoneCode.objects.filter(phone=phone, purpose=purpose)
-    if recent.filter(created_at__gt=now - timedelta(seconds=settings.LINGONG_SMS_CODE_INTERVAL)).exists():
+    reached = recent.filter(Q(delivery__isnull=True) | delivered_or_in_flight("delivery__"))
+    if reached.filter(created_at__gt=now - timedelta(seconds=settings.LINGONG_SMS_CODE_INTERVAL)).exists():
         raise RateLimited(_("验证码已发送，请%(s)s秒后再获取。") % {"s": settings.LINGONG_SMS_CODE_INTERVAL})
-    if recent.filter(created_at__gt=now - timedelta(days=1)).count() >= settings.LINGONG_SMS_CODE_DAILY_LIMIT:
+    today = recent.filter(created_at__gt=now - timedelta(days=1)).exclude(
+        delivery__status__in=[DeliveryStatus.CANCELLED, DeliveryStatus.FAILED]
+    )
+    if today.count() >= settings.LINGONG_SMS_CODE_DAILY_LIMIT:
         raise RateLimited(_("该号码今天获取验证码次数过多，请明天再试。"))
     if ip and PhoneCode.objects.filter(ip_address=ip, created_at__gt=now - timedelta(hours=1)).count() >= 20:
         raise RateLimited()
@@ -55,8 +65,10 @@ def phone_code_send(*, phone: str, purpose: str, request=None) -> PhoneCode:
         return PhoneCode(phone=phone, purpose=purpose)
     code = f"{secrets.randbelow(10**6):06d}"
     with transaction.atomic():
-        # A new code replaces older unused ones.
-        recent.filter(used_at__isnull=True).update(used_at=now)
+        # A new code replaces older unused ones, and their messages still waiting are not sent.
+        unused = recent.filter(used_at__isnull=True)
+        message_cancel(deliveries=list(unused.exclude(delivery=None).values_list("delivery_id", flat=True)))
+        unused.update(used_at=now)
         record = PhoneCode.objects.create(
             phone=phone,
             purpose=purpose,
@@ -69,7 +81,10 @@ def phone_code_send(*, phone: str, purpose: str, request=None) -> PhoneCode:
             "code": code,
             "m": settings.LINGONG_SMS_CODE_TTL // 60,
         }
-        enqueue("core.tasks.notification_send_task", channel="sms", to=phone, body=body)
+        record.delivery = message_queue(
+            channel=MessageChannel.SMS, to=phone, body=body, key=f"smscode:{record.pk}", sensitive=True
+        )
+        record.save(update_fields=["delivery"])
     return record
 
 

@@ -21,9 +21,27 @@ from .choices import AuditAction
 from .errors import DomainError
 from .exports import table_response
 from .masking import mask, personal_fields
-from .models import AuditLog, CountyWageTier, Division, MinimumWageTier, ScopeUnit
+from .models import (
+    AuditLog,
+    CountyWageTier,
+    DeadTask,
+    DeadTaskEvent,
+    Division,
+    MessageDelivery,
+    MinimumWageTier,
+    OutboxMessage,
+    ScopeUnit,
+)
 from .scope import scope_of
-from .services import REVEAL_PERMISSION, may_look_up, personal_data_reveal, personal_kind, personal_lookup
+from .services import (
+    REVEAL_PERMISSION,
+    dead_task_dismiss,
+    dead_task_retry,
+    may_look_up,
+    personal_data_reveal,
+    personal_kind,
+    personal_lookup,
+)
 
 admin.site.site_header = gettext_lazy("零工市场服务平台 · 管理后台")
 admin.site.site_title = gettext_lazy("零工市场管理后台")
@@ -381,3 +399,118 @@ class EventInline(admin.TabularInline):
 
 def admin_message_error(request, exc: DomainError) -> None:
     messages.error(request, str(exc.message))
+
+
+# --- delivery guarantees (ADR 0013): the outbox, message deliveries and dead tasks ----------------------------
+
+
+class ReadOnlyLogAdmin(admin.ModelAdmin):
+    """A log that the relay and the workers write: staff read it, nobody edits it."""
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(ReadOnlyLogAdmin):
+    list_display = ("created_at", "task", "status", "attempts", "next_attempt_at", "sent_at", "last_error")
+    list_filter = ("status", "task")
+    search_fields = ("task", "idempotency_key")
+    show_full_result_count = False
+
+
+@admin.register(MessageDelivery)
+class MessageDeliveryAdmin(ReadOnlyLogAdmin):
+    """Who was told what and whether it arrived; numbers masked, SMS codes never shown."""
+
+    list_display = (
+        "created_at",
+        "channel",
+        "masked_recipient",
+        "status",
+        "attempts",
+        "delivered_at",
+        "last_error",
+    )
+    list_filter = ("status", "channel")
+    search_fields = ("idempotency_key",)
+    show_full_result_count = False
+
+    @admin.display(description=gettext_lazy("接收方"))
+    def masked_recipient(self, obj):
+        return mask("phone", obj.recipient)
+
+    def get_fields(self, request, obj=None):
+        return [f for f in self.get_readonly_fields(request, obj) if f not in ("recipient", "body")] + [
+            "masked_recipient",
+            "shown_body",
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), "masked_recipient", "shown_body"]
+
+    @admin.display(description=gettext_lazy("内容"))
+    def shown_body(self, obj):
+        return _("（验证码短信，不显示）") if obj.sensitive else obj.body
+
+
+class DeadTaskEventInline(EventInline):
+    model = DeadTaskEvent
+
+
+@admin.register(DeadTask)
+class DeadTaskAdmin(admin.ModelAdmin):
+    """Tasks that failed for good. Retry runs one again through the outbox (``core.services.dead_task_retry``),
+    dismiss closes it with a reason; both are audited event rows."""
+
+    list_display = ("failed_at", "task", "exception", "retries", "status")
+    list_filter = ("status", "task")
+    search_fields = ("task", "task_id", "exception")
+    inlines = [DeadTaskEventInline]
+    actions = ["retry_selected", "dismiss_selected"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in DeadTask._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        # The actions need "change" on the list; one row's page is read-only (its steps are the actions).
+        return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=gettext_lazy("重新执行所选任务"), permissions=["change"])
+    def retry_selected(self, request, queryset):
+        count = 0
+        for row in queryset:
+            try:
+                dead_task_retry(dead_task=row, actor=request.user, request=request)
+                count += 1
+            except DomainError as exc:
+                admin_message_error(request, exc)
+        if count:
+            messages.success(request, _("已重新排队 %(n)s 个任务。") % {"n": count})
+
+    @admin.action(description=gettext_lazy("忽略所选任务"), permissions=["change"])
+    def dismiss_selected(self, request, queryset):
+        count = 0
+        for row in queryset:
+            try:
+                dead_task_dismiss(dead_task=row, actor=request.user, reason=_("管理员忽略"), request=request)
+                count += 1
+            except DomainError as exc:
+                admin_message_error(request, exc)
+        if count:
+            messages.success(request, _("已忽略 %(n)s 个任务。") % {"n": count})

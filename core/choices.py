@@ -25,3 +25,36 @@ class AuditAction(models.TextChoices):
     LOGIN_FAILURE = "login_failure", _("登录失败")
     LOGOUT = "logout", _("退出登录")
     ASSISTED = "assisted", _("代办")
+
+
+class OutboxStatus(models.TextChoices):
+    PENDING = "pending", _("待发布")
+    SENT = "sent", _("已发布")
+
+
+class DeliveryStatus(models.TextChoices):
+    """The status of one outbound message (an SMS, a WeChat or inbox message, a webhook POST)."""
+
+    PENDING = "pending", _("待发送")
+    SUCCEEDED = "succeeded", _("成功")
+    FAILED = "failed", _("失败（已停止重试）")
+    CANCELLED = "cancelled", _("已取消")
+
+
+class MessageChannel(models.TextChoices):
+    SMS = "sms", _("短信")
+    WECHAT = "wechat", _("微信订阅消息")
+    INBOX = "inbox", _("站内消息")
+
+
+class DeadTaskStatus(models.TextChoices):
+    DEAD = "dead", _("待处理")
+    RETRIED = "retried", _("已重试")
+    DISMISSED = "dismissed", _("已忽略")
+
+
+DEAD_TASK_TRANSITIONS = {
+    DeadTaskStatus.DEAD: {DeadTaskStatus.RETRIED, DeadTaskStatus.DISMISSED},
+    DeadTaskStatus.RETRIED: set(),
+    DeadTaskStatus.DISMISSED: set(),
+}

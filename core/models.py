@@ -9,7 +9,16 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .choices import AuditAction, DivisionLevel, ScopeUnitKind
+from . import masking
+from .choices import (
+    AuditAction,
+    DeadTaskStatus,
+    DeliveryStatus,
+    DivisionLevel,
+    MessageChannel,
+    OutboxStatus,
+    ScopeUnitKind,
+)
 from .scope import ScopedManager, ScopedQuerySet
 
 
@@ -285,3 +294,164 @@ class TransitionEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{getattr(self, self.subject_field)}: {self.from_status} → {self.to_status}"
+
+
+# --- delivery guarantees (ADR 0013) ------------------------------------------------------------------------
+
+
+class Attempts(models.Model):
+    """Base of the rows that something outside the database must act on and that are retried with backoff
+    until it has: the task outbox, outbound messages, webhook deliveries. ``next_attempt_at`` is when the
+    next try is due (a periodic scan picks up what is due); the row is itself the log of its attempts."""
+
+    attempts = models.PositiveIntegerField(_("尝试次数"), default=0)
+    next_attempt_at = models.DateTimeField(_("下次尝试"), null=True, blank=True, db_index=True)
+    last_error = models.CharField(_("最近错误"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+
+    class Meta:
+        abstract = True
+
+
+class DeliveryLog(Attempts):
+    """Base of one outbound message to one recipient (SMS, WeChat, inbox, webhook) and its attempts."""
+
+    status = models.CharField(
+        _("状态"), max_length=16, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    )
+    delivered_at = models.DateTimeField(_("送达时间"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class OutboxMessage(Attempts):
+    """A Celery task to run, written in the transaction of the change that asked for it (the transactional
+    outbox): the relay publishes committed rows to the broker and marks them sent; while the broker is down
+    they wait here and are retried with backoff. The idempotency key is the Celery task id, so a row
+    published twice is one task to the effects that check it."""
+
+    task = models.CharField(_("任务"), max_length=200)
+    kwargs = models.JSONField(_("参数"), default=dict, blank=True)
+    idempotency_key = models.CharField(_("幂等键"), max_length=64, unique=True)
+    status = models.CharField(
+        _("状态"), max_length=16, choices=OutboxStatus.choices, default=OutboxStatus.PENDING
+    )
+    sent_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("任务发件箱")
+        verbose_name_plural = _("任务发件箱")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=models.Q(status="pending"),
+                name="outbox_pending_due",
+            )
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=OutboxStatus.values), name="outbox_status_valid"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task} [{self.get_status_display()}]"
+
+
+class MessageDelivery(DeliveryLog):
+    """One outbound message (SMS, WeChat subscription message, in-site inbox) to one recipient. Its
+    idempotency key is unique and checked before sending, so a task that runs twice sends once; the key
+    names what the message is about (``smscode:<id>``, ``posting:<id>:match:<user>:sms``) where the sender
+    knows it, else it is the row's own."""
+
+    personal_fields = {"recipient": masking.PHONE}  # a mobile number for SMS (a user id for the others)
+
+    channel = models.CharField(_("渠道"), max_length=16, choices=MessageChannel.choices)
+    recipient = models.CharField(_("接收方"), max_length=64)
+    body = models.TextField(_("内容"))
+    url = models.CharField(_("链接"), max_length=200, blank=True)
+    sensitive = models.BooleanField(
+        _("含验证码"), default=False, help_text=_("内容在送达或取消后清除，后台不显示。")
+    )
+    idempotency_key = models.CharField(_("幂等键"), max_length=120, unique=True)
+    outbox = models.ForeignKey(
+        OutboxMessage,
+        verbose_name=_("发件箱任务"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("消息投递")
+        verbose_name_plural = _("消息投递")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=DeliveryStatus.values), name="messagedelivery_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(channel__in=MessageChannel.values), name="messagedelivery_channel_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} {self.get_status_display()}"
+
+
+class DeadTask(models.Model):
+    """A task that failed for good: a non-retried error, or retries of a database or outside error used up.
+    Staff see it in the admin and may retry it (a new outbox row, audited) or dismiss it."""
+
+    task = models.CharField(_("任务"), max_length=200, db_index=True)
+    task_id = models.CharField(_("任务编号"), max_length=64, db_index=True)
+    kwargs = models.JSONField(_("参数"), default=dict, blank=True)
+    args = models.JSONField(_("位置参数"), default=list, blank=True)
+    exception = models.CharField(_("错误"), max_length=300)
+    traceback = models.TextField(_("错误详情"), blank=True)
+    retries = models.PositiveIntegerField(_("已重试次数"), default=0)
+    status = models.CharField(
+        _("状态"), max_length=16, choices=DeadTaskStatus.choices, default=DeadTaskStatus.DEAD
+    )
+    failed_at = models.DateTimeField(_("失败时间"), default=timezone.now, db_index=True)
+    retry = models.ForeignKey(
+        OutboxMessage,
+        verbose_name=_("重试任务"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("失败任务")
+        verbose_name_plural = _("失败任务")
+        ordering = ["-failed_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=DeadTaskStatus.values), name="deadtask_status_valid"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task} {self.failed_at:%Y-%m-%d %H:%M}"
+
+
+class DeadTaskEvent(TransitionEvent):
+    """One step of a dead task: retried or dismissed by staff."""
+
+    subject_field = "dead_task"
+
+    dead_task = models.ForeignKey(
+        DeadTask, verbose_name=_("失败任务"), on_delete=models.PROTECT, related_name="events"
+    )
+    from_status = models.CharField(_("原状态"), max_length=16, choices=DeadTaskStatus.choices, blank=True)
+    to_status = models.CharField(_("新状态"), max_length=16, choices=DeadTaskStatus.choices)
+    reason = models.CharField(_("说明"), max_length=300, blank=True)
+
+    class Meta(TransitionEvent.Meta):
+        verbose_name = _("失败任务处理记录")
+        verbose_name_plural = _("失败任务处理记录")

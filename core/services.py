@@ -9,9 +9,13 @@ from django.utils.translation import gettext as _
 
 from . import masking
 from .audit import audit_record
-from .choices import AuditAction
+from .choices import DEAD_TASK_TRANSITIONS, AuditAction, DeadTaskStatus
 from .errors import DomainError, NotFound, NotPermitted, RateLimited
 from .masking import mask, personal_fields
+from .models import DeadTask, DeadTaskEvent
+from .permissions import require_access
+from .queue import enqueue
+from .workflow import Workflow
 
 REVEAL_PERMISSION = "core.reveal_personal_data"
 
@@ -103,3 +107,77 @@ def personal_lookup(*, actor, kind: str, value: str, found: bool, reason: str = 
         reason=reason or _("按完整号码查找"),
         request=request,
     )
+
+
+# --- dead tasks (ADR 0013) ------------------------------------------------------------------------------
+
+# Declared here rather than beside the model: core.workflow writes audit rows, which import core.models.
+DEAD_TASK_WORKFLOW = Workflow(
+    model=DeadTask, table=DEAD_TASK_TRANSITIONS, event_model=DeadTaskEvent, subject="dead_task"
+)
+
+
+def dead_task_record(
+    *, task: str, task_id: str, args: list, kwargs: dict, exc: BaseException, traceback: str, retries: int
+) -> DeadTask:
+    """A task failed for good (called by the base task class): keep it for staff, who may retry it."""
+    return DeadTask.objects.create(
+        task=task,
+        task_id=task_id[:64],
+        args=_plain(args),
+        kwargs=_plain(kwargs),
+        exception=f"{type(exc).__name__}: {exc}"[:300],
+        traceback=traceback[-20000:],
+        retries=retries,
+    )
+
+
+def _plain(value):
+    """The task's arguments as JSON (they are ids and plain values; anything else as its text)."""
+    import json
+
+    return json.loads(json.dumps(value, default=str))
+
+
+def _dead_task_access(actor) -> None:
+    require_access(
+        allowed=bool(getattr(actor, "is_authenticated", False) and actor.has_perm("core.change_deadtask")),
+        visible=bool(getattr(actor, "is_authenticated", False) and actor.has_perm("core.view_deadtask")),
+    )
+
+
+@transaction.atomic
+def dead_task_retry(*, dead_task: DeadTask, actor, reason: str = "", request=None) -> DeadTask:
+    """Staff run a dead task again: a new outbox row with the same name and arguments (its effects check
+    their idempotency keys, so what had already happened does not happen twice). Audited."""
+    _dead_task_access(actor)
+    row = DEAD_TASK_WORKFLOW.lock(dead_task)
+    DEAD_TASK_WORKFLOW.check(row.status, DeadTaskStatus.RETRIED)
+    try:
+        row.retry = enqueue(row.task, **row.kwargs)
+    except LookupError:
+        raise DomainError(
+            _("该任务已不存在，无法重试。"), code="unknown_task", fields={"task": [_("该任务已不存在。")]}
+        ) from None
+    return DEAD_TASK_WORKFLOW.move(
+        row,
+        DeadTaskStatus.RETRIED,
+        actor=actor,
+        reason=reason or _("人工重试"),
+        fields=("retry",),
+        audit={"outbox": row.retry.pk},
+        request=request,
+    )
+
+
+@transaction.atomic
+def dead_task_dismiss(*, dead_task: DeadTask, actor, reason: str, request=None) -> DeadTask:
+    """Staff decide a dead task is not to be run again (with a reason). Audited."""
+    _dead_task_access(actor)
+    reason = (reason or "").strip()
+    if len(reason) < 2:
+        raise DomainError(
+            _("请填写忽略原因。"), code="reason_required", fields={"reason": [_("请填写忽略原因。")]}
+        )
+    row = DEAD_TASK_WORKFLOW.lock(dead_task)
+    return DEAD_TASK_WORKFLOW.move(row, DeadTaskStatus.DISMISSED, actor=actor, reason=reason, request=request)

@@ -4,14 +4,29 @@ from celery import shared_task
 from django.core.cache import cache
 from django.db import connection
 
+from . import notifications, queue
 from .models import AuditLog
-from .notifications import send_message
 
 
-@shared_task(autoretry_for=(ConnectionError, TimeoutError), retry_backoff=True, max_retries=5)
-def notification_send_task(*, channel: str, to: str, body: str) -> None:
-    """Deliver one message through the configured backend (outside I/O: retried with backoff)."""
-    send_message(channel=channel, to=to, body=body)
+@shared_task(bind=True)
+def notification_send_task(self, *, delivery_id: int) -> bool:
+    """Deliver one queued message through the configured backend, once: a delivered or cancelled one is
+    left alone (outside I/O: retried with backoff by the base task, marked failed on the last try)."""
+    final = self.request.retries >= (self.max_retries or 0)
+    return notifications.message_deliver(delivery_id=delivery_id, final=final) is not None
+
+
+@shared_task
+def outbox_relay_task() -> int:
+    """Every 5 seconds (beat): publish outbox rows whose kick on commit did not (the broker was down, the
+    process died), and retries whose backoff has passed."""
+    return queue.outbox_relay_due()
+
+
+@shared_task
+def outbox_purge_task() -> dict:
+    """Daily: sent outbox rows past a week and delivery rows past 30 days are deleted."""
+    return {"outbox": queue.outbox_purge(), "deliveries": notifications.message_purge()}
 
 
 @shared_task

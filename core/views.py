@@ -41,3 +41,13 @@ def healthz(request):
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+@never_cache
+def readyz(request):
+    """Readiness: the database, the cache and the broker, each reported (``core.health``). 503 only when
+    the database is down; a cache or broker outage is ``degraded`` (the portal still serves)."""
+    from .health import readiness
+
+    ready, report = readiness()
+    return JsonResponse(report, status=200 if ready else 503)

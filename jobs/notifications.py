@@ -1,14 +1,13 @@
 """Telling workers and employers: through the channels each worker chose (SMS, WeChat subscription
 message, in-site inbox), all through the one notification interface (core.notifications). Services call
-``notify`` inside their transaction; the message goes out once it commits."""
+``notify`` inside their transaction: the delivery rows and the outbox rows are written with the change, so
+nothing is said about a rolled-back write and nothing is lost after a committed one (ADR 0013)."""
 
 from __future__ import annotations
 
-from django.db import transaction
-
 from accounts.models import User
-from core.models import InboxMessage
-from core.queue import enqueue
+from core.choices import MessageChannel
+from core.notifications import message_queue
 
 
 def channels_for(user: User) -> list[str]:
@@ -25,20 +24,23 @@ def channels_for(user: User) -> list[str]:
     return out
 
 
-def notify_user(*, user_id: int, body: str, url: str = "") -> None:
-    """Deliver now: an inbox row, and an SMS or WeChat message queued for each other channel."""
+def notify_user(*, user_id: int, body: str, url: str = "", key: str = "") -> int:
+    """Tell a person on each of their channels: an inbox row at once, an SMS or WeChat message queued. With
+    ``key`` (what the message is about, e.g. ``posting:7:match:42``) a second call with the same key sends
+    nothing: a task that runs twice tells once. Returns how many messages were queued."""
     user = User.objects.select_related("worker_profile").filter(pk=user_id, is_active=True).first()
     if user is None:
-        return
+        return 0
+    queued = 0
     for channel in channels_for(user):
-        if channel == "inbox":
-            InboxMessage.objects.create(user=user, body=body, url=url)
-        elif channel == "sms":
-            enqueue("core.tasks.notification_send_task", channel="sms", to=user.phone, body=body)
-        else:
-            enqueue("core.tasks.notification_send_task", channel=channel, to=str(user.pk), body=body)
+        to = user.phone if channel == MessageChannel.SMS else str(user.pk)
+        delivery = message_queue(
+            channel=channel, to=to, body=body, url=url, key=f"{key}:{channel}" if key else ""
+        )
+        queued += delivery is not None
+    return queued
 
 
-def notify(user_id: int, body: str, url: str = "") -> None:
-    """Tell a person once the current transaction commits (nothing is said about a rolled-back write)."""
-    transaction.on_commit(lambda: notify_user(user_id=user_id, body=body, url=url))
+def notify(user_id: int, body: str, url: str = "", key: str = "") -> None:
+    """Tell a person, in the current transaction (the messages go out once it commits)."""
+    notify_user(user_id=user_id, body=body, url=url, key=key)

@@ -1,6 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.choices import DeliveryStatus  # noqa: F401  (one status set for every delivery log)
+
 
 class MarketKind(models.TextChoices):
     COMPREHENSIVE = "comprehensive", _("综合性市场")
@@ -99,12 +101,6 @@ class CoordinateSystem(models.TextChoices):
     WGS84 = "wgs84", _("WGS-84（天地图、GPS）")
     GCJ02 = "gcj02", _("GCJ-02（高德、腾讯地图）")
     BD09 = "bd09", _("BD-09（百度地图）")
-
-
-class DeliveryStatus(models.TextChoices):
-    PENDING = "pending", _("待发送")
-    SUCCEEDED = "succeeded", _("成功")
-    FAILED = "failed", _("失败（已停止重试）")
 
 
 WEEKDAYS = [

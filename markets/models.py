@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core import masking
-from core.models import Division, ScopeUnit, TimeStampedModel, TransitionEvent
+from core.models import DeliveryLog, Division, ScopeUnit, TimeStampedModel, TransitionEvent
 from core.scope import ScopedQuerySet
 from core.workflow import Workflow
 
@@ -18,7 +18,6 @@ from .choices import (
     INSPECTION_TRANSITIONS,
     MARKET_TRANSITIONS,
     PLATFORM_TRANSITIONS,
-    DeliveryStatus,
     FindingResult,
     MarketKind,
     MarketStatus,
@@ -536,23 +535,17 @@ class WebhookSubscriber(TimeStampedModel):
         return self.name
 
 
-class WebhookDelivery(models.Model):
-    """One notification to one subscriber, with its attempts. Retried with backoff by a periodic scan."""
+class WebhookDelivery(DeliveryLog):
+    """One notification to one subscriber, with its attempts (``core.models.DeliveryLog``, the shape of every
+    outbound message's row). Retried with backoff by a periodic scan; the row's id is the
+    ``X-Lingong-Delivery`` header, by which a subscriber recognises a delivery it has had."""
 
     subscriber = models.ForeignKey(
         WebhookSubscriber, verbose_name=_("订阅方"), on_delete=models.CASCADE, related_name="deliveries"
     )
     event = models.CharField(_("事件"), max_length=64)
     body = models.TextField(_("内容"))
-    status = models.CharField(
-        _("状态"), max_length=16, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
-    )
-    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
-    next_attempt_at = models.DateTimeField(_("下次尝试"), null=True, blank=True, db_index=True)
     last_status_code = models.PositiveSmallIntegerField(_("最近响应码"), null=True, blank=True)
-    last_error = models.CharField(_("最近错误"), max_length=300, blank=True)
-    delivered_at = models.DateTimeField(_("送达时间"), null=True, blank=True)
-    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
 
     class Meta:
         verbose_name = _("推送记录")

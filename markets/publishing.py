@@ -17,6 +17,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
+from core.queue import backoff as queue_backoff
 from core.queue import enqueue
 
 from .choices import DeliveryStatus
@@ -169,8 +170,8 @@ def sign(secret: str, timestamp: str, body: str) -> str:
 
 
 def backoff(attempts: int) -> timedelta:
-    """30 s, 2 min, 8 min, 32 min … capped at 6 hours."""
-    return timedelta(seconds=min(30 * 4 ** max(attempts - 1, 0), 6 * 3600))
+    """30 s, 2 min, 8 min, 32 min … capped at 6 hours (the shared schedule, ``core.queue.backoff``)."""
+    return queue_backoff(attempts, first=30, factor=4, cap=6 * 3600)
 
 
 def webhook_deliver(*, delivery_id: int, now=None) -> WebhookDelivery | None:
@@ -197,6 +198,7 @@ def webhook_deliver(*, delivery_id: int, now=None) -> WebhookDelivery | None:
                 "User-Agent": "Lingong-Webhook/1",
                 "X-Lingong-Event": delivery.event,
                 "X-Lingong-Delivery": str(delivery.pk),
+                "Idempotency-Key": f"lingong-webhook-{delivery.pk}",
                 "X-Lingong-Timestamp": timestamp,
                 "X-Lingong-Signature": "sha256=" + sign(sub.secret, timestamp, delivery.body),
             },

@@ -208,3 +208,95 @@ def api_client_a(county_a, city_staff):
     api.credentials(HTTP_AUTHORIZATION=f"Token {raw}")
     api.record = client
     return api
+
+
+# --- real brokers and workers (ADR 0013: the outage tests) ---------------------------------------------------
+
+
+@pytest.fixture
+def throwaway_redis():
+    """A Redis of our own on a free port in 6390–6399 (never the shared one), stopped afterwards."""
+    from .support.services import ThrowawayRedis
+
+    if not ThrowawayRedis.available():
+        needs("needs redis-server for a throwaway Redis (outage tests)")
+    redis = ThrowawayRedis().start()
+    yield redis
+    redis.cleanup()
+
+
+@pytest.fixture
+def live_broker():
+    """``use(url)``: this process's Celery app publishes to ``url`` for real (not eagerly) until the test
+    ends; its connection pools are rebuilt both ways."""
+    from config.celery_app import app
+
+    keys = ("broker_url", "task_always_eager", "broker_transport_options", "broker_connection_timeout")
+    saved = {k: app.conf[k] for k in keys}
+
+    def reset():
+        from kombu import pools
+
+        pools.reset()  # kombu keeps connection and producer pools per URL, process-wide
+        app._pool = None
+        app.amqp._producer_pool = None
+
+    def use(url: str):
+        reset()
+        app.conf.update(
+            broker_url=url,
+            task_always_eager=False,
+            broker_connection_timeout=1,
+            broker_transport_options={
+                "visibility_timeout": 60,
+                "socket_connect_timeout": 1,
+                "socket_timeout": 5,
+                "max_retries": 1,
+                "interval_start": 0,
+            }
+            if url.startswith("redis")
+            else {},
+        )
+
+    yield use
+    reset()
+    app.conf.update(saved)
+
+
+def database_url() -> str:
+    s = connection.settings_dict
+    auth = s["USER"] + (f":{s['PASSWORD']}" if s["PASSWORD"] else "")
+    return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+
+
+@pytest.fixture
+def worker_env(transactional_db, tmp_path):
+    """``make(broker_url, **extra)``: the environment of a Celery process on the test database (PostgreSQL)
+    with the file notification backend (``tests.support.backends``) writing to ``tmp_path/sent.jsonl``."""
+    if connection.vendor != "postgresql":
+        needs("needs PostgreSQL (set DATABASE_URL) so that workers share the test database")
+    log = tmp_path / "sent.jsonl"
+
+    def make(broker_url: str, **extra) -> dict:
+        return {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "config.settings.base",
+            "DATABASE_URL": extra.pop("DATABASE_URL", database_url()),
+            "CELERY_BROKER_URL": broker_url,
+            "REDIS_URL": "",
+            "REDIS_CACHE_URL": "",
+            "CELERY_RESULT_BACKEND": "",
+            "CELERY_TASK_ALWAYS_EAGER": "false",
+            "LINGONG_NOTIFICATION_BACKEND": "tests.support.backends.FileBackend",
+            "LINGONG_TEST_MESSAGE_LOG": str(log),
+            **{k: str(v) for k, v in extra.items()},
+        }
+
+    make.log = log
+    return make
+
+
+@pytest.fixture
+def postgres_transactional(transactional_db):
+    if connection.vendor != "postgresql":
+        needs("needs PostgreSQL (set DATABASE_URL)")

@@ -22,7 +22,8 @@ A backend implements ``Gateway``: ``start(payment)`` hands a new (pending) payme
 
 Idempotency
 -----------
-Every attempt carries a unique idempotency key: a replayed request returns the same payment (unique key,
+Every attempt carries a unique idempotency key, handed to the gateway (``start(payment, idempotency_key=…)``)
+so that the provider's order is keyed by it too: a replayed request returns the same payment (unique key,
 the partial unique constraint ``payment_one_live_per_order``, and the work order row locked). A callback's
 event id is processed once (unique constraint ``callback_once_per_event``, the work order and payment rows
 locked). Locks are always taken work order first, then payment.
@@ -76,8 +77,10 @@ class CallbackData:
 class Gateway(Protocol):
     backend: str
 
-    def start(self, payment) -> None:
-        """Hand a new pending payment to the provider (inside the request's transaction)."""
+    def start(self, payment, *, idempotency_key: str) -> None:
+        """Hand a new pending payment to the provider (inside the request's transaction), with the payment's
+        idempotency key: the provider's own order number is derived from it (WeChat Pay ``out_trade_no``,
+        Alipay ``out_trade_no``), so a start repeated after a crash or a retry makes no second order."""
 
     def verify_callback(self, body: bytes, headers: Mapping[str, str]) -> CallbackData | None:
         """The notification if its signature is valid and it parses, else None."""
@@ -88,7 +91,7 @@ class OfflineGateway:
 
     backend = PaymentBackend.OFFLINE
 
-    def start(self, payment) -> None:
+    def start(self, payment, *, idempotency_key: str) -> None:
         return None
 
     def verify_callback(self, body: bytes, headers: Mapping[str, str]) -> CallbackData | None:
@@ -134,14 +137,20 @@ def sandbox_notification(payment, outcome: str) -> bytes:
     ).encode()
 
 
+def sandbox_order_ref(idempotency_key: str) -> str:
+    """The sandbox provider's order number for an idempotency key: the same key is the same order, as a
+    real provider's order keyed by our ``out_trade_no`` is."""
+    return "sbx" + hashlib.sha256(idempotency_key.encode()).hexdigest()[:24]
+
+
 class SandboxGateway:
     """An online provider's behaviour without the provider: asynchronous signed callbacks, failures and
     timeouts."""
 
     backend = PaymentBackend.SANDBOX
 
-    def start(self, payment) -> None:
-        payment.provider_ref = f"sbx{payment.pk:010d}"
+    def start(self, payment, *, idempotency_key: str) -> None:
+        payment.provider_ref = sandbox_order_ref(idempotency_key)
         payment.save(update_fields=["provider_ref", "updated_at"])
         enqueue("work.tasks.payment_sandbox_callback_task", payment_id=payment.pk)
 

@@ -129,9 +129,27 @@ else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
+# One Redis for the cache and the broker (REDIS_URL), or one each (REDIS_CACHE_URL, CELERY_BROKER_URL), so
+# that neither takes the other down. A cache error is a miss (core.cache.ResilientRedisCache): pages answer,
+# slower, while the cache's Redis is down.
 REDIS_URL = env("REDIS_URL", default="")
-if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+REDIS_CACHE_URL = env("REDIS_CACHE_URL", default=REDIS_URL)
+
+
+def redis_cache(url: str) -> dict:
+    """The cache settings for a Redis URL: errors are misses, and a Redis that does not answer is given up
+    on within a second (then skipped for a few seconds) rather than holding a page."""
+    return {
+        "default": {
+            "BACKEND": "core.cache.ResilientRedisCache",
+            "LOCATION": url,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1, "retry_on_timeout": False},
+        }
+    }
+
+
+if REDIS_CACHE_URL:
+    CACHES = redis_cache(REDIS_CACHE_URL)
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "lingong"}}
 
@@ -277,6 +295,32 @@ for _folder in CELERY_BROKER_TRANSPORT_OPTIONS.values():
     if isinstance(_folder, str):
         # The filesystem broker needs its folders before anything is queued (a fresh checkout has none).
         Path(_folder).mkdir(parents=True, exist_ok=True)
+# Acks-late on Redis: a task that no worker acknowledged within this many seconds (its worker died) is
+# delivered again. Longer than any retry countdown and any task's run (``CELERY_TASK_TIME_LIMIT``).
+CELERY_BROKER_VISIBILITY_TIMEOUT = env.int("CELERY_BROKER_VISIBILITY_TIMEOUT", default=30 * 60)
+
+
+def redis_broker_options() -> dict:
+    """Redis broker options: the visibility timeout, and a publish that gives up after one quick retry when
+    Redis is down (the outbox row waits for the relay; a request is never held up waiting for the broker).
+    The worker's own reconnecting is Celery's (``broker_connection_retry``), not limited by these. Workers
+    look for tasks a dead worker left unacknowledged every minute (kombu's default is every ~100 s), so one
+    comes back within the visibility timeout plus a minute."""
+    return {
+        "visibility_timeout": CELERY_BROKER_VISIBILITY_TIMEOUT,
+        "unacked_restore_interval": max(1, min(60, CELERY_BROKER_VISIBILITY_TIMEOUT // 2)),
+        "unacked_restore_throttle": 1,
+        "socket_connect_timeout": 2,
+        "socket_timeout": 10,
+        "max_retries": 1,
+        "interval_start": 0,
+        "interval_step": 0.2,
+        "interval_max": 0.5,
+    }
+
+
+if CELERY_BROKER_URL.startswith(("redis", "rediss")):
+    CELERY_BROKER_TRANSPORT_OPTIONS = redis_broker_options()
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=None)
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
@@ -284,7 +328,19 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_ACKS_LATE = True
+# A task whose pool child died (SIGKILL, out of memory) is put back for another worker, not acked as failed:
+# effects check their idempotency keys, so running it again is safe (ADR 0013).
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# No task runs longer than this (it is killed and redelivered), and no retry waits longer than
+# LINGONG_TASK_RETRY_BACKOFF_MAX: both below the visibility timeout.
+CELERY_TASK_TIME_LIMIT = 10 * 60
+CELERY_TASK_SOFT_TIME_LIMIT = 9 * 60
+LINGONG_TASK_RETRY_BACKOFF_MAX = min(
+    env.int("LINGONG_TASK_RETRY_BACKOFF_MAX", default=5 * 60), CELERY_BROKER_VISIBILITY_TIMEOUT // 2
+)
+# Publishing gives up on a broker that does not answer within 2 s (the outbox row waits for the relay).
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 

@@ -13,9 +13,9 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/5")
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+CACHES = redis_cache(REDIS_URL)  # noqa: F405
 CELERY_BROKER_URL = REDIS_URL
-CELERY_BROKER_TRANSPORT_OPTIONS = {}
+CELERY_BROKER_TRANSPORT_OPTIONS = redis_broker_options()  # noqa: F405
 # Sessions read from Redis (written through to the database): no session query per signed-in request.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 CELERY_TASK_ALWAYS_EAGER = False

@@ -1,5 +1,7 @@
 """Production: PostgreSQL, Redis broker and cache, secure cookies and HSTS. `check --deploy` is clean."""
 
+from django.core.exceptions import ImproperlyConfigured
+
 from .base import *  # noqa: F403
 from .base import env
 
@@ -10,10 +12,14 @@ DATABASES = {"default": env.db("DATABASE_URL")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
-REDIS_URL = env("REDIS_URL")
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+# REDIS_URL for both, or REDIS_CACHE_URL and CELERY_BROKER_URL for one Redis each (README).
+REDIS_URL = env("REDIS_URL", default="")
+REDIS_CACHE_URL = env("REDIS_CACHE_URL", default=REDIS_URL)
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
-CELERY_BROKER_TRANSPORT_OPTIONS = {}
+if not (REDIS_CACHE_URL and CELERY_BROKER_URL):
+    raise ImproperlyConfigured("production needs REDIS_URL, or both REDIS_CACHE_URL and CELERY_BROKER_URL")
+CACHES = redis_cache(REDIS_CACHE_URL)  # noqa: F405
+CELERY_BROKER_TRANSPORT_OPTIONS = redis_broker_options()  # noqa: F405
 # Sessions read from Redis (written through to the database): no session query per signed-in request.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 CELERY_TASK_ALWAYS_EAGER = False

@@ -308,6 +308,7 @@ def posting_notify_matches(*, posting_id: int, limit: int = 30) -> int:
             body=_("新岗位：%(t)s，%(w)s元/天，%(r)s")
             % {"t": posting.title, "w": posting.daily_wage, "r": "；".join(rec.reasons[:3])},
             url=f"/jobs/{posting.pk}/",
+            key=f"posting:{posting.pk}:match:{rec.obj.user_id}",
         )
         count += 1
     return count

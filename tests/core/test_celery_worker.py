@@ -65,7 +65,8 @@ def worker_queue(transactional_db):
         stderr=subprocess.STDOUT,
         text=True,
     )
-    app = Celery(broker=redis_url, backend=redis_url)
+    # Not the current app: the project's own (config.celery_app) stays the one every later test publishes with.
+    app = Celery(broker=redis_url, backend=redis_url, set_as_current=False)
     try:
         yield app, queue
     finally:

@@ -1,6 +1,6 @@
 """Services start background work only through ``core.queue.enqueue`` by a task's registered name: every name
 used anywhere in the apps, and every periodic task the migrations seed, is a task Celery has registered;
-nothing runs before the transaction commits."""
+nothing runs before the transaction commits: the task is an outbox row until then (ADR 0013)."""
 
 from __future__ import annotations
 
@@ -11,10 +11,14 @@ import pytest
 from django.db import transaction
 from django_celery_beat.models import PeriodicTask
 
+from core.choices import OutboxStatus
+from core.models import OutboxMessage
 from core.queue import enqueue, registered_tasks
 
 ROOT = Path(__file__).resolve().parents[2]
 APPS = ("core", "accounts", "markets", "jobs", "work", "labour_stats")
+# The one call that enqueues a name it did not write: staff retrying a dead task (its recorded name).
+DYNAMIC = {"core/services.py"}
 
 
 def enqueued_names() -> dict[str, str]:
@@ -29,6 +33,8 @@ def enqueued_names() -> dict[str, str]:
                     and getattr(node.func, "id", getattr(node.func, "attr", None)) == "enqueue"
                 ):
                     first = node.args[0] if node.args else None
+                    if path.relative_to(ROOT).as_posix() in DYNAMIC and not isinstance(first, ast.Constant):
+                        continue
                     assert isinstance(first, ast.Constant), f"{path}:{node.lineno}: enqueue by a literal name"
                     found[first.value] = f"{path.relative_to(ROOT)}:{node.lineno}"
     return found
@@ -83,10 +89,15 @@ def test_enqueue_runs_only_after_the_commit(django_capture_on_commit_callbacks):
             enqueue("core.tasks.audit_purge_task")
             assert AuditLog.objects.filter(pk=old.pk).exists()  # nothing ran inside the transaction
     assert len(callbacks) == 1 and AuditLog.objects.filter(pk=old.pk).exists()
-    callbacks[0]()  # the commit: the (eager) task runs
+    row = OutboxMessage.objects.get(task="core.tasks.audit_purge_task")
+    assert row.status == OutboxStatus.PENDING  # written in the transaction, published after it
+    callbacks[0]()  # the commit: the relay publishes the row (the eager task runs)
     assert not AuditLog.objects.filter(pk=old.pk).exists()
+    row.refresh_from_db()
+    assert row.status == OutboxStatus.SENT and row.attempts == 1 and row.sent_at is not None
 
 
+@pytest.mark.django_db
 def test_an_unknown_task_name_fails_at_once():
     with pytest.raises(LookupError):
         enqueue("jobs.tasks.no_such_task")

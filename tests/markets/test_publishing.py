@@ -121,6 +121,8 @@ def test_publish_delivers_a_signed_webhook_that_the_subscriber_can_verify(
     assert payload["version"] == snap.version and payload["etag"] == snap.etag and payload["features"] == 1
     assert request["headers"]["X-Lingong-Event"] == "markets.map.published"
     assert request["headers"]["X-Lingong-Delivery"] == str(delivery.pk)
+    # The same key on every try of this delivery (ADR 0013): a subscriber that saw it ignores a repeat.
+    assert request["headers"]["Idempotency-Key"] == f"lingong-webhook-{delivery.pk}"
 
 
 def test_a_subscriber_that_is_down_does_not_block_the_others(

@@ -549,3 +549,36 @@ def test_concurrent_arrears_scans_raise_one_alert(postgres, _seeded_after_flush)
     results = run_together(lambda i: payments.arrears_scan(), 8)
     assert not [r for r in results if isinstance(r, Exception)], results
     assert sum(results) == 1 and ArrearsAlert.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_the_gateway_is_handed_the_idempotency_key_and_keys_the_providers_order_by_it(monkeypatch):
+    """ADR 0013: the provider's order number comes from our idempotency key, so a start repeated after a
+    crash or a retry is the same order at the provider, never a second charge."""
+    seen = []
+    original = gateways.SandboxGateway.start
+
+    def spy(self, payment, *, idempotency_key):
+        seen.append(idempotency_key)
+        return original(self, payment, idempotency_key=idempotency_key)
+
+    monkeypatch.setattr(gateways.SandboxGateway, "start", spy)
+    order = approved_order()
+    payment = payments.payment_request(
+        work_order=order,
+        actor=employer_of(order),
+        idempotency_key="order-key-1",
+        method=PaymentMethod.ONLINE,
+        backend=PaymentBackend.SANDBOX,
+    )
+    assert seen == ["order-key-1"]
+    assert payment.provider_ref == gateways.sandbox_order_ref("order-key-1")
+    assert gateways.sandbox_order_ref("order-key-1") != gateways.sandbox_order_ref("order-key-2")
+    replay = payments.payment_request(
+        work_order=order,
+        actor=employer_of(order),
+        idempotency_key="order-key-1",
+        method=PaymentMethod.ONLINE,
+        backend=PaymentBackend.SANDBOX,
+    )
+    assert replay.replayed and replay.pk == payment.pk and seen == ["order-key-1"]  # not started twice

@@ -219,7 +219,7 @@ def payment_request(
                 if actor.pk != order.posting.employer.user_id
                 else None,
             )
-            gateway.start(payment)
+            gateway.start(payment, idempotency_key=payment.idempotency_key)
     except IntegrityError:
         # A concurrent request with the same key (unique key) or for the same order (one live payment per
         # order) committed first.
