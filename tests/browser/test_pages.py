@@ -89,7 +89,9 @@ def test_worker_registers_without_javascript(browser, live_server):
     page.fill("#id_password", "gig-work-2026")
     page.check("#id_consent")
     page.click("button[value=register]")
-    assert page.url.endswith("/accounts/profile/")
+    # a new worker goes on to job-seeker registration (issue 13), and their account page shows their number
+    assert page.url.endswith("/jobs/me/profile/")
+    page.click('nav.site-nav >> text="我的"')
     assert "13912345678" in page.content()
     user = User.objects.get(phone="13912345678")
     assert user.id_number == id_number and user.scope_unit.code == "370702"
