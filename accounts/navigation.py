@@ -34,7 +34,7 @@ WORKER_ITEMS = (
 EMPLOYER_ITEMS = (
     NavItem("hire", "jobs:employer_dashboard", _("招人")),
     NavItem("timesheet", "work:timesheet", _("用工")),
-    NavItem("pay", "work:timesheet", _("付款")),
+    NavItem("pay", "work:payments", _("付款")),
 )
 COUNTER_ITEM = NavItem("counter", "jobs:counter", _("服务台"))
 MARKET_ITEM = NavItem("markets", "markets:manage_list", _("我的市场"))

@@ -53,6 +53,26 @@ def posting_list(*, user):
     return base.open()
 
 
+# Statuses a posting has once it was public: its page stays readable after it filled, closed or expired, so
+# that shared links and printed QR codes keep working (the apply button is gone, the status says why).
+ONCE_PUBLIC = (PostingStatus.PUBLISHED, PostingStatus.FILLED, PostingStatus.CLOSED, PostingStatus.EXPIRED)
+
+
+def posting_for_page(*, user, pk: int) -> Posting | None:
+    """A posting's public page: what ``posting_list`` shows the user, or any posting that was published once
+    (filled, closed, expired). Drafts and postings in review stay hidden from all but their insiders."""
+    posting = posting_list(user=user).filter(pk=pk).first()
+    if posting is None:
+        posting = (
+            Posting.objects.select_related(
+                "occupation", "occupation__parent", "scope_unit", "employer", "market"
+            )
+            .filter(pk=pk, status__in=ONCE_PUBLIC)
+            .first()
+        )
+    return posting
+
+
 def posting_get_for_employer(*, user, pk: int) -> Posting | None:
     return (
         Posting.objects.filter(pk=pk, employer__user=user)

@@ -513,3 +513,50 @@ def test_referral_creates_an_application_and_a_printable_slip_with_a_qr_code(
 def test_slip_is_only_for_referrals(client_as, officer, open_a, worker_a):
     application = services.application_apply(posting=open_a, worker=worker_a, actor=worker_a)
     assert client_as(officer).get(f"/jobs/referrals/{application.pk}/slip/").status_code == 404
+
+
+# --- defects found trying the pages as a new user would (issue 13) -----------------------------------------
+
+
+def test_editing_a_saved_draft_keeps_its_occupation_selected_and_shows_the_wage_as_posted(
+    client_as, employer_a
+):
+    posting = draft_posting(employer_a, wage_amount=Decimal("350"))
+    cheap = draft_posting(
+        employer_a, wage_amount=Decimal("0.015"), wage_unit="piece", estimated_daily_wage=Decimal("250")
+    )
+    html = client_as(employer_a.user).get(f"/jobs/employer/postings/{posting.pk}/edit/").content.decode()
+    assert '<option value="cleaner" selected>' in html
+    assert 'value="350"' in html and "350.0000" not in html
+    html = client_as(employer_a.user).get(f"/jobs/employer/postings/{cheap.pk}/edit/").content.decode()
+    assert 'value="0.015"' in html
+
+
+def test_a_filled_posting_still_shows_to_the_public_as_filled(client, employer_a, open_a):
+    for _ in range(open_a.headcount):
+        worker = make_worker()
+        app = services.application_apply(posting=open_a, worker=worker, actor=worker)
+        services.application_accept(application=app, actor=employer_a.user)
+    open_a.refresh_from_db()
+    assert open_a.status == PostingStatus.FILLED
+    response = client.get(f"/jobs/{open_a.pk}/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "该岗位已招满" in html and "我要报名" not in html and "登录后报名" not in html
+    assert open_a.contact_phone not in html  # still masked
+
+
+def test_a_closed_posting_shows_as_ended_and_a_draft_stays_hidden(client, employer_a, open_a):
+    services.posting_close(posting=open_a, actor=employer_a.user, reason="不招了")
+    html = client.get(f"/jobs/{open_a.pk}/").content.decode()
+    assert "已结束" in html and "该岗位已结束招聘" in html
+    draft = draft_posting(employer_a)
+    assert client.get(f"/jobs/{draft.pk}/").status_code == 404
+
+
+def test_licensed_posting_without_a_verified_certificate_links_to_the_certificate_section(
+    client_as, employer_a, worker_a
+):
+    posting = published_posting(employer_a, occupation=occupation("electrician"), title="电工 检修")
+    html = client_as(worker_a).get(f"/jobs/{posting.pk}/").content.decode()
+    assert 'href="/jobs/me/profile/#certs"' in html and "我要报名" not in html
