@@ -52,7 +52,8 @@ class SkillInline(admin.TabularInline):
 class CertificateInline(admin.TabularInline):
     model = Certificate
     extra = 0
-    exclude = ("verified_by",)
+    # verification is a workflow (counter staff verify on the worker's pages: certificate_verify)
+    readonly_fields = ("status", "verified_by", "verified_at")
 
 
 @admin.register(WorkerProfile)
