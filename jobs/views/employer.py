@@ -17,7 +17,7 @@ from core.geo import haversine_km
 from core.masking import mask_name, mask_phone
 
 from .. import selectors, services
-from ..choices import ApplicationSource, ApplicationStatus, PostingStatus, WageUnit
+from ..choices import ApplicationSource, ApplicationStatus, PostingStatus, Settlement, WageUnit
 from ..forms import EmployerRegisterForm, PostingForm
 from ..matching import recommend_workers
 from ..models import EmployerProfile, WorkerProfile, WorkerSkill
@@ -159,6 +159,8 @@ def posting_new(request):
         "scope_unit": employer.scope_unit_id,
         "contact_name": request.user.real_name,
         "contact_phone": request.user.phone,
+        "wage_unit": WageUnit.DAY,
+        "settlement": Settlement.DAILY,
     }
     form = PostingForm(request.POST or None, initial=initial)
     return _posting_form(request, form, employer=employer, posting=None)
