@@ -263,7 +263,7 @@ def _availability(
     if explain:
         weekdays = list(dict.fromkeys(d.isoweekday() for d in free))
         if len(free) == len(dates) and len(weekdays) <= 3:
-            reasons.append(_("%(days)s有空") % {"days": "、".join(_weekday_name(w) for w in weekdays)})
+            reasons.append(_("%(days)s有空") % {"days": _("、").join(_weekday_name(w) for w in weekdays)})
         elif len(free) == len(dates):
             reasons.append(_("%(n)s个工作日都有空") % {"n": len(dates)})
         else:

@@ -8,6 +8,7 @@ import uuid
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.months import next_month, parse_month
@@ -111,7 +112,7 @@ class RatingForm(forms.Form):
     stars = forms.TypedChoiceField(
         label=_("评分"),
         coerce=int,
-        choices=[(n, _("%(n)s星") % {"n": n}) for n in range(5, 0, -1)],
+        choices=(),
         widget=forms.RadioSelect,
         error_messages={"required": _("请选择星级。")},
     )
@@ -124,7 +125,8 @@ class RatingForm(forms.Form):
 
     def __init__(self, *args, tags=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["tags"].choices = [(t, _(t)) for t in tags]
+        self.fields["stars"].choices = [(n, gettext("%(n)s星") % {"n": n}) for n in range(5, 0, -1)]
+        self.fields["tags"].choices = [(t, gettext(t)) for t in tags]
 
 
 class AppealForm(forms.Form):

@@ -61,6 +61,16 @@ def approved(order=None) -> WorkOrder:
     return order
 
 
+def settled() -> WorkOrder:
+    order = approved()
+    employer = order.posting.employer.user
+    payment = work.payment_request(work_order=order, actor=employer, idempotency_key="s1", method="cash")
+    work.payment_record_offline(payment=payment, actor=employer)
+    work.payment_confirm_receipt(payment=payment, actor=order.worker)
+    order.refresh_from_db()
+    return order
+
+
 def test_employer_records_an_offline_payment_and_the_worker_confirms_receipt(client_as):
     order = approved()
     employer = client_as(order.posting.employer.user)
@@ -127,6 +137,9 @@ def test_worker_reports_a_payment_that_never_arrived(client_as):
 
 def test_both_rate_once_and_the_rated_worker_appeals_once(client_as):
     order = approved()
+    assert 'id="rate-form"' not in client_as(order.worker).get(f"/work/{order.pk}/").content.decode()
+    order = settled()
+    assert 'id="rate-form"' in client_as(order.worker).get(f"/work/{order.pk}/").content.decode()
     employer, worker = client_as(order.posting.employer.user), client_as(order.worker)
     bad = employer.post(f"/work/employer/{order.pk}/rate/", {"stars": "9"})
     assert bad.status_code == 400 and bad.context["rating_form"].errors["stars"]

@@ -14,8 +14,6 @@ from .. import selectors, services
 from ..choices import PaymentBackend, PaymentStatus, RatingDirection, WorkOrderStatus
 from ..forms import AppealForm, RatingForm
 
-COMPLETED = (WorkOrderStatus.APPROVED, WorkOrderStatus.SETTLED)
-
 
 def label(orders) -> None:
     for order in orders:
@@ -57,11 +55,13 @@ def payment_rows(order, *, viewer_is_worker: bool) -> list:
 
 
 def rating_context(order, status, *, mine: str, theirs: str, post=None, form=None, appeal_form=None) -> dict:
-    """Ratings of a completed order from one party's side: the rating they gave (or the form to give it)
-    and the one they received (with the appeal form while no appeal was made)."""
+    """Ratings of an order from one party's side: the rating they gave (or, once the order is settled, the
+    form to give it) and the one they received (with the appeal form while no appeal was made). The
+    service also accepts a rating once the hours are approved (the API's rule); the pages ask after
+    payment, when both sides know how it went."""
     ratings = selectors.ratings_of(order)
     given, received = ratings.get(mine), ratings.get(theirs)
-    can_rate = status in COMPLETED and given is None
+    can_rate = status == WorkOrderStatus.SETTLED and given is None  # rated once paid (issue 13)
     if form is None and can_rate:
         form = RatingForm(tags=services.tag_values(mine))
     can_appeal = received is not None and not received.appeal_outcome and received.appealed_at is None
