@@ -48,7 +48,21 @@ def _no_horizontal_scroll(page) -> bool:
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize(
-    "path", ["/", "/accounts/register/", "/accounts/login/", "/accounts/password-reset/"]
+    "path",
+    [
+        "/",
+        "/accounts/register/",
+        "/accounts/login/",
+        "/accounts/password-reset/",
+        "/accounts/privacy/",
+        "/jobs/",
+        "/markets/",
+        "/markets/directory/",
+        "/markets/notices/",
+        "/board/fairs/",
+        "/stats/",
+        "/stats/supply-demand/",
+    ],
 )
 def test_pages_reflow_at_200_percent_text_on_a_small_phone(browser, live_server, path):
     page = browser.new_page(viewport={"width": 360, "height": 740})
