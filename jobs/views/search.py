@@ -19,6 +19,7 @@ from ..choices import ApplicationSource, PostingStatus
 from ..filtersets import PostingFilterSet
 from ..forms import ReportForm
 from ..models import Application, WorkerProfile
+from ..search import match_reason
 from .common import map_config, wage_text
 from .counter import acting_context, acting_worker
 
@@ -66,9 +67,11 @@ def posting_search(request):
         }
         for p in postings
     ]
+    keyword = (data.get("q") or "").strip()
     for p in postings:
         p.wage_display = wage_text(p)
         p.distance = getattr(p, "distance_km", None)
+        p.match_reason = match_reason(p, keyword) if keyword else None
     context = {
         "filter": filterset,
         "postings": postings,

@@ -639,3 +639,16 @@ def test_employer_sees_recommended_workers_masked_and_invites_one(
     assert (
         other.post(f"/jobs/employer/postings/{open_a.pk}/invite/", {"worker": worker_a.pk}).status_code == 404
     )
+
+
+def test_keyword_results_say_why_they_matched_through_the_occupation_category(client, employer_a):
+    packer = published_posting(employer_a, title="电商仓库 夜班", occupation=occupation("packer"))
+    titled = published_posting(employer_a, title="搬运 家具", occupation=occupation("porter"))
+    response = client.get("/jobs/", {"q": "搬运"})
+    assert set(shown_ids(response)) >= {packer.pk, titled.pk}
+    html = response.content.decode()
+    item = html[html.index(f'data-id="{packer.pk}"') :]
+    item = item[: item.index("</li>")]
+    assert "属于“搬运装卸”类工种" in item
+    own = html[html.index(f'data-id="{titled.pk}"') :]
+    assert "匹配原因" not in own[: own.index("</li>")]  # the title shows why
