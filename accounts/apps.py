@@ -9,7 +9,7 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from core import demo as core_demo
 
-        from . import demo, signals  # noqa: F401  (signals: audit rows for logins)
+        from . import dashboard, demo, signals  # noqa: F401  (panels; signals: audit rows for logins)
         from .api import schema  # noqa: F401  (OpenAPI extension)
 
         core_demo.register(self.label, demo.seed)

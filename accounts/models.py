@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core import masking
@@ -309,6 +310,15 @@ class PrivacyNotice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} v{self.version}"
+
+    @property
+    def title_display(self) -> str:
+        return gettext(self.title)
+
+    @property
+    def paragraphs(self) -> list[str]:
+        """The body's paragraphs in the active language where a translation exists (``accounts.notices``)."""
+        return [gettext(line) for line in self.body.splitlines() if line.strip()]
 
 
 class Consent(models.Model):

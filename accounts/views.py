@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods
 from core.errors import DomainError
 from core.forms import apply_domain_error
 
-from . import services
+from . import navigation, services
 from .choices import CodePurpose
 from .forms import DeleteAccountForm, LoginForm, PasswordResetForm, ProfileForm, RegistrationForm
 from .validators import normalize_phone
@@ -76,7 +76,7 @@ def register(request):
                 else:
                     login(request, user, backend="accounts.backends.RoleBackend")
                     messages.success(request, _("注册成功，欢迎使用！"))
-                    return redirect("accounts:profile")
+                    return redirect(navigation.first_step_url(user))
     else:
         form = RegistrationForm(initial=initial)
     status = 400 if request.method == "POST" and form.errors else 200
@@ -87,6 +87,10 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+    def get_default_redirect_url(self):
+        """Without a safe ``next``: the role's home (a worker's job search home, an employer's dashboard)."""
+        return navigation.home_url(self.request.user)
 
 
 def lockout(request, credentials=None, *args, **kwargs):

@@ -8,16 +8,17 @@ from django import forms
 from django.contrib import admin, messages
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import path, reverse
+from django.urls import path
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.admin import EventInline, ScopedAdmin, admin_message_error
+from core.choices import DivisionLevel
 from core.errors import DomainError
+from core.models import Division
 
 from . import services
-from .choices import PostingStatus
 from .models import (
     Application,
     ApplicationEvent,
@@ -52,7 +53,8 @@ class SkillInline(admin.TabularInline):
 class CertificateInline(admin.TabularInline):
     model = Certificate
     extra = 0
-    exclude = ("verified_by",)
+    # verification is a workflow (counter staff verify on the worker's pages: certificate_verify)
+    readonly_fields = ("status", "verified_by", "verified_at")
 
 
 @admin.register(WorkerProfile)
@@ -154,11 +156,39 @@ class PostingAdmin(ScopedAdmin):
         "published_at",
         "accepted_count",
         "daily_wage",
-        "screen_flags",
+        "screen_flags_display",
     )
-    readonly_fields = ("review_link", "employer")
-    exclude = ("search_text", "search_tokens")
+    readonly_fields = ("employer",)
+    # the review button sits in the page's object tools (templates/admin/jobs/posting/change_form.html)
+    exclude = ("search_text", "search_tokens", "screen_flags")
     inlines = [PostingEventInline]
+
+    @admin.display(description=gettext_lazy("审核提示"))
+    def screen_flags_display(self, obj):
+        """The keyword screen's findings as a list a reviewer reads, never the stored JSON."""
+        if not obj.screen_flags:
+            return "—"
+        return format_html(
+            "<ul>{}</ul>",
+            format_html_join(
+                "",
+                "<li><strong>{}</strong>{}“{}”</li>",
+                ((f["label"], _("："), f["match"]) for f in obj.screen_flags),
+            ),
+        )
+
+    def get_form(self, request, obj=None, **kwargs):
+        request._posting_editing = obj  # per request: the admin instance is shared
+        return super().get_form(request, obj, **kwargs)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        """乡镇（街道）: only the towns of the posting's county (tens, not the province's thousands)."""
+        if db_field.name == "town":
+            posting = getattr(request, "_posting_editing", None)
+            towns = Division.objects.filter(level=DivisionLevel.TOWN).order_by("code")
+            county = posting.scope_unit.division_id if posting and posting.scope_unit_id else None
+            kwargs["queryset"] = towns.filter(parent_id=county) if county else towns.none()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def has_add_permission(self, request):
         return False
@@ -166,16 +196,6 @@ class PostingAdmin(ScopedAdmin):
     @admin.display(description=gettext_lazy("审核提示"))
     def flag_col(self, obj):
         return "、".join(f["label"] for f in obj.screen_flags) or "—"
-
-    @admin.display(description=gettext_lazy("审核"))
-    def review_link(self, obj):
-        if obj.status != PostingStatus.PENDING_REVIEW:
-            return obj.get_status_display()
-        return format_html(
-            '<a class="button" href="{}">{}</a>',
-            reverse("admin:jobs_posting_review", args=[obj.pk]),
-            _("审核"),
-        )
 
     def get_urls(self):
         return [

@@ -47,6 +47,21 @@ EMPLOYER_TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
+class CertificateStatus(models.TextChoices):
+    UNVERIFIED = "unverified", _("待核验")
+    VERIFIED = "verified", _("已核验")
+    REJECTED = "rejected", _("核验未通过")
+
+
+# A certificate is checked by staff (county or market counter) against the document the worker shows; only a
+# verified one opens licensed (特种作业) work. A later look may reverse either outcome.
+CERTIFICATE_TRANSITIONS: dict[str, frozenset[str]] = {
+    CertificateStatus.UNVERIFIED: frozenset({CertificateStatus.VERIFIED, CertificateStatus.REJECTED}),
+    CertificateStatus.VERIFIED: frozenset({CertificateStatus.REJECTED}),
+    CertificateStatus.REJECTED: frozenset({CertificateStatus.VERIFIED}),
+}
+
+
 class PostingStatus(models.TextChoices):
     DRAFT = "draft", _("草稿")
     PENDING_REVIEW = "pending_review", _("待审核")

@@ -19,7 +19,7 @@ def postings_to_review(user):
     rows = [
         {
             "text": f"{p.title}（{p.scope_unit.name}）",
-            "url": reverse("admin:jobs_posting_change", args=[p.pk]),
+            "url": reverse("admin:jobs_posting_review", args=[p.pk]),
             "note": ("⚠ " + "、".join(f["label"] for f in p.screen_flags)) if p.screen_flags else _("待审核"),
         }
         for p in qs

@@ -27,6 +27,7 @@ from markets.models import Market
 from . import services
 from .choices import (
     ApplicationSource,
+    CertificateStatus,
     EmployerKind,
     FairKind,
     PostingStatus,
@@ -777,6 +778,8 @@ def _workers(markets: dict[str, Market], staff) -> dict[str, User]:
                 "issuer": issuer,
                 "expires_on": expires,
                 "verified_by": staff.get(user.scope_unit.code if user.scope_unit else ""),
+                "status": CertificateStatus.VERIFIED,  # checked at the counter (bulk, as an import loads it)
+                "verified_at": timezone.now(),
             },
         )
     return out

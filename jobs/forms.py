@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -41,7 +43,12 @@ class OccupationField(forms.ChoiceField):
         super().__init__(choices=(), required=required, **kwargs)
 
     def prepare_value(self, value):
-        return value.code if isinstance(value, Occupation) else value
+        """The option's value is the occupation's code; a saved record holds its id (ModelForm initial)."""
+        if isinstance(value, Occupation):
+            return value.code
+        if isinstance(value, int):
+            return Occupation.objects.filter(pk=value).values_list("code", flat=True).first() or ""
+        return value
 
     def clean(self, value):
         code = super().clean(value)
@@ -51,6 +58,16 @@ class OccupationField(forms.ChoiceField):
         if occ is None:
             raise ValidationError(_("请选择工种。"))
         return occ
+
+
+class RateField(forms.DecimalField):
+    """A money rate stored with up to 4 places (piece rates such as 0.015) shown without trailing zeros:
+    350, 0.015, 12.5 — never 350.0000."""
+
+    def prepare_value(self, value):
+        if isinstance(value, Decimal):
+            return format(value.normalize(), "f")
+        return value
 
 
 # --- worker ----------------------------------------------------------------------------------------------
@@ -262,12 +279,12 @@ class PostingForm(forms.ModelForm):
         widget=forms.NumberInput(attrs={"step": "any", **DECIMAL}),
         help_text=_("不知道经纬度可以留空并选择所在零工市场，按市场位置显示。"),
     )
-    wage_amount = forms.DecimalField(
+    wage_amount = RateField(
         label=_("工资"),
         min_value=0.01,
         max_digits=12,
         decimal_places=4,
-        widget=forms.NumberInput(attrs={"step": "0.01", **DECIMAL}),
+        widget=forms.NumberInput(attrs={"step": "any", **DECIMAL}),
     )
     ack_warnings = forms.BooleanField(label=_("我已了解以上提示，仍然提交审核"), required=False)
 

@@ -86,7 +86,7 @@ from django.utils.translation import gettext as _
 
 from core.geo import bounding_box, distance_km_expression, haversine_km
 
-from .choices import WEEKDAYS, SkillLevel, WageUnit
+from .choices import WEEKDAYS, CertificateStatus, SkillLevel, WageUnit
 from .models import Application, Certificate, Occupation, Posting, WorkerProfile, WorkerSkill
 
 WEIGHTS: dict[str, float] = {
@@ -263,7 +263,7 @@ def _availability(
     if explain:
         weekdays = list(dict.fromkeys(d.isoweekday() for d in free))
         if len(free) == len(dates) and len(weekdays) <= 3:
-            reasons.append(_("%(days)s有空") % {"days": "、".join(_weekday_name(w) for w in weekdays)})
+            reasons.append(_("%(days)s有空") % {"days": _("、").join(_weekday_name(w) for w in weekdays)})
         elif len(free) == len(dates):
             reasons.append(_("%(n)s个工作日都有空") % {"n": len(dates)})
         else:
@@ -541,6 +541,7 @@ def _certificates_from_json(rows, profile_id: int) -> list[Certificate]:
             occupation_id=row["o"],
             name=row["n"],
             expires_on=_date(row["e"]),
+            status=CertificateStatus.VERIFIED,  # only verified ones are folded in
         )
         for row in rows or ()
     ]
@@ -654,9 +655,9 @@ def recommend_workers(*, posting: Posting, limit: int = 20) -> list[Recommendati
         "user__scope_unit__name",
     ]
     if occupation.licensed:
-        valid_certs = Certificate.objects.filter(occupation_id=occupation.pk).filter(
-            Q(expires_on__isnull=True) | Q(expires_on__gte=posting.work_start_date)
-        )
+        valid_certs = Certificate.objects.filter(
+            occupation_id=occupation.pk, status=CertificateStatus.VERIFIED
+        ).filter(Q(expires_on__isnull=True) | Q(expires_on__gte=posting.work_start_date))
         qs = qs.filter(Exists(valid_certs.filter(profile=OuterRef("pk")))).annotate(
             certs_json=Subquery(
                 valid_certs.filter(profile_id=OuterRef("pk"))
@@ -788,7 +789,7 @@ def recommend_postings(
     skills = list(profile.skills.all())
     if not skills:
         return []
-    certificates = list(profile.certificates.all())
+    certificates = [c for c in profile.certificates.all() if c.is_verified]
     today = timezone.localdate()
 
     occupation_q = Q()

@@ -105,3 +105,24 @@ def document(posting) -> str:
         parts.append(posting.occupation.parent.name)
     parts.append(posting.employer.display_name)
     return normalize("\n".join(p for p in parts if p))
+
+
+def match_reason(posting, keyword: str) -> str | None:
+    """Why a posting matched ``keyword`` when its title does not show it: through its description, its
+    occupation, the occupation's category (搬运 finds 打包员 and 装卸工 under 搬运装卸) or the employer's
+    name. None when the title holds the keyword (a reader sees why) or nothing does."""
+    from django.utils.translation import gettext as _
+
+    needle = normalize(keyword).strip()
+    if not needle or needle in normalize(posting.title):
+        return None
+    occupation = posting.occupation
+    if needle in normalize(occupation.name):
+        return _("工种“%(o)s”") % {"o": occupation.name}
+    if occupation.parent_id and needle in normalize(occupation.parent.name):
+        return _("属于“%(c)s”类工种") % {"c": occupation.parent.name}
+    if needle in normalize(posting.description):
+        return _("工作内容含“%(k)s”") % {"k": keyword.strip()}
+    if needle in normalize(posting.employer.display_name):
+        return _("用工方名称含“%(k)s”") % {"k": keyword.strip()}
+    return None

@@ -15,12 +15,13 @@ from core.permissions import signed_in
 from core.scope import scope_of
 from core.services import personal_lookup
 
-from .choices import ApplicationStatus, PostingStatus
+from .choices import ApplicationStatus, CertificateStatus, PostingStatus
 from .models import (
     Application,
     Certificate,
     EmployerProfile,
     FairBooth,
+    Invitation,
     JobFair,
     Occupation,
     Posting,
@@ -52,6 +53,26 @@ def posting_list(*, user):
             Q(employer__user=user) | Q(status=PostingStatus.PUBLISHED, work_end_date__gte=today)
         )
     return base.open()
+
+
+# Statuses a posting has once it was public: its page stays readable after it filled, closed or expired, so
+# that shared links and printed QR codes keep working (the apply button is gone, the status says why).
+ONCE_PUBLIC = (PostingStatus.PUBLISHED, PostingStatus.FILLED, PostingStatus.CLOSED, PostingStatus.EXPIRED)
+
+
+def posting_for_page(*, user, pk: int) -> Posting | None:
+    """A posting's public page: what ``posting_list`` shows the user, or any posting that was published once
+    (filled, closed, expired). Drafts and postings in review stay hidden from all but their insiders."""
+    posting = posting_list(user=user).filter(pk=pk).first()
+    if posting is None:
+        posting = (
+            Posting.objects.select_related(
+                "occupation", "occupation__parent", "scope_unit", "employer", "market"
+            )
+            .filter(pk=pk, status__in=ONCE_PUBLIC)
+            .first()
+        )
+    return posting
 
 
 def posting_get_for_employer(*, user, pk: int) -> Posting | None:
@@ -106,6 +127,32 @@ def worker_profile_for(user) -> WorkerProfile | None:
     )
 
 
+def certificate_of(*, worker, pk: int) -> Certificate | None:
+    """One certificate of the worker (whose pages these are)."""
+    return Certificate.objects.filter(pk=pk, profile__user=worker).select_related("profile__user").first()
+
+
+def invitations_for(*, worker) -> list:
+    """Open postings the worker was invited to and has not applied to yet, newest first."""
+    return list(
+        Invitation.objects.filter(worker=worker, posting__in=Posting.objects.open())
+        .exclude(posting__applications__worker=worker)
+        .select_related("posting", "posting__employer", "posting__occupation")
+        .order_by("-created_at")[:20]
+    )
+
+
+def invited_worker_ids(*, posting) -> set[int]:
+    return set(Invitation.objects.filter(posting=posting).values_list("worker_id", flat=True))
+
+
+def worker_to_invite(*, pk: int):
+    """A worker with a job-seeker registration, whom an employer may invite (the service checks the rest)."""
+    from accounts.models import User
+
+    return User.objects.filter(pk=pk, is_active=True, worker_profile__isnull=False).first()
+
+
 def employer_profile_of(user) -> EmployerProfile | None:
     if not signed_in(user):
         return None
@@ -142,18 +189,19 @@ def worker_at_counter(*, actor, phone: str, request=None):
 
 
 def eligibility_problem(*, worker, occupation: Occupation, on: dt.date | None = None) -> str | None:
-    """Why a worker may not take work in an occupation, or None. Licensed occupations need a valid
-    certificate on record; minors never do licensed or minors-forbidden work."""
+    """Why a worker may not take work in an occupation, or None. Licensed occupations need a certificate on
+    record that staff verified and that is valid on the day; minors never do licensed or minors-forbidden
+    work."""
     on = on or timezone.localdate()
     if occupation.closed_to_minors and worker.is_minor:
         return _("未满18周岁不能从事该工种。")
     if occupation.licensed:
-        ok = (
-            Certificate.objects.filter(profile__user=worker, occupation=occupation)
-            .filter(Q(expires_on__isnull=True) | Q(expires_on__gte=on))
-            .exists()
+        certificates = Certificate.objects.filter(profile__user=worker, occupation=occupation).filter(
+            Q(expires_on__isnull=True) | Q(expires_on__gte=on)
         )
-        if not ok:
+        if not certificates.filter(status=CertificateStatus.VERIFIED).exists():
+            if certificates.exists():
+                return _("该工种为特种作业，您的操作证书还没有经过工作人员核验。")
             return _("该工种为特种作业，须持有效的操作证书。")
     return None
 

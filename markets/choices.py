@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from core.choices import DeliveryStatus  # noqa: F401  (one status set for every delivery log)
 
@@ -112,3 +113,19 @@ WEEKDAYS = [
     ("6", _("周六")),
     ("7", _("周日")),
 ]
+
+
+# The names of the facilities standard as seeded (markets/migrations/0002), marked for translation: a
+# Facility shows ``gettext(name)`` (``Facility.label``).
+FACILITY_NAMES = (
+    gettext_noop("避雨棚"),
+    gettext_noop("遮阳设施"),
+    gettext_noop("临时停车位"),
+    gettext_noop("信息发布屏（栏）"),
+    gettext_noop("饮用水"),
+    gettext_noop("卫生间"),
+    gettext_noop("休息区"),
+    gettext_noop("培训报名点"),
+    gettext_noop("维权服务台"),
+    gettext_noop("直播带岗间"),
+)

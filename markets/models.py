@@ -7,6 +7,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core import masking
@@ -47,7 +48,13 @@ class Facility(models.Model):
         ordering = ["sort", "code"]
 
     def __str__(self) -> str:
-        return self.name
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The name in the active language (the standard's names are marked in ``choices.FACILITY_NAMES``;
+        an item staff add shows as they wrote it)."""
+        return gettext(self.name)
 
 
 class MarketQuerySet(ScopedQuerySet):
@@ -195,7 +202,7 @@ class Market(TimeStampedModel):
         if self.open_days == "1234567":
             return str(_("每天"))
         names = dict(WEEKDAYS)
-        return "、".join(str(names[d]) for d in self.open_days if d in names)
+        return gettext("、").join(str(names[d]) for d in self.open_days if d in names)
 
 
 class MarketOperator(models.Model):

@@ -10,6 +10,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods
 
 from core.errors import DomainError
@@ -73,19 +74,19 @@ def notice_list(request):
     return render(request, "markets/notice_list.html", {"notices": selectors.notice_list_public()})
 
 
-DIRECTORY_COLUMNS = [
-    (_("县（市、区）"), lambda m: m.scope_unit.name),
-    (_("名称"), lambda m: m.name),
-    (_("类型"), lambda m: m.get_kind_display()),
-    (_("地址"), lambda m: m.address),
-    (_("开放时间"), lambda m: f"{m.open_days_display} {m.opens_at:%H:%M}-{m.closes_at:%H:%M}"),
-    (_("服务电话"), lambda m: m.hotline),
-    (_("投诉渠道"), lambda m: m.complaint_channel),
-    (_("运营模式"), lambda m: m.get_operating_model_display()),
-    (_("运营单位"), lambda m: m.operator_name),
-    (_("设施"), lambda m: "、".join(f.name for f in m.facilities.all())),
-    (_("经度"), lambda m: f"{m.lng:.6f}"),
-    (_("纬度"), lambda m: f"{m.lat:.6f}"),
+DIRECTORY_COLUMNS = [  # labels lazy: the list is built at import, read in the request's language
+    (_lazy("县（市、区）"), lambda m: m.scope_unit.name),
+    (_lazy("名称"), lambda m: m.name),
+    (_lazy("类型"), lambda m: m.get_kind_display()),
+    (_lazy("地址"), lambda m: m.address),
+    (_lazy("开放时间"), lambda m: f"{m.open_days_display} {m.opens_at:%H:%M}-{m.closes_at:%H:%M}"),
+    (_lazy("服务电话"), lambda m: m.hotline),
+    (_lazy("投诉渠道"), lambda m: m.complaint_channel),
+    (_lazy("运营模式"), lambda m: m.get_operating_model_display()),
+    (_lazy("运营单位"), lambda m: m.operator_name),
+    (_lazy("设施"), lambda m: _("、").join(f.label for f in m.facilities.all())),
+    (_lazy("经度"), lambda m: f"{m.lng:.6f}"),
+    (_lazy("纬度"), lambda m: f"{m.lat:.6f}"),
 ]
 
 

@@ -8,12 +8,12 @@ import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal
 
-from django.db.models import Avg, Case, CharField, Count, F, Sum, Value, When, Window
+from django.db.models import Avg, Case, CharField, Count, Exists, F, OuterRef, Sum, Value, When, Window
 from django.db.models.functions import RowNumber, TruncMonth
 from django.utils import timezone
 
 from .calculators import compute_amount
-from .choices import AppealOutcome, RatingDirection, WorkOrderStatus
+from .choices import AppealOutcome, PaymentStatus, RatingDirection, WorkOrderStatus
 from .models import Payment, Rating, WorkOrder
 
 RELIABILITY_WINDOW = 50
@@ -116,6 +116,39 @@ def payment_list(*, user):
 
 def rating_list(*, user):
     return Rating.objects.visible_to(user).order_by("-created_at", "-id")
+
+
+def payments_of(order: WorkOrder) -> list[Payment]:
+    """Every payment attempt of one work order, newest first (the order was already read within scope)."""
+    return list(Payment.objects.filter(work_order=order).order_by("-created_at", "-id"))
+
+
+def ratings_of(order: WorkOrder) -> dict[str, Rating]:
+    """The order's ratings by direction (the order was already read within scope)."""
+    return {r.direction: r for r in Rating.objects.filter(work_order=order)}
+
+
+def work_orders_to_pay(*, user, now: dt.datetime | None = None):
+    """An employer's completed orders (approved, also by their deadline) with no payment pending or
+    succeeded: what the 付款 page asks them to pay."""
+    live = Payment.objects.filter(
+        work_order=OuterRef("pk"), status__in=[PaymentStatus.PENDING, PaymentStatus.SUCCEEDED]
+    )
+    return (
+        work_order_list_for_employer(user=user, now=now)
+        .filter(effective_status=WorkOrderStatus.APPROVED)
+        .exclude(Exists(live))
+        .order_by("work_date", "id")
+    )
+
+
+def payments_of_employer(*, user):
+    """The payments of an employer's work orders, newest first."""
+    return (
+        Payment.objects.filter(work_order__posting__employer__user=user)
+        .select_related("work_order__posting", "work_order__worker")
+        .order_by("-created_at", "-id")
+    )
 
 
 # --- a worker's record ------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """The labour market's models, split by entity (NetBox's ``dcim/models/``) and re-exported here."""
 
-from .applications import APPLICATION_WORKFLOW, Application, ApplicationEvent
+from .applications import APPLICATION_WORKFLOW, Application, ApplicationEvent, Invitation
 from .fairs import FAIR_FIELDS, FairBooth, FairRegistration, JobFair
 from .occupations import Occupation
 from .postings import (
@@ -13,9 +13,11 @@ from .postings import (
     PostingReportEvent,
 )
 from .profiles import (
+    CERTIFICATE_WORKFLOW,
     EMPLOYER_WORKFLOW,
     WORKER_PROFILE_FIELDS,
     Certificate,
+    CertificateEvent,
     EmployerEvent,
     EmployerProfile,
     WorkerProfile,
@@ -24,6 +26,7 @@ from .profiles import (
 
 __all__ = [
     "APPLICATION_WORKFLOW",
+    "CERTIFICATE_WORKFLOW",
     "EMPLOYER_WORKFLOW",
     "FAIR_FIELDS",
     "POSTING_FIELDS",
@@ -33,10 +36,12 @@ __all__ = [
     "Application",
     "ApplicationEvent",
     "Certificate",
+    "CertificateEvent",
     "EmployerEvent",
     "EmployerProfile",
     "FairBooth",
     "FairRegistration",
+    "Invitation",
     "JobFair",
     "Occupation",
     "Posting",

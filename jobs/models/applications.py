@@ -90,3 +90,46 @@ class ApplicationEvent(TransitionEvent):
 APPLICATION_WORKFLOW = Workflow(
     model=Application, table=APPLICATION_TRANSITIONS, event_model=ApplicationEvent, subject="application"
 )
+
+
+class InvitationQuerySet(ScopedQuerySet):
+    def owner_q(self, user):
+        return Q(worker=user) | Q(posting__employer__user=user)
+
+
+class Invitation(models.Model):
+    """An employer's invitation to a recommended worker to apply to a posting (邀请报名): once per worker
+    and posting; the worker is told and sees it on their home page."""
+
+    scope_field = "posting__scope_unit"
+
+    posting = models.ForeignKey(
+        Posting, verbose_name=_("招聘信息"), on_delete=models.CASCADE, related_name="invitations"
+    )
+    worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("劳动者"),
+        on_delete=models.CASCADE,
+        related_name="job_invitations",
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("邀请人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("邀请时间"), auto_now_add=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("邀请报名")
+        verbose_name_plural = _("邀请报名")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["posting", "worker"], name="invitation_once_per_worker")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.posting} → {self.worker}"

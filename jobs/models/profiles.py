@@ -18,7 +18,9 @@ from core.scope import ScopedQuerySet
 from core.workflow import Workflow
 
 from ..choices import (
+    CERTIFICATE_TRANSITIONS,
     EMPLOYER_TRANSITIONS,
+    CertificateStatus,
     ContactPreference,
     EmployerKind,
     SkillLevel,
@@ -149,7 +151,8 @@ class WorkerSkill(models.Model):
 
 
 class Certificate(models.Model):
-    """A certificate on record (特种作业操作证, 职业资格证书 …): number, issuer, expiry."""
+    """A certificate on record (特种作业操作证, 职业资格证书 …): number, issuer, expiry, and whether staff
+    have checked it against the document shown at a counter (only a verified one opens licensed work)."""
 
     profile = models.ForeignKey(
         WorkerProfile, verbose_name=_("求职登记"), on_delete=models.CASCADE, related_name="certificates"
@@ -169,16 +172,52 @@ class Certificate(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    status = models.CharField(
+        _("核验状态"), max_length=12, choices=CertificateStatus.choices, default=CertificateStatus.UNVERIFIED
+    )
+    verified_at = models.DateTimeField(_("核验时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("证书")
         verbose_name_plural = _("证书")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=CertificateStatus.values), name="certificate_status_valid"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} {self.number}"
 
+    @property
+    def is_verified(self) -> bool:
+        return self.status == CertificateStatus.VERIFIED
+
     def valid_on(self, day: dt.date) -> bool:
-        return self.expires_on is None or self.expires_on >= day
+        """Verified and not expired on ``day``: what licensed work asks for."""
+        return self.is_verified and (self.expires_on is None or self.expires_on >= day)
+
+
+class CertificateEvent(TransitionEvent):
+    """One verification of a certificate (verified or rejected), by whom, against what."""
+
+    subject_field = "certificate"
+
+    certificate = models.ForeignKey(
+        Certificate, verbose_name=_("证书"), on_delete=models.CASCADE, related_name="events"
+    )
+    from_status = models.CharField(_("原状态"), max_length=12, choices=CertificateStatus.choices, blank=True)
+    to_status = models.CharField(_("新状态"), max_length=12, choices=CertificateStatus.choices)
+    reason = models.CharField(_("核验说明"), max_length=300, blank=True)
+
+    class Meta(TransitionEvent.Meta):
+        verbose_name = _("证书核验记录")
+        verbose_name_plural = _("证书核验记录")
+
+
+CERTIFICATE_WORKFLOW = Workflow(
+    model=Certificate, table=CERTIFICATE_TRANSITIONS, event_model=CertificateEvent, subject="certificate"
+)
 
 
 class EmployerProfileQuerySet(ScopedQuerySet):

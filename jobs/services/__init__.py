@@ -1,7 +1,13 @@
 """The only writers of the labour market's state, split by entity and re-exported here:
 ``grep -rn "def posting_" jobs/`` lists the posting workflow, ``def application_`` the applications'."""
 
-from .applications import application_accept, application_apply, application_reject, application_withdraw
+from .applications import (
+    application_accept,
+    application_apply,
+    application_reject,
+    application_withdraw,
+    posting_invite,
+)
 from .fairs import (
     fair_book_booth,
     fair_create,
@@ -25,7 +31,7 @@ from .postings import (
     posting_submit,
     posting_update,
 )
-from .registration import employer_register, employer_review, worker_profile_save
+from .registration import certificate_verify, employer_register, employer_review, worker_profile_save
 
 __all__ = [
     "REVIEW_CHECKLIST",
@@ -34,6 +40,7 @@ __all__ = [
     "application_apply",
     "application_reject",
     "application_withdraw",
+    "certificate_verify",
     "employer_register",
     "employer_review",
     "fair_book_booth",
@@ -43,6 +50,7 @@ __all__ = [
     "fair_register_worker",
     "posting_approve",
     "posting_close",
+    "posting_invite",
     "posting_create",
     "posting_expire_due",
     "posting_move",

@@ -18,7 +18,7 @@ from core.workflow import check_transition
 
 from .. import hooks
 from ..choices import ApplicationSource, ApplicationStatus, PostingStatus
-from ..models import APPLICATION_WORKFLOW, POSTING_WORKFLOW, Application, Posting
+from ..models import APPLICATION_WORKFLOW, POSTING_WORKFLOW, Application, Invitation, Posting, WorkerProfile
 from ..notifications import notify
 from ..permissions import may_act_for, require_employer_side, staff_for
 from ..selectors import eligibility_problem
@@ -171,3 +171,33 @@ def application_withdraw(*, application: Application, actor, reason: str = "", r
         )
         hooks.hire_withdrawn(application, actor=actor, reason=reason, request=request)
     return application
+
+
+@transaction.atomic
+def posting_invite(*, posting: Posting, worker, actor, request=None) -> Invitation:
+    """The employer (or staff in scope) invites a worker — typically one recommended for the posting — to
+    apply: once per worker and posting. The worker is told through their channels and sees the invitation on
+    their home page; applying stays their choice."""
+    posting = Posting.objects.select_related("employer").get(pk=posting.pk)
+    require_employer_side(posting, actor)
+    if not posting.is_open():
+        raise DomainError(_("该岗位已停止招聘，不能再邀请。"), code="posting_not_open")
+    if not WorkerProfile.objects.filter(user=worker, user__is_active=True).exists():
+        raise DomainError(_("该劳动者没有求职登记。"), code="worker_profile_required")
+    if Application.objects.filter(posting=posting, worker=worker).exists():
+        raise DomainError(_("该劳动者已经报名。"), code="already_applied")
+    try:
+        with transaction.atomic():
+            invitation = Invitation.objects.create(posting=posting, worker=worker, invited_by=actor)
+    except IntegrityError:
+        raise DomainError(_("已经邀请过该劳动者。"), code="already_invited") from None
+    audit_record(
+        actor=actor, action=AuditAction.CREATE, obj=invitation, after={"posting": posting.pk}, request=request
+    )
+    notify(
+        worker.pk,
+        _("“%(e)s”邀请您报名“%(t)s”，请查看岗位详情。")
+        % {"e": posting.employer.display_name, "t": posting.title},
+        f"/jobs/{posting.pk}/",
+    )
+    return invitation

@@ -13,8 +13,9 @@ from core.choices import AuditAction
 from core.errors import DomainError, NotPermitted
 from core.permissions import require_access
 
-from ..choices import VerificationStatus
+from ..choices import CertificateStatus, VerificationStatus
 from ..models import (
+    CERTIFICATE_WORKFLOW,
     EMPLOYER_WORKFLOW,
     WORKER_PROFILE_FIELDS,
     Certificate,
@@ -22,7 +23,8 @@ from ..models import (
     WorkerProfile,
     WorkerSkill,
 )
-from ..permissions import require_for_worker, staff_for
+from ..notifications import notify
+from ..permissions import can_serve_counter, may_act_for, require_for_worker, staff_for
 
 
 @transaction.atomic
@@ -31,7 +33,8 @@ def worker_profile_save(
 ) -> WorkerProfile:
     """Job-seeker registration (求职登记) or its update. Staff acting for a worker at a counter are
     recorded as the assisting officer. ``certificates`` (dicts of occupation, name, number, issuer,
-    expires_on), when given, replace the ones on record; an unchanged certificate keeps its verification."""
+    expires_on), when given, replace the ones on record; an unchanged certificate keeps its verification, a
+    changed one is recorded anew and waits for staff to verify it (``certificate_verify``)."""
     require_for_worker(user, actor)
     profile, created = WorkerProfile.objects.select_for_update().get_or_create(user=user)
     before = None if created else snapshot(profile)
@@ -58,10 +61,11 @@ def worker_profile_save(
         keep = []
         for item in certificates:
             cert = profile.certificates.filter(occupation=item["occupation"], number=item["number"]).first()
-            cert = cert or Certificate(profile=profile, occupation=item["occupation"], number=item["number"])
             new = (item["name"], item["issuer"], item.get("expires_on"))
-            if cert.pk and (cert.name, cert.issuer, cert.expires_on) != new:
-                cert.verified_by = None  # a changed certificate must be checked again
+            if cert is not None and (cert.name, cert.issuer, cert.expires_on) != new:
+                cert.delete()  # a changed certificate is a new record, to be checked again
+                cert = None
+            cert = cert or Certificate(profile=profile, occupation=item["occupation"], number=item["number"])
             cert.name, cert.issuer, cert.expires_on = new
             cert.full_clean(exclude=["profile"])
             cert.save()
@@ -140,3 +144,41 @@ def employer_review(
         fields=("reviewed_by", "reviewed_at", "review_note"),
         request=request,
     )
+
+
+@transaction.atomic
+def certificate_verify(
+    *, certificate: Certificate, actor, verified: bool, note: str = "", request=None
+) -> Certificate:
+    """Staff (county staff in the worker's scope, or a market's counter staff) check a certificate against
+    the document the worker shows at the counter: verified, or rejected with a note. One event row and one
+    audit row per verification; only verified certificates open licensed work."""
+    certificate = CERTIFICATE_WORKFLOW.lock(certificate, select_related=("profile__user",))
+    worker = certificate.profile.user
+    serves = can_serve_counter(actor) and actor.pk != worker.pk
+    require_access(
+        allowed=serves and may_act_for(worker, actor),
+        visible=actor.pk == worker.pk or staff_for(actor, worker.scope_unit_id),
+        message=_("证书由工作人员在服务台核验。"),
+    )
+    note = (note or "").strip()
+    if not verified and len(note) < 2:
+        raise DomainError(_("请写明未通过核验的原因。"), fields={"note": [_("请写明未通过核验的原因。")]})
+    target = CertificateStatus.VERIFIED if verified else CertificateStatus.REJECTED
+    certificate.verified_by, certificate.verified_at = actor, timezone.now()
+    CERTIFICATE_WORKFLOW.move(
+        certificate,
+        target,
+        actor=actor,
+        reason=note or _("核对证书原件无误"),
+        on_behalf_of=worker,
+        fields=("verified_by", "verified_at"),
+        request=request,
+    )
+    notify(
+        worker.pk,
+        _("您的证书“%(name)s”已核验通过。") % {"name": certificate.name}
+        if verified
+        else _("您的证书“%(name)s”未通过核验：%(note)s") % {"name": certificate.name, "note": note},
+    )
+    return certificate

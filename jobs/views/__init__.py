@@ -12,17 +12,20 @@ from .employer import (
     employer_register,
     posting_close,
     posting_edit,
+    posting_invite,
     posting_new,
     posting_submit,
+    posting_workers,
 )
 from .fairs import fair_book, fair_detail, fair_list, fair_outcome, fair_register
 from .search import posting_apply, posting_detail, posting_report, posting_search
-from .worker import application_withdraw, worker_home, worker_profile
+from .worker import application_withdraw, certificate_verify, worker_home, worker_profile
 
 __all__ = [
     "application_accept",
     "application_reject",
     "application_withdraw",
+    "certificate_verify",
     "counter",
     "employer_dashboard",
     "employer_register",
@@ -36,10 +39,12 @@ __all__ = [
     "posting_close",
     "posting_detail",
     "posting_edit",
+    "posting_invite",
     "posting_new",
     "posting_report",
     "posting_search",
     "posting_submit",
+    "posting_workers",
     "referral_create",
     "referral_slip",
     "worker_home",

@@ -17,8 +17,9 @@ from core.geo import haversine_km
 from core.masking import mask_name, mask_phone
 
 from .. import selectors, services
-from ..choices import ApplicationSource, ApplicationStatus, PostingStatus, WageUnit
+from ..choices import ApplicationSource, ApplicationStatus, PostingStatus, Settlement, WageUnit
 from ..forms import EmployerRegisterForm, PostingForm
+from ..matching import recommend_workers
 from ..models import EmployerProfile, WorkerProfile, WorkerSkill
 from ..permissions import sees_person
 from .common import wage_text
@@ -159,6 +160,8 @@ def posting_new(request):
         "scope_unit": employer.scope_unit_id,
         "contact_name": request.user.real_name,
         "contact_phone": request.user.phone,
+        "wage_unit": WageUnit.DAY,
+        "settlement": Settlement.DAILY,
     }
     form = PostingForm(request.POST or None, initial=initial)
     return _posting_form(request, form, employer=employer, posting=None)
@@ -292,3 +295,46 @@ def application_reject(request, pk: int):
     else:
         messages.success(request, _("已标记为不录用。"))
     return redirect("jobs:employer_dashboard")
+
+
+@login_required
+def posting_workers(request, pk: int):
+    """The employer's page of one posting: the top 20 recommended workers with their reasons (masked, as the
+    API shows them), each with "invite to apply"."""
+    posting = selectors.posting_get_for_employer(user=request.user, pk=pk)
+    if posting is None:
+        raise Http404
+    posting.wage_display = wage_text(posting)
+    recommendations = list(recommend_workers(posting=posting, limit=20)) if posting.is_open() else []
+    invited = selectors.invited_worker_ids(posting=posting)
+    for rec in recommendations:
+        user = rec.obj.user
+        rec.name, rec.phone = mask_name(user.real_name), mask_phone(user.phone)
+        rec.invited = user.pk in invited
+    context = {"posting": posting, "recommendations": recommendations, "is_open": posting.is_open()}
+    return render(request, "jobs/posting_workers.html", context)
+
+
+@login_required
+@require_POST
+def posting_invite(request, pk: int):
+    posting = selectors.posting_get_for_employer(user=request.user, pk=pk)
+    if posting is None:
+        raise Http404
+    try:
+        worker_id = int(request.POST.get("worker", ""))
+    except ValueError:
+        worker_id = 0
+    worker = selectors.worker_to_invite(pk=worker_id)
+    if worker is None:
+        raise Http404
+    try:
+        services.posting_invite(posting=posting, worker=worker, actor=request.user, request=request)
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(
+            request,
+            _("已邀请 %(name)s 报名，对方报名后会出现在报名列表中。") % {"name": mask_name(worker.real_name)},
+        )
+    return redirect("jobs:posting_workers", pk=posting.pk)

@@ -16,10 +16,11 @@ from core.masking import mask_name, mask_phone
 
 from .. import selectors, services
 from ..api.pagination import KeysetCursorPagination
-from ..choices import ApplicationSource
+from ..choices import ApplicationSource, PostingStatus
 from ..filtersets import PostingFilterSet
 from ..forms import ReportForm
 from ..models import Application, WorkerProfile
+from ..search import match_reason
 from .common import map_config, wage_text
 from .counter import acting_context, acting_worker
 
@@ -73,9 +74,11 @@ def posting_search(request):
         }
         for p in postings
     ]
+    keyword = (data.get("q") or "").strip()
     for p in postings:
         p.wage_display = wage_text(p)
         p.distance = getattr(p, "distance_km", None)
+        p.match_reason = match_reason(p, keyword) if keyword else None
     context = {
         "filter": filterset,
         "postings": postings,
@@ -91,7 +94,7 @@ def posting_search(request):
 
 
 def _visible_posting(request, pk: int):
-    posting = selectors.posting_list(user=request.user).filter(pk=pk).first()
+    posting = selectors.posting_for_page(user=request.user, pk=pk)
     if posting is None:
         raise Http404
     return posting
@@ -104,9 +107,18 @@ def _detail_context(request, posting, report_form=None) -> dict:
     if worker is not None:
         application = Application.objects.filter(posting=posting, worker=worker).first()
     posting.wage_display = wage_text(posting)
+    is_open = posting.is_open()
+    eligibility = None
+    if worker is not None and is_open and application is None and worker.pk != posting.employer.user_id:
+        eligibility = selectors.eligibility_problem(
+            worker=worker, occupation=posting.occupation, on=posting.work_start_date
+        )
     return {
         "posting": posting,
-        "is_open": posting.is_open(),
+        "is_open": is_open,
+        "ended": posting.status in (PostingStatus.CLOSED, PostingStatus.EXPIRED)
+        or (posting.status == PostingStatus.PUBLISHED and not is_open),
+        "eligibility": eligibility,
         "contact_visible": visible,
         "contact_name": posting.contact_name if visible else mask_name(posting.contact_name),
         "contact_phone": posting.contact_phone if visible else mask_phone(posting.contact_phone),

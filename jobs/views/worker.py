@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -15,7 +16,7 @@ from core.errors import DomainError
 from core.forms import apply_domain_error
 from core.masking import mask_name, mask_phone
 
-from .. import services
+from .. import selectors, services
 from ..choices import ApplicationStatus
 from ..forms import CertificateFormSet, SkillFormSet, WorkerProfileForm
 from ..matching import recommend_postings
@@ -57,6 +58,7 @@ def worker_home(request):
         "profile": profile,
         "recommendations": recommendations,
         "applications": applications,
+        "invitations": selectors.invitations_for(worker=worker),
         **acting_context(request),
     }
     return render(request, "jobs/worker_home.html", context)
@@ -148,8 +150,32 @@ def worker_profile(request):
         "skills": skills,
         "certs": certs,
         "profile": profile,
+        "on_record": list(profile.certificates.all()) if profile else [],
         "worker_label": f"{mask_name(worker.real_name)} {mask_phone(worker.phone)}",
         **acting_context(request),
     }
     status = 400 if request.method == "POST" else 200
     return render(request, "jobs/worker_profile.html", context, status=status)
+
+
+@login_required
+@require_POST
+def certificate_verify(request, pk: int):
+    """Counter staff verify (or reject) a certificate of the worker they serve, against the original."""
+    worker, assisted = acting_worker(request)
+    certificate = selectors.certificate_of(worker=worker, pk=pk)
+    if certificate is None or not assisted:
+        raise Http404
+    try:
+        services.certificate_verify(
+            certificate=certificate,
+            actor=request.user,
+            verified=request.POST.get("verified") == "1",
+            note=request.POST.get("note", ""),
+            request=request,
+        )
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("已记录证书核验结果。"))
+    return redirect(f"{reverse('jobs:worker_profile')}#verify-title")

@@ -1,6 +1,6 @@
 // Check-in by location: fills the hidden lat/lng fields of [data-checkin] forms from the browser's
 // location before submitting. Without JavaScript (or without a location) the form still posts, and the
-// QR code token field works as the fallback.
+// QR code token field works as the fallback. Its messages come translated from the form's data attributes.
 (function () {
   "use strict";
   document.querySelectorAll("form[data-checkin]").forEach(function (form) {
@@ -11,7 +11,7 @@
       if (form.dataset.located === "1") return;
       event.preventDefault();
       gps.disabled = true;
-      if (status) status.textContent = "正在获取位置…";
+      if (status) status.textContent = form.dataset.locating || "";
       navigator.geolocation.getCurrentPosition(
         function (pos) {
           form.querySelector("input[name=lat]").value = pos.coords.latitude.toFixed(6);
@@ -24,7 +24,7 @@
         },
         function () {
           gps.disabled = false;
-          if (status) status.textContent = "没有取得位置：请在浏览器中允许定位，或输入用工方出示的签到码。";
+          if (status) status.textContent = form.dataset.noLocation || "";
         },
         { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 }
       );

@@ -64,7 +64,7 @@ def test_locked_pair_does_not_lock_the_account_from_another_address(worker):
     other = Client()
     response = login(other, worker.phone, PASSWORD, HOME_B)
     assert response.status_code == 302
-    assert response["Location"] == "/accounts/profile/"
+    assert response["Location"] == "/jobs/me/"  # a worker lands on their home (issue 13)
     assert other.session["_auth_user_id"] == str(worker.pk)
     assert AuditLog.objects.get(action=AuditAction.LOGIN_SUCCESS).actor_id == worker.pk
 

@@ -191,7 +191,7 @@ def test_worker_registration_creates_user_role_consent_audit_and_logs_in(
     send_code(client, REGISTER_URL)
     data = form_data(code=sms_codes(PHONE)[-1])
     response = client.post(REGISTER_URL, data)
-    assert response.status_code == 302 and response.url == PROFILE_URL
+    assert response.status_code == 302 and response.url == "/jobs/me/profile/"  # on to 求职登记 (issue 13)
 
     user = User.objects.get(phone=PHONE)
     assert user.real_name == "王小明"
@@ -607,7 +607,7 @@ def test_password_reset_with_code_sets_a_working_new_password(db, worker, send_c
     ).exists()
 
     login = Client().post("/accounts/login/", {"username": worker.phone, "password": NEW_PASSWORD})
-    assert login.status_code == 302 and login.url == PROFILE_URL
+    assert login.status_code == 302 and login.url == "/jobs/me/"  # the worker's home (issue 13)
 
 
 def test_password_reset_with_wrong_code_leaves_password_unchanged(db, worker, send_code):

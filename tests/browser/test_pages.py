@@ -48,7 +48,21 @@ def _no_horizontal_scroll(page) -> bool:
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize(
-    "path", ["/", "/accounts/register/", "/accounts/login/", "/accounts/password-reset/"]
+    "path",
+    [
+        "/",
+        "/accounts/register/",
+        "/accounts/login/",
+        "/accounts/password-reset/",
+        "/accounts/privacy/",
+        "/jobs/",
+        "/markets/",
+        "/markets/directory/",
+        "/markets/notices/",
+        "/board/fairs/",
+        "/stats/",
+        "/stats/supply-demand/",
+    ],
 )
 def test_pages_reflow_at_200_percent_text_on_a_small_phone(browser, live_server, path):
     page = browser.new_page(viewport={"width": 360, "height": 740})
@@ -89,7 +103,9 @@ def test_worker_registers_without_javascript(browser, live_server):
     page.fill("#id_password", "gig-work-2026")
     page.check("#id_consent")
     page.click("button[value=register]")
-    assert page.url.endswith("/accounts/profile/")
+    # a new worker goes on to job-seeker registration (issue 13), and their account page shows their number
+    assert page.url.endswith("/jobs/me/profile/")
+    page.click('nav.site-nav >> text="我的"')
     assert "13912345678" in page.content()
     user = User.objects.get(phone="13912345678")
     assert user.id_number == id_number and user.scope_unit.code == "370702"

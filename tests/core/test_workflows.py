@@ -29,7 +29,15 @@ from core.models import AuditLog, DeadTask, MessageDelivery, OutboxMessage
 from core.workflow import REGISTRY, workflow_for
 from jobs import services as jobs_services
 from jobs.choices import ApplicationStatus, ReportReason
-from jobs.models import Application, EmployerProfile, Posting, PostingReport
+from jobs.models import (
+    Application,
+    Certificate,
+    EmployerProfile,
+    Occupation,
+    Posting,
+    PostingReport,
+    WorkerProfile,
+)
 from labour_stats.models import WageGuidance
 from markets.models import Inspection, Market, OnlinePlatform, WebhookDelivery
 from work.choices import PaymentBackend, PaymentMethod, RatingDirection
@@ -89,6 +97,13 @@ def _subjects(county_a):
             posting=posting(), reporter=None, reason=ReportReason.SCAM
         ),
         Application: application,
+        Certificate: lambda: Certificate.objects.create(
+            profile=WorkerProfile.objects.get_or_create(user=worker)[0],
+            occupation=Occupation.objects.get(code="electrician"),
+            name="低压电工作业操作证",
+            number=f"T{next(counter)}",
+            issuer="潍坊市应急管理局",
+        ),
         WorkOrder: work_order,
         Payment: lambda: Payment.objects.create(
             work_order=work_order(),

@@ -12,7 +12,7 @@ from jobs import services
 from jobs.choices import ReportReason, ReportStatus, VerificationStatus
 from jobs.models import EmployerProfile, PostingReport
 
-from .factories import make_employer, published_posting
+from .factories import make_employer, posting_data, published_posting
 
 pytestmark = pytest.mark.django_db
 
@@ -87,3 +87,48 @@ def test_employer_admin_review_actions_follow_the_table(client_as, officer):
     assert pending.status == VerificationStatus.APPROVED  # a second look after the papers came in
     assert list(pending.events.order_by("id").values_list("to_status", flat=True)) == ["rejected", "approved"]
     assert EmployerProfile.objects.get(pk=pending.pk).reviewed_by == officer
+
+
+# --- the posting's admin page as a reviewer meets it (issue 13) ---------------------------------------------
+
+
+def test_posting_admin_page_lists_only_the_countys_towns_shows_flags_and_review_on_top(client_as, officer):
+    from core.models import Division
+
+    employer = make_employer()
+    posting = services.posting_create(
+        employer=employer,
+        actor=employer.user,
+        data=posting_data(description="日结，先交押金200元再上岗。"),
+    ).posting
+    services.posting_submit(posting=posting, actor=employer.user)
+    posting.refresh_from_db()
+    assert posting.status == "pending_review" and posting.screen_flags
+    client = client_as(officer)
+    html = client.get(f"/admin/jobs/posting/{posting.pk}/change/").content.decode()
+    towns = Division.objects.filter(level="town")
+    county_towns = towns.filter(parent_id=posting.scope_unit.division_id)
+    assert county_towns.exists()
+    select = html[html.index('name="town"') : html.index("</select>", html.index('name="town"'))]
+    assert select.count("<option") == county_towns.count() + 1  # and the blank choice
+    assert '"label"' not in html and "[{" not in html  # the screen's findings, not its JSON
+    review = f"/admin/jobs/posting/{posting.pk}/review/"
+    assert html.index(review) < html.index("<fieldset")  # the 审核 button heads the page
+    index = client.get("/admin/").content.decode()
+    assert review in index  # the dashboard leads to the review page, not the change page
+
+
+def test_dashboard_lists_resident_ids_waiting_for_a_person_and_the_profile_says_so(
+    client_as, officer, county_a
+):
+    from accounts.choices import ReviewFlag
+    from accounts.models import User
+    from tests.accounts.factories import UserFactory
+
+    flagged = UserFactory(scope_unit=county_a, roles=["worker"])
+    User.objects.filter(pk=flagged.pk).update(id_review_flag=ReviewFlag.UNKNOWN_AREA)
+    index = client_as(officer).get("/admin/").content.decode()
+    assert "待人工核验的身份证号" in index and f"/admin/accounts/user/{flagged.pk}/change/" in index
+    flagged.refresh_from_db()
+    profile = client_as(flagged).get("/accounts/profile/").content.decode()
+    assert "待人工核验" in profile and "已核验" not in profile.replace("待人工核验", "")

@@ -513,3 +513,142 @@ def test_referral_creates_an_application_and_a_printable_slip_with_a_qr_code(
 def test_slip_is_only_for_referrals(client_as, officer, open_a, worker_a):
     application = services.application_apply(posting=open_a, worker=worker_a, actor=worker_a)
     assert client_as(officer).get(f"/jobs/referrals/{application.pk}/slip/").status_code == 404
+
+
+# --- defects found trying the pages as a new user would (issue 13) -----------------------------------------
+
+
+def test_editing_a_saved_draft_keeps_its_occupation_selected_and_shows_the_wage_as_posted(
+    client_as, employer_a
+):
+    posting = draft_posting(employer_a, wage_amount=Decimal("350"))
+    cheap = draft_posting(
+        employer_a, wage_amount=Decimal("0.015"), wage_unit="piece", estimated_daily_wage=Decimal("250")
+    )
+    html = client_as(employer_a.user).get(f"/jobs/employer/postings/{posting.pk}/edit/").content.decode()
+    assert '<option value="cleaner" selected>' in html
+    assert 'value="350"' in html and "350.0000" not in html
+    html = client_as(employer_a.user).get(f"/jobs/employer/postings/{cheap.pk}/edit/").content.decode()
+    assert 'value="0.015"' in html
+
+
+def test_a_filled_posting_still_shows_to_the_public_as_filled(client, employer_a, open_a):
+    for _ in range(open_a.headcount):
+        worker = make_worker()
+        app = services.application_apply(posting=open_a, worker=worker, actor=worker)
+        services.application_accept(application=app, actor=employer_a.user)
+    open_a.refresh_from_db()
+    assert open_a.status == PostingStatus.FILLED
+    response = client.get(f"/jobs/{open_a.pk}/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "该岗位已招满" in html and "我要报名" not in html and "登录后报名" not in html
+    assert open_a.contact_phone not in html  # still masked
+
+
+def test_a_closed_posting_shows_as_ended_and_a_draft_stays_hidden(client, employer_a, open_a):
+    services.posting_close(posting=open_a, actor=employer_a.user, reason="不招了")
+    html = client.get(f"/jobs/{open_a.pk}/").content.decode()
+    assert "已结束" in html and "该岗位已结束招聘" in html
+    draft = draft_posting(employer_a)
+    assert client.get(f"/jobs/{draft.pk}/").status_code == 404
+
+
+def test_licensed_posting_without_a_verified_certificate_links_to_the_certificate_section(
+    client_as, employer_a, worker_a
+):
+    posting = published_posting(employer_a, occupation=occupation("electrician"), title="电工 检修")
+    html = client_as(worker_a).get(f"/jobs/{posting.pk}/").content.decode()
+    assert 'href="/jobs/me/profile/#certs"' in html and "我要报名" not in html
+
+
+def _certificate(user, **kw):
+    from jobs.models import Certificate
+
+    return Certificate.objects.create(
+        profile=WorkerProfile.objects.get(user=user),
+        occupation=occupation("electrician"),
+        name="低压电工作业操作证",
+        number="T370702000099",
+        issuer="潍坊市应急管理局",
+        **kw,
+    )
+
+
+def test_a_self_declared_certificate_does_not_open_licensed_work_until_staff_verify_it(
+    client_as, employer_a, worker_a, officer
+):
+    from core.models import AuditLog
+    from jobs.models import CertificateEvent
+
+    posting = published_posting(employer_a, occupation=occupation("electrician"), title="电工 检修")
+    cert = _certificate(worker_a)
+    worker = client_as(worker_a)
+    worker.post(f"/jobs/{posting.pk}/apply/")
+    assert not Application.objects.filter(posting=posting).exists()
+    assert "还没有经过工作人员核验" in worker.get(f"/jobs/{posting.pk}/").content.decode()
+    # the worker cannot verify their own certificate
+    assert worker.post(f"/jobs/me/certificates/{cert.pk}/verify/", {"verified": "1"}).status_code == 404
+
+    counter = client_as(officer)
+    counter.post("/jobs/counter/", {"action": "lookup", "phone": worker_a.phone})
+    page = counter.get("/jobs/me/profile/").content.decode()
+    assert "证书核验（服务台）" in page
+    rejected = counter.post(f"/jobs/me/certificates/{cert.pk}/verify/", {"verified": "0", "note": ""})
+    assert rejected.status_code == 302
+    cert.refresh_from_db()
+    assert cert.status == "unverified"  # a rejection needs its reason
+    counter.post(f"/jobs/me/certificates/{cert.pk}/verify/", {"verified": "1", "note": "核对原件"})
+    cert.refresh_from_db()
+    assert (cert.status, cert.verified_by_id) == ("verified", officer.pk)
+    event = CertificateEvent.objects.get(certificate=cert)
+    assert (event.to_status, event.actor_id, event.on_behalf_of_id) == ("verified", officer.pk, worker_a.pk)
+    audits = AuditLog.objects.filter(
+        object_id=str(cert.pk), action="transition", content_type__model="certificate"
+    )
+    assert audits.count() == 1
+
+    worker.post(f"/jobs/{posting.pk}/apply/")
+    assert Application.objects.filter(posting=posting, worker=worker_a).exists()
+
+
+def test_employer_sees_recommended_workers_masked_and_invites_one(
+    client_as, employer_a, open_a, worker_a, django_capture_on_commit_callbacks
+):
+    from core import notifications
+    from jobs.models import Invitation
+
+    employer = client_as(employer_a.user)
+    assert f'href="/jobs/employer/postings/{open_a.pk}/"' in employer.get("/jobs/employer/").content.decode()
+    response = employer.get(f"/jobs/employer/postings/{open_a.pk}/")
+    html = response.content.decode()
+    assert response.status_code == 200 and f'data-worker="{worker_a.pk}"' in html
+    assert worker_a.phone not in html and worker_a.real_name not in html
+    assert worker_a.phone[:3] + "****" + worker_a.phone[-4:] in html
+    with django_capture_on_commit_callbacks(execute=True):
+        employer.post(f"/jobs/employer/postings/{open_a.pk}/invite/", {"worker": worker_a.pk})
+    employer.post(f"/jobs/employer/postings/{open_a.pk}/invite/", {"worker": worker_a.pk})
+    assert Invitation.objects.filter(posting=open_a, worker=worker_a).count() == 1
+    assert "已邀请" in employer.get(f"/jobs/employer/postings/{open_a.pk}/").content.decode()
+    assert any("邀请您报名" in m.body for m in notifications.outbox)
+    home = client_as(worker_a).get("/jobs/me/").content.decode()
+    assert "用工方邀请您报名" in home and f'href="/jobs/{open_a.pk}/"' in home
+    # another employer cannot see or invite for this posting
+    other = client_as(make_employer().user)
+    assert other.get(f"/jobs/employer/postings/{open_a.pk}/").status_code == 404
+    assert (
+        other.post(f"/jobs/employer/postings/{open_a.pk}/invite/", {"worker": worker_a.pk}).status_code == 404
+    )
+
+
+def test_keyword_results_say_why_they_matched_through_the_occupation_category(client, employer_a):
+    packer = published_posting(employer_a, title="电商仓库 夜班", occupation=occupation("packer"))
+    titled = published_posting(employer_a, title="搬运 家具", occupation=occupation("porter"))
+    response = client.get("/jobs/", {"q": "搬运"})
+    assert set(shown_ids(response)) >= {packer.pk, titled.pk}
+    html = response.content.decode()
+    item = html[html.index(f'data-id="{packer.pk}"') :]
+    item = item[: item.index("</li>")]
+    assert "属于“搬运装卸”类工种" in item
+    own = html[html.index(f'data-id="{titled.pk}"') :]
+    assert "匹配原因" not in own[: own.index("</li>")]  # the title shows why

@@ -136,6 +136,11 @@ class CheckOutSerializer(CheckSerializer):
     pieces = serializers.DecimalField(
         required=False, allow_null=True, max_digits=10, decimal_places=2, min_value=0
     )
+    confirm_short = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text=gettext_lazy("签到不足30分钟就签退时须为 true（否则返回 short_shift 错误）"),
+    )
 
 
 class RecordEndSerializer(serializers.Serializer):

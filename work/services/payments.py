@@ -310,6 +310,62 @@ def payment_confirm_receipt(*, payment: Payment, actor, request=None) -> Payment
     return payment
 
 
+@transaction.atomic
+def payment_report_not_received(*, payment: Payment, actor, reason: str, request=None) -> Payment:
+    """The worker (or staff at a counter for them) reports that an offline transfer the employer recorded
+    never arrived: the work order becomes disputed (approved → disputed), a wage-arrears alert is raised at
+    once for the county's staff, and the employer is told. The payment row stays as the employer recorded
+    it: it is the evidence."""
+    order = _locked_order(payment.work_order_id)
+    payment = _locked_payment(payment.pk)
+    acting_for = actor.pk != order.worker_id
+    require_access(
+        allowed=not acting_for or staff_for(actor, order.posting.scope_unit_id),
+        visible=order.posting.employer.user_id == actor.pk,
+        message=_("只有劳动者本人可以反映未收到劳务费。"),
+    )
+    reason = (reason or "").strip()
+    if len(reason) < 2:
+        raise DomainError(
+            _("请说明情况，例如约定的付款方式和时间。"),
+            fields={"reason": [_("请说明情况，例如约定的付款方式和时间。")]},
+        )
+    if (
+        payment.backend != PaymentBackend.OFFLINE
+        or payment.status != PaymentStatus.SUCCEEDED
+        or payment.worker_confirmed_at is not None
+    ):
+        raise InvalidTransition(_("这笔支付不在待确认收款状态。"))
+    on_behalf_of = order.worker if acting_for else None
+    work_order_move(
+        order,
+        WorkOrderStatus.DISPUTED,
+        actor,
+        reason=_("劳动者反映未收到劳务费：%(r)s") % {"r": reason[:200]},
+        request=request,
+        on_behalf_of=on_behalf_of,
+    )
+    alert, created = ArrearsAlert.objects.get_or_create(
+        work_order=order, defaults={"amount": payment.amount, "raised_at": timezone.now()}
+    )
+    if created:
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            obj=alert,
+            after=snapshot(alert),
+            reason=reason[:300],
+            request=request,
+            on_behalf_of=on_behalf_of,
+        )
+    notify(
+        order.posting.employer.user_id,
+        _("劳动者反映未收到“%(t)s”%(d)s的劳务费%(a)s元，人社部门将跟进核实。")
+        % {"t": order.posting.title, "d": order.work_date, "a": payment.amount},
+    )
+    return payment
+
+
 # --- callbacks ----------------------------------------------------------------------------------------------
 
 

@@ -85,7 +85,7 @@ def rating_create(
     allowed = tag_values(direction)
     bad = [t for t in tags if t not in allowed]
     if bad:
-        errors["tags"] = [_("不可用的标签：%(tags)s") % {"tags": "、".join(bad)}]
+        errors["tags"] = [_("不可用的标签：%(tags)s") % {"tags": _("、").join(bad)}]
     elif len(tags) > MAX_TAGS:
         errors["tags"] = [_("最多选择%(n)s个标签。") % {"n": MAX_TAGS}]
     if errors:

@@ -41,6 +41,7 @@ from ..selectors import LIVE, effective_status
 from .records import OUTCOME_STATUSES, refresh_worker_records
 
 CHECKIN_EARLY = dt.timedelta(hours=2)  # check-in opens two hours before the planned start
+SHORT_SHIFT = dt.timedelta(minutes=30)  # a check-out this soon after check-in must be confirmed
 UNCONFIRMED_FLAG_HOURS = 12  # still unconfirmed this close to the start: the employer is told
 
 
@@ -387,16 +388,31 @@ def work_order_check_out(
     lng=None,
     qr_token=None,
     pieces: Decimal | None = None,
+    confirm_short: bool = False,
     now: dt.datetime | None = None,
     request=None,
 ) -> WorkOrder:
     """Check out by the same means as check-in; hours worked come from the two times (2 places, at most
     24) and the employer's approval deadline starts (LINGONG_APPROVAL_DEADLINE_HOURS). Piece work: the
-    worker may report the count, which the employer can correct."""
+    worker may report the count, which the employer can correct. Never before the planned start (no work
+    can have been done); within ``SHORT_SHIFT`` of the check-in only when ``confirm_short`` says the worker
+    really means it (a tap on the wrong button would otherwise record 0 hours)."""
     now = _now(now)
     order = _locked(order)
     _check_identity(order, actor, method, lat, lng, qr_token)
     WORK_ORDER_WORKFLOW.check(order.status, WorkOrderStatus.CHECKED_OUT)
+    if now < order.starts_at:
+        message = _("还没到开工时间（%(t)s），不能签退。") % {
+            "t": timezone.localtime(order.starts_at, SHANGHAI).strftime("%H:%M")
+        }
+        raise DomainError(message, code="before_start")
+    if now - order.checked_in_at < SHORT_SHIFT and not confirm_short:
+        minutes = int((now - order.checked_in_at).total_seconds() // 60)
+        message = _("您签到才%(m)s分钟，现在签退工时将按%(h)s小时计算。确定要签退吗？") % {
+            "m": minutes,
+            "h": hours_between(order.checked_in_at, now),
+        }
+        raise DomainError(message, code="short_shift", fields={"confirm_short": [message]})
     order.check_out_method = method
     fields = _finish(order, now, now)
     if pieces is not None:

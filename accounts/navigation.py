@@ -1,0 +1,118 @@
+"""Where each role goes: the header menu of every page and the page a person lands on after logging in.
+
+Menus are built from role grants (read once per request with the user) and URL names, so nothing here
+imports the apps whose pages the items lead to (the import direction holds: ``reverse`` takes a string).
+A person may hold several roles (a foreman both works and employs): they see the union, in a fixed order."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from .choices import STAFF_ROLES, Role
+
+
+@dataclass(frozen=True)
+class NavItem:
+    key: str
+    url_name: str
+    label: str
+
+    @property
+    def url(self) -> str:
+        return reverse(self.url_name)
+
+
+WORKER_ITEMS = (
+    NavItem("find", "jobs:search", _("找活")),
+    NavItem("work", "work:list", _("我的工作")),
+    NavItem("earnings", "work:earnings", _("收入")),
+    NavItem("worker_home", "jobs:worker_home", _("我的找活")),
+)
+EMPLOYER_ITEMS = (
+    NavItem("hire", "jobs:employer_dashboard", _("招人")),
+    NavItem("timesheet", "work:timesheet", _("用工")),
+    NavItem("pay", "work:payments", _("付款")),
+)
+COUNTER_ITEM = NavItem("counter", "jobs:counter", _("服务台"))
+MARKET_ITEM = NavItem("markets", "markets:manage_list", _("我的市场"))
+ADMIN_ITEM = NavItem("admin", "admin:index", _("管理后台"))
+PROFILE_ITEM = NavItem("profile", "accounts:profile", _("我的"))
+PUBLIC_ITEMS = (
+    NavItem("find", "jobs:search", _("找活")),
+    NavItem("map", "markets:map", _("零工市场")),
+    NavItem("stats", "stats:wage_guidance", _("工资指导价")),
+)
+
+
+def _roles(user) -> frozenset[str]:
+    if not getattr(user, "is_authenticated", False):
+        return frozenset()
+    return user.role_set
+
+
+def menu(user) -> list[NavItem]:
+    """The header menu of a signed-in person (the public menu otherwise), without log in/out."""
+    roles = _roles(user)
+    if not getattr(user, "is_authenticated", False):
+        return list(PUBLIC_ITEMS)
+    items: list[NavItem] = []
+    if Role.WORKER in roles:
+        items.extend(WORKER_ITEMS)
+    if Role.EMPLOYER in roles:
+        items.extend(EMPLOYER_ITEMS)
+    if Role.MARKET_OPERATOR in roles:
+        items.append(MARKET_ITEM)
+    if roles & {Role.MARKET_OPERATOR, Role.COUNTY_STAFF, Role.CITY_STAFF}:
+        items.append(COUNTER_ITEM)
+    if not items:
+        items.extend(PUBLIC_ITEMS[:1])
+    items.append(PROFILE_ITEM)
+    if user.is_staff or roles & STAFF_ROLES:
+        items.append(ADMIN_ITEM)
+    return items
+
+
+def home_url(user) -> str:
+    """The page a person lands on after logging in: the role's home (a worker their job search home, an
+    employer their dashboard, counter staff the counter, staff the admin), else their account page."""
+    roles = _roles(user)
+    if Role.WORKER in roles:
+        return reverse("jobs:worker_home")
+    if Role.EMPLOYER in roles:
+        return reverse("jobs:employer_dashboard")
+    if Role.MARKET_OPERATOR in roles:
+        return reverse("markets:manage_list")
+    if getattr(user, "is_staff", False) or roles & STAFF_ROLES:
+        return reverse("admin:index")
+    return reverse("accounts:profile")
+
+
+def first_step_url(user) -> str:
+    """Where a person who has just registered goes next: a worker fills in 求职登记, an employer 用工登记."""
+    roles = _roles(user)
+    if Role.WORKER in roles:
+        return reverse("jobs:worker_profile")
+    if Role.EMPLOYER in roles:
+        return reverse("jobs:employer_register")
+    return home_url(user)
+
+
+def current(items: list[NavItem], path: str) -> str | None:
+    """The key of the item whose address is the longest prefix of ``path`` (shown as the current page)."""
+    best, length = None, 0
+    for item in items:
+        url = item.url
+        if url != "/" and path.startswith(url) and len(url) > length:
+            best, length = item.key, len(url)
+    return best
+
+
+def context(request) -> dict:
+    """Template context processor: ``nav_items`` (with ``nav_current``) and ``nav_home`` for the pages."""
+    user = getattr(request, "user", None)
+    items = menu(user)
+    home = home_url(user) if getattr(user, "is_authenticated", False) else reverse("home")
+    return {"nav_items": items, "nav_current": current(items, request.path), "nav_home": home}
