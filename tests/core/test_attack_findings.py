@@ -223,3 +223,50 @@ def test_20_demo_passwords_are_refused_with_debug_off(county_a):
         assert authenticate(request, username=user.phone, password=settings.LINGONG_DEMO_PASSWORD) is None
     with override_settings(DEBUG=True):
         assert authenticate(request, username=user.phone, password=settings.LINGONG_DEMO_PASSWORD) == user
+
+
+# --- 3: the hire contact exception (ADR 0014) ------------------------------------------------------------
+
+
+def _accepted(worker):
+    from jobs import services
+
+    posting = published_posting(contact_phone="13700000099")
+    application = services.application_apply(posting=posting, worker=worker, actor=worker)
+    services.application_accept(application=application, actor=posting.employer.user)
+    return posting, application
+
+
+def _hire_audits(viewer):
+    return AuditLog.objects.filter(action=AuditAction.REVEAL, actor=viewer, after__basis="hire")
+
+
+def test_3_the_employer_sees_an_accepted_workers_number_once_audited_per_day(api_as, worker):
+    posting, application = _accepted(worker)
+    employer = posting.employer.user
+    client = api_as(employer)
+    for _ in range(2):
+        row = client.get(f"/api/v1/applications/{application.pk}/").json()
+        assert row["worker_phone"] == worker.phone
+    audits = _hire_audits(employer)
+    assert audits.count() == 1 and audits.get().after["contact_of"] == worker.pk
+
+
+def test_3_the_numbers_close_again_after_the_grace_days(api_as, worker):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    posting, application = _accepted(worker)
+    ended = timezone.localdate() - dt.timedelta(days=settings.LINGONG_HIRE_CONTACT_DAYS + 1)
+    type(posting).objects.filter(pk=posting.pk).update(work_start_date=ended, work_end_date=ended)
+    row = api_as(posting.employer.user).get(f"/api/v1/applications/{application.pk}/").json()
+    assert row["worker_phone"] != worker.phone and "*" in row["worker_phone"]
+    assert not _hire_audits(posting.employer.user).exists()
+
+
+def test_3_a_stranger_never_sees_the_number(api_as, worker, county_a):
+    posting, application = _accepted(worker)
+    stranger = make_employer(unit=county_a).user
+    answer = api_as(stranger).get(f"/api/v1/applications/{application.pk}/")
+    assert answer.status_code == 404 or worker.phone not in answer.content.decode()
