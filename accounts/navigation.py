@@ -50,7 +50,8 @@ PUBLIC_ITEMS = (
 def _roles(user) -> frozenset[str]:
     if not getattr(user, "is_authenticated", False):
         return frozenset()
-    return user.role_set
+    # a county system's token (the browsable API renders a page for it) has no roles, only permissions
+    return frozenset(getattr(user, "role_set", ()) or ())
 
 
 def menu(user) -> list[NavItem]:

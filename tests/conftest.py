@@ -3,6 +3,7 @@ county, city staff, an auditor, an API client, anonymous. County A is 潍城区 
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
 
@@ -116,6 +117,24 @@ def _clean_state(settings):
     occupations.forget()
     publishing._remember(None)
     yield
+
+
+@contextlib.contextmanager
+def nothing_written():
+    """A refused request writes nothing: every table of the project's apps (events and audit rows included,
+    so a transition or an edit would show) has as many rows after as before."""
+    from django.apps import apps
+    from django.conf import settings
+
+    models = [m for label in settings.LOCAL_APPS for m in apps.get_app_config(label).get_models()]
+
+    def counts():
+        return {m._meta.label: m._default_manager.count() for m in models}
+
+    before = counts()
+    yield
+    after = counts()
+    assert after == before, {k: (before[k], after[k]) for k in before if before[k] != after[k]}
 
 
 @pytest.fixture
