@@ -68,7 +68,7 @@ class Links(HTMLParser):
 @pytest.fixture
 def portal(county_a, django_db_blocker):
     """A small city: a worker with a settled, rated work order, an employer with open, filled and closed
-    postings, a market with its operator, county staff, a training institution."""
+    postings, a market with its operator, county and city staff, a training institution."""
     if not Occupation.objects.exists():
         importlib.import_module("jobs.migrations.0002_seed_and_search_indexes").forwards(django_apps, None)
     employer = make_employer(unit=county_a)
@@ -103,6 +103,7 @@ def portal(county_a, django_db_blocker):
         "employer": employer.user,
         "operator": operator,
         "officer": UserFactory(scope_unit=county_a, roles=[Role.COUNTY_STAFF]),
+        "city": UserFactory(scope_unit=None, id_number=None, roles=[Role.CITY_STAFF]),
         "training": UserFactory(scope_unit=county_a, roles=[Role.TRAINING_INSTITUTION]),
         "order": order,
         "open": open_posting,
@@ -176,11 +177,12 @@ def expected_pages(p) -> dict[str, list[str]]:
             "/accounts/profile/",
         ],
         "officer": ["/jobs/counter/", "/accounts/profile/"],
+        "city": ["/jobs/counter/", "/accounts/profile/", "/stats/"],
         "training": ["/accounts/profile/", "/jobs/"],
     }
 
 
-ROLES = ["worker", "employer", "operator", "officer", "training"]
+ROLES = ["worker", "employer", "operator", "officer", "city", "training"]
 
 
 @pytest.mark.parametrize("role", ROLES)

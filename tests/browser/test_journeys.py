@@ -287,6 +287,14 @@ def journey(chromium, live_url, *, js: bool):
     assert ratings[RatingDirection.WORKER_TO_EMPLOYER].stars == 5
     assert ratings[RatingDirection.EMPLOYER_TO_WORKER].tags == ["准时"]
     assert order.check_in_method == ("gps" if js else "qr")
+
+    # --- the worker switches the page to English with the footer's switch (and back to the order) ---
+    worker.click('nav.site-nav a:has-text("我的工作")', "work-list")
+    w.select_option("#lang-select", "en")
+    worker.click(".lang button[type=submit]", "english")
+    assert w.locator("html").get_attribute("lang") == "en"
+    worker.click('a:has-text("家庭保洁 一天")', "order-english")
+    assert "Settled" in w.content() or "settled" in w.content()
     worker.context.close()
     boss.context.close()
 

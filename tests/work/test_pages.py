@@ -235,3 +235,18 @@ def test_timesheet_says_today_for_a_shift_that_starts_today(client_as, settings)
     with time_machine.travel(dt.datetime.combine(today, dt.time(1, 0), tzinfo=SHANGHAI), tick=False):
         html = client_as(order.posting.employer.user).get(f"/work/employer/?date={today}").content.decode()
     assert "今天 06:00" in html and "明天" not in html
+
+
+def test_api_reports_a_payment_that_never_arrived_like_the_page(api_as):
+    order = approved()
+    employer = order.posting.employer.user
+    payment = work.payment_request(work_order=order, actor=employer, idempotency_key="a1", method="cash")
+    work.payment_record_offline(payment=payment, actor=employer)
+    url = f"/api/v1/payments/{payment.pk}/not-received/"
+    assert api_as(employer).post(url, {"reason": "我付了"}).status_code == 403
+    assert api_as(order.worker).post(url, {"reason": ""}).status_code == 400
+    response = api_as(order.worker).post(url, {"reason": "没收到"})
+    assert response.status_code == 200
+    order.refresh_from_db()
+    assert order.status == WorkOrderStatus.DISPUTED and ArrearsAlert.objects.filter(work_order=order).exists()
+    assert api_as(order.worker).post(url, {"reason": "没收到"}).status_code == 409

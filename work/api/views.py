@@ -248,6 +248,23 @@ class PaymentViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             services.payment_confirm_receipt(payment=payment, actor=request.user, request=request)
         )
 
+    @extend_schema(
+        summary="反映未收到劳务费（劳动者；用工单转为有争议，并立即产生欠薪预警）",
+        tags=["payments"],
+        request=RatingAppealSerializer,
+        responses={200: PaymentSerializer, 400: ERROR, 403: ERROR, 409: CONFLICT},
+    )
+    @action(detail=True, methods=["post"], url_path="not-received", permission_classes=[IsSignedIn])
+    def not_received(self, request, pk=None):
+        payment = self.get_object()
+        data = RatingAppealSerializer(data=request.data)  # {"reason": …}, 2–300 characters
+        data.is_valid(raise_exception=True)
+        return self._out(
+            services.payment_report_not_received(
+                payment=payment, actor=request.user, reason=data.validated_data["reason"], request=request
+            )
+        )
+
 
 @method_decorator(csrf_exempt, name="dispatch")
 class SandboxCallbackView(APIView):

@@ -276,6 +276,7 @@ def payment_record_offline(
     notify(
         order.worker_id,
         _("用工方已登记支付劳务费 %(amount)s 元，请在收到后确认收款。") % {"amount": payment.amount},
+        f"/work/{order.pk}/#receipt",  # the page with the 确认收款 button
     )
     return payment
 
