@@ -62,8 +62,12 @@ class PostingSerializer(serializers.ModelSerializer):
 
     occupation = serializers.SlugRelatedField(slug_field="code", read_only=True)
     occupation_name = serializers.CharField(source="occupation.name", read_only=True)
-    category = serializers.CharField(source="occupation.parent.code", read_only=True, default=None, allow_null=True)
-    category_name = serializers.CharField(source="occupation.parent.name", read_only=True, default=None, allow_null=True)
+    category = serializers.CharField(
+        source="occupation.parent.code", read_only=True, default=None, allow_null=True
+    )
+    category_name = serializers.CharField(
+        source="occupation.parent.name", read_only=True, default=None, allow_null=True
+    )
     county = serializers.CharField(source="scope_unit.code", read_only=True)
     county_name = serializers.CharField(source="scope_unit.name", read_only=True)
     town = serializers.CharField(source="town_id", read_only=True, allow_null=True)
@@ -488,8 +492,12 @@ class WorkerBriefSerializer(serializers.ModelSerializer):
     user = serializers.IntegerField(source="user_id", read_only=True)
     name = serializers.SerializerMethodField()
     phone = serializers.SerializerMethodField()
-    county = serializers.CharField(source="user.scope_unit.code", read_only=True, default=None, allow_null=True)
-    county_name = serializers.CharField(source="user.scope_unit.name", read_only=True, default=None, allow_null=True)
+    county = serializers.CharField(
+        source="user.scope_unit.code", read_only=True, default=None, allow_null=True
+    )
+    county_name = serializers.CharField(
+        source="user.scope_unit.name", read_only=True, default=None, allow_null=True
+    )
     skills = SkillBriefSerializer(many=True, read_only=True)
 
     class Meta:
