@@ -270,3 +270,46 @@ def test_3_a_stranger_never_sees_the_number(api_as, worker, county_a):
     stranger = make_employer(unit=county_a).user
     answer = api_as(stranger).get(f"/api/v1/applications/{application.pk}/")
     assert answer.status_code == 404 or worker.phone not in answer.content.decode()
+
+
+# --- 8, 9, 16 --------------------------------------------------------------------------------------------
+
+
+def test_8_a_non_ascii_qr_token_is_a_400_and_checks_nobody_in(api_as):
+    from tests.work.test_work_orders import hire
+
+    order = hire()
+    answer = api_as(order.worker).post(
+        f"/api/v1/work-orders/{order.pk}/check-in/", {"method": "qr", "qr_token": "é"}, format="json"
+    )
+    assert answer.status_code == 400
+    order.refresh_from_db()
+    assert order.checked_in_at is None
+
+
+def test_9_an_attendance_past_the_integer_range_is_a_400(api_as, officer, county_a):
+    from tests.jobs.test_fairs import past_fair
+
+    fair = past_fair(officer, county_a)
+    answer = api_as(officer).post(
+        f"/api/v1/job-fairs/{fair.pk}/outcome/",
+        {"attendance": 2**31, "intents": 0, "hires": 0},
+        format="json",
+    )
+    body = _error(answer, 400)
+    assert "attendance" in body["fields"]
+    fair.refresh_from_db()
+    assert fair.attendance == 0
+
+
+def test_16_the_public_payment_callback_is_throttled(api, monkeypatch):
+    from rest_framework.throttling import SimpleRateThrottle
+
+    from work.models import PaymentCallback
+
+    monkeypatch.setitem(SimpleRateThrottle.THROTTLE_RATES, "payment_callback", "3/minute")
+    codes = [
+        api.post("/api/v1/payments/callbacks/sandbox/", {"x": 1}, format="json").status_code for _ in range(5)
+    ]
+    assert codes[:3] == [400, 400, 400] and codes[3:] == [429, 429]
+    assert not PaymentCallback.objects.exists()
