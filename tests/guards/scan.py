@@ -2,8 +2,9 @@
 detail route in the API schema (JSON, and the browsable HTML where it is on), every page reachable by links
 from ``/`` (the role's home and what it links to, the admin for staff), every CSV/XLSX download those pages
 link to and the admin's export action — and report every 18-digit resident ID, mainland mobile number or
-bank account in the answers that is neither the reader's own nor allowed by the one written exception
-(ADR 0014): the other party of a live hire (accepted, until ``LINGONG_HIRE_CONTACT_DAYS`` after the last
+bank account in the answers that is neither the reader's own (their own record, the contacts on their own
+postings, the contact of the market they operate) nor allowed by the one written exception (ADR 0014): the
+other party of a live hire (accepted, until ``LINGONG_HIRE_CONTACT_DAYS`` after the last
 work date) sees the name and mobile number of the person they work with.
 
 Found by shape (with the resident ID's check digit and the bank card's Luhn digit), not by looking up
@@ -83,6 +84,17 @@ def allowed_values(user) -> set[str]:
         Payment.objects.filter(work_order__worker=user)
         .exclude(payee_account="")
         .values_list("payee_account", flat=True)
+    )
+    # what the reader keeps for their own organisation: the contact numbers on their own postings and, for a
+    # market's operator, the contact of the market they run (they entered it and maintain it)
+    from jobs.models import Posting
+    from markets.models import Market
+
+    allowed |= set(Posting.objects.filter(employer__user=user).values_list("contact_phone", flat=True))
+    allowed |= set(
+        Market.objects.filter(operator_links__user=user)
+        .exclude(operator_contact_phone="")
+        .values_list("operator_contact_phone", flat=True)
     )
     cutoff = timezone.localdate() - dt.timedelta(days=settings.LINGONG_HIRE_CONTACT_DAYS)
     live = Application.objects.filter(status=ApplicationStatus.ACCEPTED, posting__work_end_date__gte=cutoff)
