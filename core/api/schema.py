@@ -11,6 +11,7 @@ Times of day are the county's wall-clock time (``08:00:00``, Asia/Shanghai) with
 
 from __future__ import annotations
 
+from django.core.exceptions import FieldDoesNotExist
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from rest_framework import serializers
@@ -76,7 +77,7 @@ def _blank_read_only_choice(field) -> bool:
         return False
     try:
         model_field = model._meta.get_field(field.source)
-    except Exception:  # a property or an annotation, not a column
+    except FieldDoesNotExist:  # a property or an annotation, not a column
         return False
     return bool(getattr(model_field, "blank", False) and getattr(model_field, "choices", None))
 
