@@ -18,8 +18,16 @@ from core.errors import DomainError
 from core.geo import to_wgs84
 
 from . import risk, services
-from .choices import MARKET_TRANSITIONS, RISK_DECISIONS, CoordinateSystem, MarketStatus, RiskAction
+from .choices import (
+    MARKET_TRANSITIONS,
+    RISK_DECISIONS,
+    CoordinateSystem,
+    MarketStatus,
+    PlatformStatus,
+    RiskAction,
+)
 from .models import (
+    DirectorySnapshot,
     Facility,
     Inspection,
     InspectionEvent,
@@ -495,6 +503,11 @@ class OnlinePlatformAdmin(ScopedAdmin):
     def suspend(self, request, queryset):
         self._transition(request, queryset, "suspended")
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if obj.status == PlatformStatus.APPROVED:
+            map_changed()
+
 
 @admin.register(PublicNotice)
 class PublicNoticeAdmin(ScopedAdmin):
@@ -566,4 +579,21 @@ class PlatformEventAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(DirectorySnapshot)
+class DirectorySnapshotAdmin(admin.ModelAdmin):
+    """The published quarterly directories: read-only (the daily task writes the current quarter's)."""
+
+    list_display = ("quarter", "market_count", "platform_count", "first_published_at", "published_at")
+    readonly_fields = [f.name for f in DirectorySnapshot._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

@@ -591,3 +591,24 @@ INSPECTION_WORKFLOW = Workflow(
     subject="inspection",
     field="action",
 )
+
+
+class DirectorySnapshot(models.Model):
+    """The quarterly directory (名录) as it was published: markets and approved online platforms. The current
+    quarter's row is refreshed daily; once a quarter is over its row is never written again, so a past
+    quarter's directory is what was published then, not today's rows."""
+
+    quarter = models.CharField(_("季度"), max_length=6, unique=True)  # "2026Q4"
+    body = models.JSONField(_("名录内容"))  # {"markets": {"headers", "rows"}, "platforms": {...}}
+    market_count = models.PositiveIntegerField(_("市场数"), default=0)
+    platform_count = models.PositiveIntegerField(_("线上平台数"), default=0)
+    first_published_at = models.DateTimeField(_("首次发布"), default=timezone.now)
+    published_at = models.DateTimeField(_("最近更新"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("名录快照")
+        verbose_name_plural = _("名录快照")
+        ordering = ["-quarter"]
+
+    def __str__(self) -> str:
+        return self.quarter

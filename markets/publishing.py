@@ -20,8 +20,8 @@ from django.utils import timezone
 from core.queue import backoff as queue_backoff
 from core.queue import enqueue
 
-from .choices import DeliveryStatus
-from .models import MapPublishState, MapSnapshot, Market, WebhookDelivery, WebhookSubscriber
+from .choices import DeliveryStatus, PlatformStatus
+from .models import MapPublishState, MapSnapshot, Market, OnlinePlatform, WebhookDelivery, WebhookSubscriber
 
 CACHE_KEY = "markets:geojson:current"
 # The cached snapshot expires so that a process whose cache is its own (local memory under `make run`, where
@@ -33,6 +33,8 @@ CACHE_SECONDS = 10
 LOCAL_SECONDS = 1.0
 _local: tuple[float, tuple[str, str]] | None = None
 EVENT = "markets.map.published"
+FEATURE_MARKET = "market"
+FEATURE_PLATFORM = "online_platform"
 
 
 def market_feature(market: Market) -> dict:
@@ -41,6 +43,7 @@ def market_feature(market: Market) -> dict:
         "id": market.pk,
         "geometry": {"type": "Point", "coordinates": [round(market.lng, 6), round(market.lat, 6)]},
         "properties": {
+            "category": FEATURE_MARKET,
             "name": market.name,
             "kind": market.kind,
             "kind_display": str(market.get_kind_display()),
@@ -57,6 +60,46 @@ def market_feature(market: Market) -> dict:
     }
 
 
+def platform_feature(platform: OnlinePlatform) -> dict:
+    """An approved online platform (线上零工平台) as a feature without a point (RFC 7946 §3.2 allows a null
+    geometry): the notice's §4 puts online and offline markets on one map. Clients tell them apart by
+    ``properties.category`` (``market`` or ``online_platform``)."""
+    return {
+        "type": "Feature",
+        "id": f"platform-{platform.pk}",
+        "geometry": None,
+        "properties": {
+            "category": FEATURE_PLATFORM,
+            "name": platform.name,
+            "kind": platform.kind,
+            "kind_display": str(platform.get_kind_display()),
+            "county": platform.scope_unit.code,
+            "county_name": platform.scope_unit.name,
+            "operator_name": platform.operator_name,
+            "entry_url": platform.url,
+            "hotline": platform.hotline,
+            "services": [
+                code
+                for code, offered in (
+                    ("publishing", platform.offers_publishing),
+                    ("matching", platform.offers_matching),
+                    ("payment", platform.offers_payment),
+                )
+                if offered
+            ],
+            "url": f"/markets/platforms/{platform.pk}/",
+        },
+    }
+
+
+def public_platforms():
+    return (
+        OnlinePlatform.objects.filter(status=PlatformStatus.APPROVED)
+        .select_related("scope_unit")
+        .order_by("scope_unit__code", "name", "pk")
+    )
+
+
 def build_feature_collection() -> dict:
     markets = (
         Market.objects.public()
@@ -64,7 +107,9 @@ def build_feature_collection() -> dict:
         .prefetch_related("facilities")
         .order_by("scope_unit__code", "name", "pk")
     )
-    return {"type": "FeatureCollection", "features": [market_feature(m) for m in markets]}
+    features = [market_feature(m) for m in markets]
+    features += [platform_feature(p) for p in public_platforms()]
+    return {"type": "FeatureCollection", "features": features}
 
 
 def _state() -> MapPublishState:

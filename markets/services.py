@@ -17,7 +17,15 @@ from core.geo import to_wgs84
 from core.permissions import require_access
 from core.scope import scope_of
 
-from .choices import RISK_DECISIONS, FindingResult, MarketStatus, NoticeKind, RiskAction, RiskGrade
+from .choices import (
+    RISK_DECISIONS,
+    FindingResult,
+    MarketStatus,
+    NoticeKind,
+    PlatformStatus,
+    RiskAction,
+    RiskGrade,
+)
 from .models import (
     INSPECTION_WORKFLOW,
     MARKET_OPERATOR_FIELDS,
@@ -224,7 +232,12 @@ def platform_transition(
 ) -> OnlinePlatform:
     locked = PLATFORM_WORKFLOW.lock(platform, queryset=OnlinePlatform.objects.visible_to(actor))
     require_access(allowed=actor.has_perm("markets.change_onlineplatform"), visible=True)
-    return PLATFORM_WORKFLOW.move(locked, to_status, actor=actor, reason=reason, request=request)
+    was_public = locked.status == PlatformStatus.APPROVED
+    moved = PLATFORM_WORKFLOW.move(locked, to_status, actor=actor, reason=reason, request=request)
+    if was_public or moved.status == PlatformStatus.APPROVED:
+        # Approved platforms are on the public map and feed (§4 "线上线下"); leaving it is published at once.
+        map_changed(urgent=was_public)
+    return moved
 
 
 # --- inspections and risk --------------------------------------------------------------------------------

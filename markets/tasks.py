@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from . import publishing
+from . import directory, publishing
 
 
 @shared_task
@@ -22,3 +22,9 @@ def webhook_deliver_task(*, delivery_id: int) -> None:
 def webhook_retry_task() -> int:
     """Every minute (beat): try again the deliveries whose backoff has passed."""
     return publishing.webhook_retry_due()
+
+
+@shared_task
+def directory_publish_task() -> str:
+    """Daily (beat): keep the current quarter's published directory up to date; past quarters stay frozen."""
+    return directory.directory_publish().quarter

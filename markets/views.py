@@ -10,17 +10,17 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods
 
 from core.errors import DomainError
 from core.forms import apply_domain_error
 
+from . import directory as directories
 from . import selectors, services
 from .filtersets import MarketFilterSet
 from .forms import OperatorMarketForm
-from .models import Facility, Market
-from .publishing import market_feature
+from .models import DirectorySnapshot, Facility, Market
+from .publishing import market_feature, platform_feature, public_platforms
 
 
 def _map_config() -> dict:
@@ -43,10 +43,17 @@ def market_map(request):
     now = timezone.now()
     for market in markets:
         market.open_now = market.is_open_at(now)
+    platforms = list(public_platforms())
+    if filterset.is_valid() and filterset.form.cleaned_data.get("county"):
+        platforms = [p for p in platforms if p.scope_unit_id == filterset.form.cleaned_data["county"].pk]
     context = {
         "filter": filterset,
         "markets": markets,
-        "features": {"type": "FeatureCollection", "features": [market_feature(m) for m in markets]},
+        "platforms": platforms,
+        "features": {
+            "type": "FeatureCollection",
+            "features": [market_feature(m) for m in markets] + [platform_feature(p) for p in platforms],
+        },
         "map_config": _map_config(),
         "notice_count": selectors.notice_list_public().count(),
     }
@@ -74,67 +81,88 @@ def notice_list(request):
     return render(request, "markets/notice_list.html", {"notices": selectors.notice_list_public()})
 
 
-DIRECTORY_COLUMNS = [  # labels lazy: the list is built at import, read in the request's language
-    (_lazy("县（市、区）"), lambda m: m.scope_unit.name),
-    (_lazy("名称"), lambda m: m.name),
-    (_lazy("类型"), lambda m: m.get_kind_display()),
-    (_lazy("地址"), lambda m: m.address),
-    (_lazy("开放时间"), lambda m: f"{m.open_days_display} {m.opens_at:%H:%M}-{m.closes_at:%H:%M}"),
-    (_lazy("服务电话"), lambda m: m.hotline),
-    (_lazy("投诉渠道"), lambda m: m.complaint_channel),
-    (_lazy("运营模式"), lambda m: m.get_operating_model_display()),
-    (_lazy("运营单位"), lambda m: m.operator_name),
-    (_lazy("设施"), lambda m: _("、").join(f.label for f in m.facilities.all())),
-    (_lazy("经度"), lambda m: f"{m.lng:.6f}"),
-    (_lazy("纬度"), lambda m: f"{m.lat:.6f}"),
-]
+def _xlsx_response(*, title: str, sheets: list[tuple[str, dict]], filename: str) -> HttpResponse:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    for name, table in sheets:
+        ws = wb.create_sheet(name)
+        ws.append([title])
+        ws.append(table["headers"])
+        for row in table["rows"]:
+            ws.append(row)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
+    return response
 
 
 def directory(request):
-    """The market directory (名录) as cities publish it each quarter: printable page, CSV or XLSX."""
-    markets = (
-        Market.objects.public()
-        .select_related("scope_unit")
-        .prefetch_related("facilities")
-        .order_by("scope_unit__code", "kind", "name")
-    )
+    """The directory (名录) of markets and approved online platforms as cities publish it each quarter:
+    printable page, CSV or XLSX. ``?quarter=2026Q3`` shows a past quarter's published snapshot."""
     today = timezone.localdate()
-    quarter = f"{today.year}Q{(today.month - 1) // 3 + 1}"
+    current = directories.quarter_of(today)
+    asked = request.GET.get("quarter")
+    quarter = directories.parse_quarter(asked) if asked else current
+    if quarter is None:
+        raise Http404
+    snapshot = None
+    if quarter != current:
+        snapshot = DirectorySnapshot.objects.filter(quarter=quarter).first()
+        if snapshot is None:
+            raise Http404
+        tables = snapshot.body
+    else:
+        tables = directories.directory_tables()
+    markets, platforms = tables["markets"], tables["platforms"]
     fmt = request.GET.get("format")
-    headers = [str(h) for h, _ in DIRECTORY_COLUMNS]
-    rows = [[str(get(m)) for _, get in DIRECTORY_COLUMNS] for m in markets]
     filename = f"gig-markets-{quarter}"
     if fmt == "csv":
+        # One table per file, as spreadsheet tools and county systems read CSV: ``table=platforms`` for the
+        # online platforms, the markets otherwise.
+        platforms_only = request.GET.get("table") == "platforms"
+        table = platforms if platforms_only else markets
+        name = f"online-platforms-{quarter}" if platforms_only else filename
         response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
         response.write("\ufeff")
         writer = csv.writer(response)
-        writer.writerow(headers)
-        writer.writerows(rows)
+        writer.writerow(table["headers"])
+        writer.writerows(table["rows"])
         return response
     if fmt == "xlsx":
-        from openpyxl import Workbook
-
-        wb = Workbook()
-        ws = wb.active
-        ws.title = quarter
-        ws.append([_("零工市场名录（%(q)s）") % {"q": quarter}])
-        ws.append(headers)
-        for row in rows:
-            ws.append(row)
-        buffer = io.BytesIO()
-        wb.save(buffer)
-        response = HttpResponse(
-            buffer.getvalue(),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        return _xlsx_response(
+            title=_("零工市场名录（%(q)s）") % {"q": quarter},
+            sheets=[(quarter, markets), (_("线上平台"), platforms)],
+            filename=filename,
         )
-        response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
-        return response
+    past = DirectorySnapshot.objects.exclude(quarter=current).values_list("quarter", flat=True)
     return render(
         request,
         "markets/directory.html",
-        {"headers": headers, "rows": rows, "quarter": quarter, "today": today},
+        {
+            "headers": markets["headers"],
+            "rows": markets["rows"],
+            "platforms": platforms,
+            "quarter": quarter,
+            "current": current,
+            "snapshot": snapshot,
+            "past_quarters": list(past),
+            "today": today,
+        },
     )
+
+
+def platform_detail(request, pk: int):
+    """An approved online platform's public page: what it offers and how to reach it."""
+    platform = public_platforms().filter(pk=pk).first()
+    if platform is None:
+        raise Http404
+    return render(request, "markets/platform_detail.html", {"platform": platform})
 
 
 @login_required

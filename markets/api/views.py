@@ -111,14 +111,15 @@ class MarketViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.R
 
 
 class MarketGeoJSONView(APIView):
-    """The public map as one GeoJSON FeatureCollection of operating markets ([lng, lat], WGS-84). Served
+    """The public map as one GeoJSON FeatureCollection of operating markets ([lng, lat], WGS-84) and approved
+    online platforms (null geometry; ``properties.category`` tells them apart). Served
     from the published snapshot with an ETag: no database query on a cache hit, 304 when unchanged."""
 
     permission_classes = [permissions.AllowAny]
     authentication_classes = []
 
     @extend_schema(
-        summary="公开地图 GeoJSON（运营中的市场）",
+        summary="公开地图 GeoJSON（运营中的市场和已审核的线上平台）",
         tags=["markets"],
         responses={
             (200, "application/geo+json"): OpenApiTypes.OBJECT,

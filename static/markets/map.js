@@ -36,8 +36,10 @@
       );
     }
   }).addTo(map);
-  if (data.features.length) {
+  if (layer.getLayers().length) {
     map.fitBounds(layer.getBounds(), { padding: [24, 24], maxZoom: 15 });
   }
-  el.setAttribute("data-markers", String(data.features.length));
+  var points = data.features.filter(function (f) { return f.geometry; });
+  el.setAttribute("data-markers", String(points.length));
+  el.setAttribute("data-platforms", String(data.features.length - points.length));
 })();

@@ -16,8 +16,6 @@ from tests.accounts.factories import UserFactory
 from tests.jobs.factories import published_posting
 from tests.markets.factories import MarketFactory
 
-from .test_market_map import chromium  # noqa: F401  (fixture)
-
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 WATCH = """
@@ -60,7 +58,7 @@ def _visit(page, problems, url):
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 @override_settings(LINGONG_MAP_TILE_URL="", LINGONG_MAP_LABEL_URL="")
-def test_public_pages_the_map_and_the_api_docs_work_under_the_policy(chromium, live_server, county_a):  # noqa: F811
+def test_public_pages_the_map_and_the_api_docs_work_under_the_policy(chromium, live_server, county_a):
     MarketFactory(scope_unit=county_a, name="潍城区零工市场", lat=36.71, lng=119.02)
     page, problems = _watched_page(chromium, live_server.url)
     for path_ in (
@@ -84,7 +82,7 @@ def test_public_pages_the_map_and_the_api_docs_work_under_the_policy(chromium, l
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_the_admin_works_under_the_policy(chromium, live_server, county_a):  # noqa: F811
+def test_the_admin_works_under_the_policy(chromium, live_server, county_a):
     staff = UserFactory(scope_unit=county_a, roles=[Role.CITY_STAFF])
     posting = published_posting(scope_unit=county_a)
     page, problems = _watched_page(chromium, live_server.url, user=staff)
@@ -115,7 +113,7 @@ urlpatterns = [path("csp-probe/", _inline_script_view)]
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.urls("tests.browser.test_csp")
-def test_an_inline_script_without_the_nonce_is_blocked_and_reported(chromium, live_server):  # noqa: F811
+def test_an_inline_script_without_the_nonce_is_blocked_and_reported(chromium, live_server):
     page, problems = _watched_page(chromium, live_server.url)
     page.goto(live_server.url + "/csp-probe/")
     page.wait_for_load_state("networkidle")

@@ -24,32 +24,15 @@ import time_machine
 from accounts.idgen import make_resident_id
 from core import notifications
 from jobs.models import Occupation, Posting
-from tests.conftest import needs
 from work.calculators import SHANGHAI
 from work.choices import PaymentStatus, RatingDirection, WorkOrderStatus
 from work.models import Payment, Rating, WorkOrder
-
-from .test_pages import ARGS, CHROMIUM
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
 
 SCREENS = os.path.join(os.path.dirname(__file__), "..", "..", "var", "screens")
 SITE = (36.7100, 119.0240)
 PASSWORD = "gig-work-2026"
-
-
-@pytest.fixture
-def chromium():
-    if not CHROMIUM:
-        needs("no Chromium installed (apt-get install chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:  # pragma: no cover
-        needs("playwright is not installed")
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

@@ -10,26 +10,9 @@ import pytest
 from django.test import override_settings
 
 from markets.choices import MarketStatus
-from tests.conftest import needs
 from tests.markets.factories import MarketFactory
 
-from .test_pages import ARGS, CHROMIUM
-
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
-
-
-@pytest.fixture
-def chromium():
-    if not CHROMIUM:
-        needs("no Chromium installed (apt-get install chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:  # pragma: no cover
-        needs("playwright is not installed")
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
@@ -120,4 +103,39 @@ def test_without_javascript_the_list_shows_every_market_and_the_map_stays_hidden
     page.click(f"text={operating[2].name}")
     assert page.url.endswith(f"/markets/{operating[2].pk}/")
     assert operating[2].address in page.content()
+    context.close()
+
+
+@pytest.fixture
+def platforms(county_a):
+    from tests.markets.factories import OnlinePlatformFactory
+
+    return [
+        OnlinePlatformFactory(scope_unit=county_a, name="潍坊零工小程序"),
+        OnlinePlatformFactory(scope_unit=county_a, name="待审核的平台", status="pending"),
+    ]
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+@override_settings(LINGONG_MAP_TILE_URL="", LINGONG_MAP_LABEL_URL="")
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_online_platforms_are_on_the_map_page_with_and_without_javascript(
+    chromium, live_server, markets, platforms, javascript
+):
+    operating, _hidden = markets
+    context = chromium.new_context(java_script_enabled=javascript, viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    page.goto(live_server.url + "/")
+    page.click("a[href='/markets/']")
+    if javascript:
+        page.wait_for_selector("#market-map[data-markers]")
+        # markets are markers; platforms have no point and are not drawn as one
+        assert page.get_attribute("#market-map", "data-markers") == str(len(operating))
+        assert page.get_attribute("#market-map", "data-platforms") == "1"
+    text = page.inner_text(".platform-list")
+    assert "潍坊零工小程序" in text and "待审核的平台" not in text
+    page.click("text=潍坊零工小程序")
+    assert page.url.endswith(f"/markets/platforms/{platforms[0].pk}/")
+    assert "潍坊鸢都人力资源有限公司" in page.content()
     context.close()
