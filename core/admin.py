@@ -23,6 +23,7 @@ from .exports import table_response
 from .masking import mask, personal_fields
 from .models import (
     AuditLog,
+    CalendarDay,
     CountyWageTier,
     DeadTask,
     DeadTaskEvent,
@@ -377,6 +378,17 @@ class MinimumWageTierAdmin(ScopedAdmin):
 class CountyWageTierAdmin(ScopedAdmin):
     list_display = ("county_code", "tier", "effective_from")
     list_filter = ("tier",)
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(ScopedAdmin):
+    """Holidays and make-up working days (a new year's State Council notice is entered here). Limits counted
+    in working days read them (``core.calendar``)."""
+
+    list_display = ("date", "is_working_day", "name", "source")
+    list_filter = ("is_working_day",)
+    search_fields = ("name", "source")
+    date_hierarchy = "date"
 
 
 class EventInline(admin.TabularInline):

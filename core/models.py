@@ -455,3 +455,24 @@ class DeadTaskEvent(TransitionEvent):
     class Meta(TransitionEvent.Meta):
         verbose_name = _("失败任务处理记录")
         verbose_name_plural = _("失败任务处理记录")
+
+
+class CalendarDay(models.Model):
+    """A date that differs from the Monday–Friday working week: a public holiday (放假) or a make-up working
+    day (调休上班) of the State Council's yearly notice. Seeded from ``chinese-calendar`` for every year it
+    covers; staff add a new year's notice in the admin. ``core.calendar`` reads it."""
+
+    date = models.DateField(_("日期"), unique=True)
+    is_working_day = models.BooleanField(_("是否上班"))
+    name = models.CharField(_("节日或说明"), max_length=50, blank=True)
+    source = models.CharField(
+        _("依据"), max_length=120, blank=True, help_text=_("例：国务院办公厅关于某年部分节假日安排的通知")
+    )
+
+    class Meta:
+        verbose_name = _("节假日和调休")
+        verbose_name_plural = _("节假日和调休")
+        ordering = ["-date"]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.name}"
