@@ -44,7 +44,9 @@ PUBLIC_ITEMS = (
     NavItem("find", "jobs:search", _("找活")),
     NavItem("map", "markets:map", _("零工市场")),
     NavItem("stats", "stats:wage_guidance", _("工资指导价")),
+    NavItem("guidance", "guidance:index", _("政策咨询")),
 )
+GUIDANCE_ITEM = PUBLIC_ITEMS[-1]
 
 
 def _roles(user) -> frozenset[str]:
@@ -70,6 +72,7 @@ def menu(user) -> list[NavItem]:
         items.append(COUNTER_ITEM)
     if not items:
         items.extend(PUBLIC_ITEMS[:1])
+    items.append(GUIDANCE_ITEM)
     items.append(PROFILE_ITEM)
     if user.is_staff or roles & STAFF_ROLES:
         items.append(ADMIN_ITEM)

@@ -5,6 +5,7 @@ from django.urls import path
 from accounts.api.views import ApiClientViewSet, MeView, UserViewSet
 from core.api.routers import Router
 from core.api.views import AuditLogViewSet, DivisionViewSet, ScopeUnitViewSet
+from guidance.api.views import FaqViewSet, PolicyArticleViewSet, QuestionViewSet
 from jobs.api.views import (
     ApplicationViewSet,
     JobFairViewSet,
@@ -34,6 +35,9 @@ router.register("supply-demand", SupplyDemandViewSet, basename="supply-demand")
 router.register("payments", PaymentViewSet, basename="payment")
 router.register("ratings", RatingViewSet, basename="rating")
 router.register("work-orders", WorkOrderViewSet, basename="work-order")
+router.register("policies", PolicyArticleViewSet, basename="policy")
+router.register("policy-faq", FaqViewSet, basename="policy-faq")
+router.register("policy-questions", QuestionViewSet, basename="policy-question")
 
 app_name = "api"
 urlpatterns = [

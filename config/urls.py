@@ -14,6 +14,7 @@ urlpatterns = [
     path("board/", include(board_patterns)),
     path("work/", include("work.urls")),
     path("stats/", include("labour_stats.urls")),
+    path("guidance/", include("guidance.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.api_router")),

@@ -57,6 +57,7 @@ LOCAL_APPS = [
     "jobs",
     "work",
     "labour_stats",
+    "guidance",
 ]
 # Tools that are apps only for their management commands (the benchmark's data generator).
 TOOL_APPS = ["bench"]
@@ -355,6 +356,10 @@ LINGONG_NOTIFICATION_BACKEND = env(
 )
 # Audit rows are kept at least 184 days (six months, Cybersecurity Law art. 21); a smaller value is raised.
 LINGONG_AUDIT_RETENTION_DAYS = max(184, env.int("LINGONG_AUDIT_RETENTION_DAYS", default=365))
+# Policy questions (guidance): answered within this many working days (core.calendar), staff reminded this many
+# working days before the due date.
+LINGONG_QUESTION_ANSWER_WORKING_DAYS = env.int("LINGONG_QUESTION_ANSWER_WORKING_DAYS", default=5)
+LINGONG_QUESTION_REMIND_WORKING_DAYS = env.int("LINGONG_QUESTION_REMIND_WORKING_DAYS", default=1)
 LINGONG_SMS_CODE_TTL = env.int("LINGONG_SMS_CODE_TTL", default=5 * 60)
 LINGONG_SMS_CODE_INTERVAL = env.int("LINGONG_SMS_CODE_INTERVAL", default=60)
 LINGONG_SMS_CODE_DAILY_LIMIT = env.int("LINGONG_SMS_CODE_DAILY_LIMIT", default=10)
