@@ -5,7 +5,13 @@ from django.urls import path
 from accounts.api.views import ApiClientViewSet, MeView, UserViewSet
 from core.api.routers import Router
 from core.api.views import AuditLogViewSet, DivisionViewSet, ScopeUnitViewSet
-from guidance.api.views import FaqViewSet, PolicyArticleViewSet, QuestionViewSet
+from guidance.api.views import (
+    FaqViewSet,
+    GuidanceBookingViewSet,
+    GuidanceSlotViewSet,
+    PolicyArticleViewSet,
+    QuestionViewSet,
+)
 from jobs.api.views import (
     ApplicationViewSet,
     JobFairViewSet,
@@ -38,6 +44,8 @@ router.register("work-orders", WorkOrderViewSet, basename="work-order")
 router.register("policies", PolicyArticleViewSet, basename="policy")
 router.register("policy-faq", FaqViewSet, basename="policy-faq")
 router.register("policy-questions", QuestionViewSet, basename="policy-question")
+router.register("guidance-slots", GuidanceSlotViewSet, basename="guidance-slot")
+router.register("guidance-bookings", GuidanceBookingViewSet, basename="guidance-booking")
 
 app_name = "api"
 urlpatterns = [

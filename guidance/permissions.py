@@ -13,7 +13,12 @@ ROLE_PERMISSIONS = {
     Role.COUNTY_STAFF: ("guidance.*",),
     Role.MARKET_OPERATOR: ("guidance.view_guidanceslot", "guidance.view_guidancebooking"),
 }
-API_CLIENT_PERMISSIONS: tuple[str, ...] = ("guidance.view_policyarticle", "guidance.view_question")
+API_CLIENT_PERMISSIONS: tuple[str, ...] = (
+    "guidance.view_policyarticle",
+    "guidance.view_question",
+    "guidance.view_guidanceslot",
+    "guidance.view_guidancebooking",
+)
 
 
 def can_answer(user, question) -> bool:

@@ -6,7 +6,7 @@ from rest_framework import serializers
 from core.models import ScopeUnit
 
 from ..choices import PolicyCategory
-from ..models import PolicyArticle, PolicyAttachment, Question
+from ..models import GuidanceBooking, GuidanceSlot, PolicyArticle, PolicyAttachment, Question
 
 
 class PolicyAttachmentSerializer(serializers.ModelSerializer):
@@ -93,3 +93,36 @@ class QuestionCreateSerializer(serializers.Serializer):
 
 class QuestionAnswerSerializer(serializers.Serializer):
     answer = serializers.CharField(max_length=4000)
+
+
+class GuidanceSlotSerializer(serializers.ModelSerializer):
+    market_name = serializers.CharField(source="market.name", read_only=True)
+    county = serializers.CharField(source="market.scope_unit.code", read_only=True)
+    booked = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = GuidanceSlot
+        fields = [
+            "id",
+            "market",
+            "market_name",
+            "county",
+            "starts_at",
+            "ends_at",
+            "capacity",
+            "booked",
+            "counsellor",
+            "topic",
+        ]
+        read_only_fields = fields
+
+
+class GuidanceBookingSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = GuidanceBooking
+        fields = ["id", "slot", "status", "need", "assisted", "guidance_given", "created_at"]
+        read_only_fields = fields
+
+
+class BookingCreateSerializer(serializers.Serializer):
+    need = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")

@@ -9,13 +9,17 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core.api.throttles import AnonRateThrottle
+from core.errors import NotPermitted
 from core.permissions import PublicReadOnly, signed_in, token_may_read
 
 from .. import selectors, services
 from ..choices import QuestionChannel
-from ..models import Question
+from ..models import GuidanceBooking, GuidanceSlot, Question
 from .serializers import (
+    BookingCreateSerializer,
     FaqSerializer,
+    GuidanceBookingSerializer,
+    GuidanceSlotSerializer,
     PolicyArticleSerializer,
     QuestionAnswerSerializer,
     QuestionCreateSerializer,
@@ -121,3 +125,63 @@ class QuestionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             question=question, actor=request.user, answer=data.validated_data["answer"], request=request
         )
         return Response(QuestionSerializer(question).data)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="可预约的职业指导时段（市场服务台）", tags=["guidance"]),
+    retrieve=extend_schema(summary="职业指导时段详情", tags=["guidance"]),
+)
+class GuidanceSlotViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = GuidanceSlotSerializer
+    permission_classes = [PublicReadOnly]
+    throttle_classes = [AnonRateThrottle]
+    queryset = GuidanceSlot.objects.none()
+
+    def get_queryset(self):
+        return selectors.slots_open()
+
+    @extend_schema(
+        summary="预约职业指导（登录用户，为本人预约；时段约满返回 400 slot_full）",
+        tags=["guidance"],
+        request=BookingCreateSerializer,
+        responses={201: GuidanceBookingSerializer},
+    )
+    @action(detail=True, methods=["post"], permission_classes=[permissions.IsAuthenticated])
+    def book(self, request, pk=None):
+        slot = self.get_object()
+        data = BookingCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        if not signed_in(request.user):
+            raise NotPermitted()
+        booking = services.booking_create(
+            slot=slot,
+            person=request.user,
+            actor=request.user,
+            need=data.validated_data["need"],
+            request=request,
+        )
+        return Response(GuidanceBookingSerializer(booking).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="职业指导预约（本人的；工作人员为辖区内的）", tags=["guidance"]),
+    retrieve=extend_schema(summary="职业指导预约详情", tags=["guidance"]),
+)
+class GuidanceBookingViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = GuidanceBookingSerializer
+    permission_classes = [QuestionPermission]
+    queryset = GuidanceBooking.objects.none()
+
+    def get_queryset(self):
+        return GuidanceBooking.objects.visible_to(self.request.user).order_by("-created_at", "-id")
+
+    @extend_schema(
+        summary="取消预约（本人）",
+        tags=["guidance"],
+        request=None,
+        responses={200: GuidanceBookingSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        booking = services.booking_cancel(booking=self.get_object(), actor=request.user, request=request)
+        return Response(GuidanceBookingSerializer(booking).data)

@@ -39,6 +39,12 @@ PUBLIC = {
     # published statistics (issue 5: wage guidance prices and supply-demand are public like the pages)
     "wage-guidance-list",
     "supply-demand-list",
+    # policy consultation (issue 14 §7): published policies, the anonymised FAQ and open guidance times
+    "policy-list",
+    "policy-detail",
+    "policy-faq-list",
+    "guidance-slot-list",
+    "guidance-slot-detail",
 }
 # The only routes an anonymous visitor may write to: reporting a posting (举报, throttled), and the payment
 # provider's callback, which is authenticated by its HMAC signature instead of a login (an unsigned call
@@ -54,6 +60,7 @@ PROJECT_PACKAGES = (
     "jobs",
     "work",
     "labour_stats",
+    "guidance",
     "training",
     "disputes",
     "subsidies",

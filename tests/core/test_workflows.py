@@ -38,6 +38,7 @@ from jobs.models import (
     PostingReport,
     WorkerProfile,
 )
+from guidance.models import GuidanceBooking, GuidanceSlot, PolicyArticle, Question
 from labour_stats.models import WageGuidance
 from markets.models import Inspection, Market, OnlinePlatform, WebhookDelivery
 from work.choices import PaymentBackend, PaymentMethod, RatingDirection
@@ -124,6 +125,28 @@ def _subjects(county_a):
         ),
         WageGuidance: lambda: WageGuidance.objects.create(
             month=dt.date(2020, 1, 1) + dt.timedelta(days=31 * next(counter))
+        ),
+        PolicyArticle: lambda: PolicyArticle.objects.create(
+            title="政策", category="employment", effective_from=dt.date(2026, 1, 1), body="正文"
+        ),
+        Question: lambda: Question.objects.create(
+            scope_unit=county_a,
+            channel="online",
+            category="employment",
+            title="问",
+            body="问",
+            due_on=dt.date(2026, 1, 8),
+            due_at=timezone.now(),
+            remind_at=timezone.now(),
+        ),
+        GuidanceBooking: lambda: GuidanceBooking.objects.create(
+            slot=GuidanceSlot.objects.create(
+                market=MarketFactory(scope_unit=county_a),
+                starts_at=timezone.now() + dt.timedelta(days=1),
+                ends_at=timezone.now() + dt.timedelta(days=1, hours=1),
+                counsellor="张老师",
+            ),
+            person=UserFactory(scope_unit=county_a, roles=[Role.WORKER]),
         ),
     }
 

@@ -370,3 +370,28 @@ def test_concurrent_bookings_never_overfill_a_slot(county_a):
         t.join()
     assert outcomes.count("ok") == 3 and outcomes.count("slot_full") == 7
     assert GuidanceBooking.objects.filter(slot=slot).count() == 3
+
+
+def test_the_api_books_a_slot_and_lists_it_as_the_persons_own(api, api_as, slot, worker, worker_b):
+    with time_machine.travel(dt.datetime(2026, 12, 1, 10, 0, tzinfo=SHANGHAI), tick=False):
+        listed = api.get("/api/v1/guidance-slots/").json()["results"]
+        assert [(s["id"], s["booked"], s["capacity"]) for s in listed] == [(slot.pk, 0, 1)]
+        assert api.post(f"/api/v1/guidance-slots/{slot.pk}/book/", {}, format="json").status_code in (401, 403)
+        made = api_as(worker).post(f"/api/v1/guidance-slots/{slot.pk}/book/", {"need": "求职"}, format="json")
+        assert made.status_code == 201 and made.json()["status"] == "booked"
+        full = api_as(worker_b).post(f"/api/v1/guidance-slots/{slot.pk}/book/", {}, format="json")
+        assert full.status_code == 400 and full.json()["code"] == "slot_full"
+        assert api_as(worker_b).get("/api/v1/guidance-bookings/").json()["results"] == []
+        booking_id = made.json()["id"]
+        assert api_as(worker_b).post(f"/api/v1/guidance-bookings/{booking_id}/cancel/").status_code == 404
+        done = api_as(worker).post(f"/api/v1/guidance-bookings/{booking_id}/cancel/")
+    assert done.status_code == 200
+    assert GuidanceBooking.objects.get(pk=booking_id).status == BookingStatus.CANCELLED
+
+
+def test_a_market_page_links_to_its_guidance_times(client, slot):
+    with time_machine.travel(dt.datetime(2026, 12, 1, 10, 0, tzinfo=SHANGHAI), tick=False):
+        html = client.get(f"/markets/{slot.market.pk}/").content.decode()
+        assert f"/guidance/appointments/?market={slot.market.pk}" in html
+        listed = client.get("/guidance/appointments/", {"market": slot.market.pk}).context["slots"]
+    assert [s.pk for s in listed] == [slot.pk]
