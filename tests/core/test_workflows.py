@@ -27,6 +27,7 @@ from core.choices import AuditAction
 from core.errors import InvalidTransition
 from core.models import AuditLog, DeadTask, MessageDelivery, OutboxMessage
 from core.workflow import REGISTRY, workflow_for
+from guidance.models import GuidanceBooking, GuidanceSlot, PolicyArticle, Question
 from jobs import services as jobs_services
 from jobs.choices import ApplicationStatus, ReportReason
 from jobs.models import (
@@ -38,7 +39,6 @@ from jobs.models import (
     PostingReport,
     WorkerProfile,
 )
-from guidance.models import GuidanceBooking, GuidanceSlot, PolicyArticle, Question
 from labour_stats.models import WageGuidance
 from markets.models import Inspection, Market, OnlinePlatform, WebhookDelivery
 from work.choices import PaymentBackend, PaymentMethod, RatingDirection

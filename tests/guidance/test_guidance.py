@@ -376,7 +376,10 @@ def test_the_api_books_a_slot_and_lists_it_as_the_persons_own(api, api_as, slot,
     with time_machine.travel(dt.datetime(2026, 12, 1, 10, 0, tzinfo=SHANGHAI), tick=False):
         listed = api.get("/api/v1/guidance-slots/").json()["results"]
         assert [(s["id"], s["booked"], s["capacity"]) for s in listed] == [(slot.pk, 0, 1)]
-        assert api.post(f"/api/v1/guidance-slots/{slot.pk}/book/", {}, format="json").status_code in (401, 403)
+        assert api.post(f"/api/v1/guidance-slots/{slot.pk}/book/", {}, format="json").status_code in (
+            401,
+            403,
+        )
         made = api_as(worker).post(f"/api/v1/guidance-slots/{slot.pk}/book/", {"need": "求职"}, format="json")
         assert made.status_code == 201 and made.json()["status"] == "booked"
         full = api_as(worker_b).post(f"/api/v1/guidance-slots/{slot.pk}/book/", {}, format="json")
