@@ -501,9 +501,9 @@ DUPLICATES = 30
 def test_concurrent_duplicate_online_requests_make_one_payment(
     backend,
     postgres,
-    _seeded_after_flush,
+    _seeded_after_flush,  # noqa: F811
     settings,
-    tmp_path,  # noqa: F811
+    tmp_path,
 ):
     wechat = payment_fakes.FakeWeChatPay().start()
     alipay = payment_fakes.FakeAlipay().start()
