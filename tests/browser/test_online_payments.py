@@ -78,11 +78,11 @@ def test_employer_pays_with_alipay_and_refunds(chromium, live_server, jobs_seed,
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_employer_pays_with_wechatpay_qr_and_queries_the_result(
-    chromium,
+    chromium,  # noqa: F811
     live_server,
-    jobs_seed,
+    jobs_seed,  # noqa: F811
     settings,
-    tmp_path,  # noqa: F811
+    tmp_path,
 ):
     fake = payment_fakes.FakeWeChatPay().start()
     try:
