@@ -419,7 +419,9 @@ def payment_callback(*, backend: str, body: bytes, headers: Mapping[str, str]) -
     a call that does not verify is only counted (RejectedCallbackCount: anyone can post junk to the public
     endpoint, and storing it would let them fill the database) and changes nothing (400). Success moves
     pending → succeeded and, for online backends, settles the work order at once; failure moves pending →
-    failed."""
+    failed. A notification about a refund (WeChat Pay's REFUND.*) moves the refund (``refund_apply``); one
+    that moves nothing (Alipay's WAIT_BUYER_PAY, anything about a payment no longer pending, e.g. refunded)
+    is stored and answered "ignored"."""
     gateway = GATEWAYS.get(backend)
     data = gateway.verify_callback(body, headers) if gateway is not None else None
     if data is None:
