@@ -533,3 +533,33 @@ def _try(order, backend, key, actor):
         return pay_online(order, backend, key=key, actor=actor).pk
     except Exception as exc:  # DomainError payment_exists
         return getattr(exc, "code", repr(exc))
+
+
+@pytest.mark.django_db
+def test_admin_refund_action_calls_the_service_in_scope_only(alipay, client, client_as, officer, officer_b):
+    order = approved_order(unit=officer.scope_unit)
+    payment = pay_online(order, PaymentBackend.ALIPAY)
+    open_cashier(payment)
+    alipay.pay(payment.provider_ref)
+    post_alipay(client, alipay.notification(payment.provider_ref))
+    # another county's officer does not even see the payment: nothing happens
+    client_as(officer_b).post(
+        "/admin/work/payment/", {"action": "refund_payments", "_selected_action": [payment.pk]}
+    )
+    assert not Refund.objects.exists()
+    client_as(officer).post(
+        "/admin/work/payment/", {"action": "refund_payments", "_selected_action": [payment.pk]}
+    )
+    refund = Refund.objects.get()
+    payment.refresh_from_db()
+    order.refresh_from_db()
+    assert refund.status == RefundStatus.SUCCEEDED and refund.requested_by == officer
+    assert payment.status == PaymentStatus.REFUNDED and order.status == WorkOrderStatus.APPROVED
+    assert AuditLog.objects.filter(
+        content_type=ContentType.objects.get_for_model(Refund), object_id=str(refund.pk), actor=officer
+    ).exists()
+    # a second try is refused (the payment is refunded) and writes nothing
+    client_as(officer).post(
+        "/admin/work/payment/", {"action": "refund_payments", "_selected_action": [payment.pk]}
+    )
+    assert Refund.objects.count() == 1
