@@ -21,7 +21,14 @@ from jobs.api.views import (
 )
 from labour_stats.api.views import SupplyDemandViewSet, WageGuidanceViewSet
 from markets.api.views import MarketGeoJSONView, MarketViewSet, OnlinePlatformViewSet
-from work.api.views import PaymentViewSet, RatingViewSet, SandboxCallbackView, WorkOrderViewSet
+from work.api.views import (
+    AlipayCallbackView,
+    PaymentViewSet,
+    RatingViewSet,
+    SandboxCallbackView,
+    WeChatPayCallbackView,
+    WorkOrderViewSet,
+)
 
 router = Router()
 router.register("divisions", DivisionViewSet, basename="division")
@@ -52,5 +59,7 @@ urlpatterns = [
     path("me/", MeView.as_view(), name="me"),
     path("markets/geojson/", MarketGeoJSONView.as_view(), name="market-geojson"),
     path("payments/callbacks/sandbox/", SandboxCallbackView.as_view(), name="payment-callback-sandbox"),
+    path("payments/callbacks/wechatpay/", WeChatPayCallbackView.as_view(), name="payment-callback-wechatpay"),
+    path("payments/callbacks/alipay/", AlipayCallbackView.as_view(), name="payment-callback-alipay"),
     *router.urls,
 ]

@@ -4,6 +4,8 @@ events, provider callbacks, wage-arrears alerts, and ratings with the appeal dec
 
 from __future__ import annotations
 
+import uuid
+
 from django.contrib import admin, messages
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -22,6 +24,8 @@ from .models import (
     PaymentEvent,
     Rating,
     RatingEvent,
+    Refund,
+    RefundEvent,
     RejectedCallbackCount,
     WorkOrder,
     WorkOrderEvent,
@@ -170,10 +174,79 @@ class PaymentAdmin(ScopedAdmin):
         "succeeded_at",
         "failure_reason",
         "worker_confirmed_at",
+        "provider_txn",
+        "checkout_url",
     )
     inlines = [PaymentEventInline]
+    actions = [*ScopedAdmin.actions, "refund_payments", "sync_payments"]
 
     def has_add_permission(self, request):
+        return False
+
+    def has_refund_permission(self, request):
+        return request.user.has_perm("work.add_refund")
+
+    @admin.action(
+        description=gettext_lazy("全额退款（在线支付；用工单恢复为待付款）"), permissions=["refund"]
+    )
+    def refund_payments(self, request, queryset):
+        done = 0
+        for payment in queryset:
+            try:
+                services.payment_refund(
+                    payment=payment,
+                    actor=request.user,
+                    idempotency_key=f"admin:{payment.pk}:{uuid.uuid4().hex}",
+                    reason=_("工作人员在管理后台办理退款"),
+                    request=request,
+                )
+                done += 1
+            except DomainError as exc:
+                admin_message_error(request, exc)
+        if done:
+            self.message_user(request, _("已提交 %(n)s 笔退款。") % {"n": done}, messages.SUCCESS)
+
+    @admin.action(description=gettext_lazy("向支付通道查询结果"), permissions=["view"])
+    def sync_payments(self, request, queryset):
+        for payment in queryset.filter(status="pending"):
+            try:
+                services.payment_sync(payment=payment, actor=request.user)
+            except DomainError as exc:
+                admin_message_error(request, exc)
+        self.message_user(request, _("已查询。"), messages.SUCCESS)
+
+
+class RefundEventInline(EventInline):
+    model = RefundEvent
+
+
+@admin.register(Refund)
+class RefundAdmin(ScopedAdmin):
+    """Refunds of online payments; made by the payment's refund action or the employer's page."""
+
+    list_display = ("payment", "amount", "status", "requested_by", "succeeded_at", "created_at")
+    list_filter = ("status",)
+    search_fields = ("idempotency_key", "provider_ref")
+    list_select_related = ("payment__work_order__posting", "requested_by")
+    date_hierarchy = "created_at"
+    show_full_result_count = False
+    workflow_fields = (
+        "payment",
+        "idempotency_key",
+        "amount",
+        "reason",
+        "status",
+        "provider_ref",
+        "requested_by",
+        "succeeded_at",
+        "failure_reason",
+    )
+    inlines = [RefundEventInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
 

@@ -24,7 +24,8 @@ WORK_ORDER_TRANSITIONS: dict[str, frozenset[str]] = {
     WorkOrderStatus.CHECKED_IN: frozenset({WorkOrderStatus.CHECKED_OUT}),
     WorkOrderStatus.CHECKED_OUT: frozenset({WorkOrderStatus.APPROVED, WorkOrderStatus.DISPUTED}),
     WorkOrderStatus.APPROVED: frozenset({WorkOrderStatus.SETTLED, WorkOrderStatus.DISPUTED}),
-    WorkOrderStatus.SETTLED: frozenset(),
+    # A refunded online payment leaves the order owed again (ADR 0018): approved, to be paid anew.
+    WorkOrderStatus.SETTLED: frozenset({WorkOrderStatus.APPROVED}),
     WorkOrderStatus.NO_SHOW: frozenset(),
     WorkOrderStatus.CANCELLED: frozenset(),
     WorkOrderStatus.DISPUTED: frozenset(),
@@ -47,6 +48,8 @@ class CancelledBy(models.TextChoices):
 class PaymentBackend(models.TextChoices):
     OFFLINE = "offline", _("线下转账")
     SANDBOX = "sandbox", _("在线支付（沙箱）")
+    WECHATPAY = "wechatpay", _("微信支付")
+    ALIPAY = "alipay", _("支付宝")
 
 
 class PaymentMethod(models.TextChoices):
@@ -69,6 +72,21 @@ PAYMENT_TRANSITIONS: dict[str, frozenset[str]] = {
     PaymentStatus.SUCCEEDED: frozenset({PaymentStatus.REFUNDED}),
     PaymentStatus.FAILED: frozenset(),
     PaymentStatus.REFUNDED: frozenset(),
+}
+
+
+class RefundStatus(models.TextChoices):
+    PENDING = "pending", _("退款处理中")
+    SUCCEEDED = "succeeded", _("退款成功")
+    FAILED = "failed", _("退款失败")
+
+
+# A refund of a succeeded online payment (whole amount): the provider answers at once or later (WeChat Pay's
+# refunds are asynchronous: its notification or the reconciliation query settles them).
+REFUND_TRANSITIONS: dict[str, frozenset[str]] = {
+    RefundStatus.PENDING: frozenset({RefundStatus.SUCCEEDED, RefundStatus.FAILED}),
+    RefundStatus.SUCCEEDED: frozenset(),
+    RefundStatus.FAILED: frozenset(),
 }
 
 

@@ -142,3 +142,16 @@ class NotReceivedForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("例如：约定微信转账，至今没有收到。提交后人社部门会跟进核实。"),
     )
+
+
+class RefundForm(forms.Form):
+    """The employer refunds a succeeded online payment in full (the order is then owed again). The
+    idempotency key is made when the form is shown: a resubmitted page refunds once."""
+
+    reason = forms.CharField(label=_("退款原因"), min_length=2, max_length=300)
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("idempotency_key", uuid.uuid4().hex)

@@ -22,6 +22,7 @@ from jobs.models import Application, Posting
 from .choices import (
     APPEAL_TRANSITIONS,
     PAYMENT_TRANSITIONS,
+    REFUND_TRANSITIONS,
     WORK_ORDER_TRANSITIONS,
     AppealOutcome,
     CancelledBy,
@@ -30,6 +31,7 @@ from .choices import (
     PaymentMethod,
     PaymentStatus,
     RatingDirection,
+    RefundStatus,
     WorkOrderStatus,
 )
 
@@ -221,6 +223,10 @@ class Payment(TimeStampedModel):
     succeeded_at = models.DateTimeField(_("成功时间"), null=True, blank=True)
     failure_reason = models.CharField(_("失败原因"), max_length=300, blank=True)
     worker_confirmed_at = models.DateTimeField(_("劳动者确认收款"), null=True, blank=True)
+    # Where the payer pays an online payment: WeChat Pay's Native code_url (shown as a QR code) or H5 URL,
+    # Alipay's signed wap/page pay URL. Set by the gateway's start; empty for offline and sandbox.
+    checkout_url = models.TextField(_("支付链接"), blank=True)
+    provider_txn = models.CharField(_("通道交易号"), max_length=64, blank=True)
 
     objects = PaymentQuerySet.as_manager()
 
@@ -255,6 +261,74 @@ class PaymentEvent(TransitionEvent):
     class Meta(TransitionEvent.Meta):
         verbose_name = _("支付状态记录")
         verbose_name_plural = _("支付状态记录")
+
+
+class RefundQuerySet(ScopedQuerySet):
+    def owner_q(self, user):
+        return Q(payment__work_order__worker=user) | Q(payment__work_order__posting__employer__user=user)
+
+
+class Refund(TimeStampedModel):
+    """A refund of a succeeded online payment, whole amount, through the payment's gateway. Its own
+    idempotency key (unique) names the provider's refund (``out_refund_no``); at most one pending or
+    succeeded refund per payment. When it succeeds the payment is refunded and the work order is owed
+    again (settled → approved)."""
+
+    scope_field = "payment__work_order__posting__scope_unit"
+
+    payment = models.ForeignKey(
+        Payment, verbose_name=_("支付"), on_delete=models.PROTECT, related_name="refunds"
+    )
+    idempotency_key = models.CharField(_("幂等键"), max_length=64, unique=True)
+    amount = models.DecimalField(_("金额"), **MONEY, validators=[MinValueValidator(0)])
+    reason = models.CharField(_("退款原因"), max_length=300)
+    status = models.CharField(
+        _("状态"), max_length=12, choices=RefundStatus.choices, default=RefundStatus.PENDING
+    )
+    provider_ref = models.CharField(_("通道退款单号"), max_length=64, blank=True, db_index=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("申请人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    succeeded_at = models.DateTimeField(_("退款成功时间"), null=True, blank=True)
+    failure_reason = models.CharField(_("失败原因"), max_length=300, blank=True)
+
+    objects = RefundQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("退款")
+        verbose_name_plural = _("退款")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=RefundStatus.values), name="refund_status_valid"),
+            models.UniqueConstraint(
+                fields=["payment"],
+                condition=Q(status__in=["pending", "succeeded"]),
+                name="refund_one_live_per_payment",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.payment} → ¥{self.amount} {self.get_status_display()}"
+
+
+class RefundEvent(TransitionEvent):
+    subject_field = "refund"
+
+    refund = models.ForeignKey(
+        Refund, verbose_name=_("退款"), on_delete=models.PROTECT, related_name="events"
+    )
+    from_status = models.CharField(_("原状态"), max_length=12, choices=RefundStatus.choices, blank=True)
+    to_status = models.CharField(_("新状态"), max_length=12, choices=RefundStatus.choices)
+    reason = models.CharField(_("说明"), max_length=300, blank=True)
+
+    class Meta(TransitionEvent.Meta):
+        verbose_name = _("退款状态记录")
+        verbose_name_plural = _("退款状态记录")
 
 
 class PaymentCallback(models.Model):
@@ -432,6 +506,7 @@ WORK_ORDER_WORKFLOW = Workflow(
 PAYMENT_WORKFLOW = Workflow(
     model=Payment, table=PAYMENT_TRANSITIONS, event_model=PaymentEvent, subject="payment"
 )
+REFUND_WORKFLOW = Workflow(model=Refund, table=REFUND_TRANSITIONS, event_model=RefundEvent, subject="refund")
 APPEAL_WORKFLOW = Workflow(
     model=Rating, table=APPEAL_TRANSITIONS, event_model=RatingEvent, subject="rating", field="appeal_outcome"
 )

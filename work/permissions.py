@@ -13,7 +13,7 @@ from jobs.permissions import can_serve_counter, is_employer, is_jobs_staff, is_m
 
 ROLE_PERMISSIONS = {
     Role.CITY_STAFF: ("work.*",),
-    Role.COUNTY_STAFF: ("work.view_*", "work.change_rating", "work.change_workorder"),
+    Role.COUNTY_STAFF: ("work.view_*", "work.change_rating", "work.change_workorder", "work.add_refund"),
 }
 API_CLIENT_PERMISSIONS: tuple[str, ...] = ()
 
@@ -48,6 +48,13 @@ def require_party(order, actor, *, worker=False, employer=False, staff=False, co
     )
     visible = is_order_worker(order, actor) or is_order_employer(order, actor) or is_order_staff(order, actor)
     require_access(allowed=allowed, visible=visible)
+
+
+def may_refund(order, actor) -> bool:
+    """The order's employer, or staff in its scope who may refund (``work.add_refund``)."""
+    return is_order_employer(order, actor) or (
+        is_order_staff(order, actor) and bool(signed_in(actor) and actor.has_perm("work.add_refund"))
+    )
 
 
 def is_rating_staff(user) -> bool:

@@ -120,7 +120,9 @@ def rating_list(*, user):
 
 def payments_of(order: WorkOrder) -> list[Payment]:
     """Every payment attempt of one work order, newest first (the order was already read within scope)."""
-    return list(Payment.objects.filter(work_order=order).order_by("-created_at", "-id"))
+    return list(
+        Payment.objects.filter(work_order=order).prefetch_related("refunds").order_by("-created_at", "-id")
+    )
 
 
 def ratings_of(order: WorkOrder) -> dict[str, Rating]:

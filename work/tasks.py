@@ -29,6 +29,13 @@ def payment_sandbox_callback_task(*, payment_id: int):
 
 
 @shared_task
+def payment_reconcile_task() -> dict:
+    """Every 5 minutes: ask the online providers about payments whose callback has not come (pending longer
+    than LINGONG_PAYMENT_RECONCILE_AFTER_MINUTES) and about pending refunds, and apply their answers."""
+    return services.payment_reconcile()
+
+
+@shared_task
 def arrears_scan_task() -> int:
     """Hourly: online payments pending past the provider's timeout fail (so that a new attempt may start),
     then one wage-arrears alert per approved work order not settled by its settle deadline."""

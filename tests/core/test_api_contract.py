@@ -49,7 +49,12 @@ PUBLIC = {
 # The only routes an anonymous visitor may write to: reporting a posting (举报, throttled), and the payment
 # provider's callback, which is authenticated by its HMAC signature instead of a login (an unsigned call
 # answers 400 and changes nothing: tests/work/test_payments.py).
-PUBLIC_WRITES = {"posting-report", "payment-callback-sandbox"}
+PUBLIC_WRITES = {
+    "posting-report",
+    "payment-callback-sandbox",
+    "payment-callback-wechatpay",
+    "payment-callback-alipay",
+}
 # Routes meant to serve nobody (DenyAll on purpose). None today.
 INTENDED_DENY: set[str] = set()
 # Apps whose classes may state permissions (not DRF's APIView default).

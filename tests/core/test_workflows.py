@@ -42,7 +42,7 @@ from jobs.models import (
 from labour_stats.models import WageGuidance
 from markets.models import Inspection, Market, OnlinePlatform, WebhookDelivery
 from work.choices import PaymentBackend, PaymentMethod, RatingDirection
-from work.models import Payment, Rating, WorkOrder
+from work.models import Payment, Rating, Refund, WorkOrder
 
 from ..accounts.factories import UserFactory
 from ..jobs.factories import draft_posting, make_employer, make_worker
@@ -112,6 +112,19 @@ def _subjects(county_a):
             method=PaymentMethod.CASH,
             idempotency_key=f"walk-{next(counter)}",
             amount=Decimal("200"),
+        ),
+        Refund: lambda: Refund.objects.create(
+            payment=Payment.objects.create(
+                work_order=work_order(),
+                backend=PaymentBackend.SANDBOX,
+                method=PaymentMethod.ONLINE,
+                idempotency_key=f"walk-{next(counter)}",
+                amount=Decimal("200"),
+                status="succeeded",
+            ),
+            idempotency_key=f"walk-refund-{next(counter)}",
+            amount=Decimal("200"),
+            reason="测试",
         ),
         Rating: lambda: Rating.objects.create(
             work_order=(order := work_order()),

@@ -14,7 +14,7 @@ from jobs.permissions import sees_person
 
 from ..choices import AppealOutcome, CheckMethod, PaymentBackend, PaymentMethod, WorkOrderStatus
 from ..gateways import OFFLINE_METHOD_CHOICES
-from ..models import HoursCorrection, Payment, Rating, WorkOrder
+from ..models import HoursCorrection, Payment, Rating, Refund, WorkOrder
 from ..selectors import effective_amount, effective_status
 
 
@@ -196,6 +196,7 @@ class PaymentSerializer(serializers.ModelSerializer):
             "succeeded_at",
             "failure_reason",
             "worker_confirmed_at",
+            "checkout_url",
             "created_at",
         ]
         read_only_fields = fields
@@ -220,6 +221,31 @@ class PaymentRecordOfflineSerializer(serializers.Serializer):
     method = serializers.ChoiceField(choices=OFFLINE_METHOD_CHOICES, required=False)
     payee_account = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
     note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+
+
+class RefundSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Refund
+        fields = [
+            "id",
+            "payment",
+            "amount",
+            "reason",
+            "status",
+            "idempotency_key",
+            "provider_ref",
+            "succeeded_at",
+            "failure_reason",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class PaymentRefundSerializer(serializers.Serializer):
+    reason = serializers.CharField(min_length=2, max_length=300)
+    idempotency_key = serializers.CharField(
+        max_length=64, required=False, help_text=gettext_lazy("也可放在 Idempotency-Key 请求头中")
+    )
 
 
 class CallbackAnswerSerializer(serializers.Serializer):

@@ -6,6 +6,7 @@ decide who may (404 outside, 403 inside without the right)."""
 
 from __future__ import annotations
 
+from django.http import HttpResponse
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -32,6 +33,7 @@ from .serializers import (
     CorrectHoursSerializer,
     PaymentCreateSerializer,
     PaymentRecordOfflineSerializer,
+    PaymentRefundSerializer,
     PaymentSerializer,
     RatingAppealSerializer,
     RatingCreateSerializer,
@@ -39,6 +41,7 @@ from .serializers import (
     RatingSerializer,
     ReasonSerializer,
     RecordEndSerializer,
+    RefundSerializer,
     WorkOrderSerializer,
 )
 
@@ -265,6 +268,53 @@ class PaymentViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             )
         )
 
+    @extend_schema(
+        summary="查询支付结果（用工方；向在线支付通道查询处理中的支付并按结果处理）",
+        tags=["payments"],
+        request=None,
+        responses={200: PaymentSerializer, 403: ERROR, 503: ERROR},
+    )
+    @action(detail=True, methods=["post"], url_path="sync", permission_classes=[IsEmployerOrStaff])
+    def sync(self, request, pk=None):
+        payment = self.get_object()
+        return self._out(services.payment_sync(payment=payment, actor=request.user))
+
+    @extend_schema(
+        summary="退款（用工方或工作人员；全额退回在线支付，用工单恢复为待付款；须带幂等键）",
+        tags=["payments"],
+        parameters=[
+            OpenApiParameter("Idempotency-Key", OpenApiTypes.STR, OpenApiParameter.HEADER, required=False)
+        ],
+        request=PaymentRefundSerializer,
+        responses={
+            200: RefundSerializer,
+            201: RefundSerializer,
+            400: ERROR,
+            403: ERROR,
+            409: CONFLICT,
+            503: ERROR,
+        },
+    )
+    @action(detail=True, methods=["post"], url_path="refund", permission_classes=[IsEmployerOrStaff])
+    def refund(self, request, pk=None):
+        payment = self.get_object()
+        data = PaymentRefundSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        key = request.headers.get("Idempotency-Key") or data.validated_data.get("idempotency_key") or ""
+        if not key:
+            raise exceptions.ValidationError({"idempotency_key": [_("须提供幂等键。")]})
+        refund = services.payment_refund(
+            payment=payment,
+            actor=request.user,
+            idempotency_key=key,
+            reason=data.validated_data["reason"],
+            request=request,
+        )
+        return Response(
+            RefundSerializer(refund).data,
+            status=status.HTTP_200_OK if refund.replayed else status.HTTP_201_CREATED,
+        )
+
 
 @method_decorator(csrf_exempt, name="dispatch")
 class SandboxCallbackView(APIView):
@@ -292,6 +342,70 @@ class SandboxCallbackView(APIView):
             backend=PaymentBackend.SANDBOX, body=request.body, headers=request.headers
         )
         return Response({"code": result.code}, status=result.status)
+
+
+@method_decorator(csrf_exempt, name="dispatch")
+class WeChatPayCallbackView(APIView):
+    """WeChat Pay v3's notification (支付结果通知, 退款结果通知). No session or token: the Wechatpay-Signature
+    (RSA-SHA256 by the platform public key whose id is Wechatpay-Serial, over timestamp, nonce and body) is the
+    only authentication; the resource is decrypted with the APIv3 key. 200 when processed or already
+    processed; otherwise 400 with ``{"code": "FAIL", …}`` and WeChat Pay sends it again."""
+
+    permission_classes = [permissions.AllowAny]
+    authentication_classes: list = []
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "payment_callback"
+
+    @extend_schema(
+        summary="微信支付回调（仅凭平台签名认证）",
+        tags=["payments"],
+        parameters=[
+            OpenApiParameter(name, OpenApiTypes.STR, OpenApiParameter.HEADER, required=True)
+            for name in (
+                "Wechatpay-Signature",
+                "Wechatpay-Timestamp",
+                "Wechatpay-Nonce",
+                "Wechatpay-Serial",
+                "Wechatpay-Signature-Type",
+            )
+        ],
+        request={"application/json": OpenApiTypes.OBJECT},
+        responses={200: CallbackAnswerSerializer, 400: CallbackAnswerSerializer},
+    )
+    def post(self, request, *args, **kwargs):
+        result = services.payment_callback(
+            backend=PaymentBackend.WECHATPAY, body=request.body, headers=request.headers
+        )
+        ok = result.status == 200
+        return Response({"code": "SUCCESS" if ok else "FAIL", "message": result.code}, status=result.status)
+
+
+@method_decorator(csrf_exempt, name="dispatch")
+class AlipayCallbackView(APIView):
+    """Alipay's asynchronous notification (异步通知): a form post signed RSA2 over its sorted parameters with
+    the Alipay private key, checked with the Alipay public key. Answered with the plain text ``success``
+    when processed or already processed (Alipay stops sending), ``fail`` otherwise (it sends again)."""
+
+    permission_classes = [permissions.AllowAny]
+    authentication_classes: list = []
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "payment_callback"
+
+    @extend_schema(
+        summary="支付宝异步通知（仅凭支付宝签名认证）",
+        tags=["payments"],
+        request={"application/x-www-form-urlencoded": OpenApiTypes.OBJECT},
+        responses={(200, "text/plain"): OpenApiTypes.STR, (400, "text/plain"): OpenApiTypes.STR},
+    )
+    def post(self, request, *args, **kwargs):
+        result = services.payment_callback(
+            backend=PaymentBackend.ALIPAY, body=request.body, headers=request.headers
+        )
+        return HttpResponse(
+            "success" if result.status == 200 else "fail",
+            status=result.status,
+            content_type="text/plain; charset=utf-8",
+        )
 
 
 # --- ratings ------------------------------------------------------------------------------------------------

@@ -3,9 +3,9 @@ lists the work-order workflow, ``def payment_`` the payments', ``def rating_`` t
 
 from .payments import (
     arrears_scan,
+    payment_apply_outcome,
     payment_callback,
     payment_confirm_receipt,
-    payment_expire_stale,
     payment_record_offline,
     payment_report_not_received,
     payment_request,
@@ -13,7 +13,9 @@ from .payments import (
     work_order_settle,
 )
 from .ratings import MAX_TAGS, TAGS, rating_appeal, rating_create, rating_decide_appeal, tag_values
+from .reconciliation import payment_expire_stale, payment_reconcile, payment_sync
 from .records import refresh_all_worker_records, refresh_recent_worker_records, refresh_worker_records
+from .refunds import payment_refund, refund_apply
 from .work_orders import (
     work_order_approve,
     work_order_approve_if_due,
@@ -37,7 +39,11 @@ __all__ = [
     "arrears_scan",
     "payment_callback",
     "payment_confirm_receipt",
+    "payment_apply_outcome",
     "payment_expire_stale",
+    "payment_reconcile",
+    "payment_refund",
+    "payment_sync",
     "payment_record_offline",
     "payment_report_not_received",
     "payment_request",
@@ -45,6 +51,7 @@ __all__ = [
     "rating_create",
     "rating_decide_appeal",
     "refresh_all_worker_records",
+    "refund_apply",
     "refresh_recent_worker_records",
     "refresh_worker_records",
     "sandbox_deliver",

@@ -4,7 +4,6 @@ scan. Idempotency: see ``work.gateways``; locks are always taken work order firs
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import urllib.error
 import urllib.request
@@ -24,7 +23,7 @@ from core.permissions import require_access
 from jobs.notifications import notify
 from jobs.permissions import staff_for
 
-from ..choices import PaymentBackend, PaymentMethod, PaymentStatus, WorkOrderStatus
+from ..choices import PaymentBackend, PaymentMethod, PaymentStatus, RefundStatus, WorkOrderStatus
 from ..gateways import (
     GATEWAYS,
     OFFLINE_METHODS,
@@ -35,13 +34,16 @@ from ..gateways import (
 )
 from ..models import (
     PAYMENT_WORKFLOW,
+    REFUND_WORKFLOW,
     WORK_ORDER_WORKFLOW,
     ArrearsAlert,
     Payment,
     PaymentCallback,
+    Refund,
     RejectedCallbackCount,
     WorkOrder,
 )
+from .refunds import refund_apply
 from .work_orders import work_order_approve_if_due, work_order_move
 
 logger = logging.getLogger(__name__)
@@ -370,6 +372,36 @@ def payment_report_not_received(*, payment: Payment, actor, reason: str, request
 # --- callbacks ----------------------------------------------------------------------------------------------
 
 
+def payment_apply_outcome(
+    *, order: WorkOrder, payment: Payment, succeeded: bool, reason: str, provider_txn: str = ""
+) -> None:
+    """The provider's word on a (locked) pending payment, from its callback or the reconciliation query:
+    success moves pending → succeeded and settles the work order at once; failure moves pending → failed
+    and tells the employer to try again."""
+    if provider_txn:
+        payment.provider_txn = provider_txn[:64]
+    if succeeded:
+        payment.succeeded_at = timezone.now()
+        _payment_move(
+            payment, PaymentStatus.SUCCEEDED, None, reason=reason, fields=("succeeded_at", "provider_txn")
+        )
+        work_order_settle(order, None, reason=_("在线支付成功"))
+        notify(order.worker_id, _("劳务费 %(amount)s 元已支付成功。") % {"amount": payment.amount})
+        return
+    payment.failure_reason = reason[:300]
+    _payment_move(
+        payment,
+        PaymentStatus.FAILED,
+        None,
+        reason=payment.failure_reason,
+        fields=("failure_reason", "provider_txn"),
+    )
+    notify(
+        order.posting.employer.user_id,
+        _("劳务费支付失败：%(reason)s，请重新发起支付。") % {"reason": payment.failure_reason},
+    )
+
+
 @dataclass
 class CallbackResult:
     status: int  # the HTTP status to answer the provider with
@@ -387,7 +419,9 @@ def payment_callback(*, backend: str, body: bytes, headers: Mapping[str, str]) -
     a call that does not verify is only counted (RejectedCallbackCount: anyone can post junk to the public
     endpoint, and storing it would let them fill the database) and changes nothing (400). Success moves
     pending → succeeded and, for online backends, settles the work order at once; failure moves pending →
-    failed."""
+    failed. A notification about a refund (WeChat Pay's REFUND.*) moves the refund (``refund_apply``); one
+    that moves nothing (Alipay's WAIT_BUYER_PAY, anything about a payment no longer pending, e.g. refunded)
+    is stored and answered "ignored"."""
     gateway = GATEWAYS.get(backend)
     data = gateway.verify_callback(body, headers) if gateway is not None else None
     if data is None:
@@ -413,8 +447,25 @@ def payment_callback(*, backend: str, body: bytes, headers: Mapping[str, str]) -
                 )
             if payment is None:
                 return CallbackResult(400, "unknown_payment")
-            if payment.status != PaymentStatus.PENDING:
-                # e.g. a success after the timeout failed it: kept for reconciliation, nothing moves.
+            if data.refund_ref:
+                refund = Refund.objects.filter(payment=payment, provider_ref=data.refund_ref).first()
+                if refund is None:
+                    return CallbackResult(400, "unknown_refund", payment)
+                refund = REFUND_WORKFLOW.lock(refund.pk)
+                status = (
+                    RefundStatus.PENDING
+                    if data.pending
+                    else RefundStatus.SUCCEEDED
+                    if data.succeeded
+                    else RefundStatus.FAILED
+                )
+                moved = refund_apply(
+                    order=order, payment=payment, refund=refund, status=status, reason=data.reason
+                )
+                return CallbackResult(200, "processed" if moved else "ignored", payment)
+            if payment.status != PaymentStatus.PENDING or data.pending:
+                # e.g. a success after the timeout failed it, or after a refund: kept for reconciliation,
+                # nothing moves.
                 logger.warning(
                     "callback %s for payment %s in status %s", data.event_id, payment.pk, payment.status
                 )
@@ -427,61 +478,17 @@ def payment_callback(*, backend: str, body: bytes, headers: Mapping[str, str]) -
                     payment.amount,
                 )
                 return CallbackResult(400, "amount_mismatch", payment)
-            if data.succeeded:
-                payment.succeeded_at = timezone.now()
-                _payment_move(
-                    payment,
-                    PaymentStatus.SUCCEEDED,
-                    None,
-                    reason=f"callback {data.event_id}",
-                    fields=("succeeded_at",),
-                )
-                work_order_settle(order, None, reason=_("在线支付成功"))
-                notify(order.worker_id, _("劳务费 %(amount)s 元已支付成功。") % {"amount": payment.amount})
-            else:
-                payment.failure_reason = data.reason or _("支付失败")
-                _payment_move(
-                    payment,
-                    PaymentStatus.FAILED,
-                    None,
-                    reason=payment.failure_reason,
-                    fields=("failure_reason",),
-                )
-                notify(
-                    order.posting.employer.user_id,
-                    _("劳务费支付失败：%(reason)s，请重新发起支付。") % {"reason": payment.failure_reason},
-                )
+            payment_apply_outcome(
+                order=order,
+                payment=payment,
+                succeeded=data.succeeded,
+                reason=f"callback {data.event_id}" if data.succeeded else (data.reason or _("支付失败")),
+                provider_txn=data.provider_txn,
+            )
             return CallbackResult(200, "processed", payment)
     except IntegrityError:
         # callback_once_per_event: this event was stored (and processed) before.
         return CallbackResult(200, "duplicate")
-
-
-def payment_expire_stale(*, now=None) -> int:
-    """Online payments still pending past the provider's timeout fail ("超时"), so that a new attempt may
-    start. A late success callback for one is stored and logged for reconciliation."""
-    now = now or timezone.now()
-    minutes = getattr(settings, "LINGONG_SANDBOX_TIMEOUT_MINUTES", 30)
-    stale = (
-        Payment.objects.filter(
-            status=PaymentStatus.PENDING, created_at__lt=now - dt.timedelta(minutes=minutes)
-        )
-        .exclude(backend=PaymentBackend.OFFLINE)
-        .values_list("pk", "work_order_id")
-    )
-    count = 0
-    for payment_id, order_id in stale:
-        with transaction.atomic():
-            _locked_order(order_id)
-            payment = _locked_payment(payment_id)
-            if payment.status != PaymentStatus.PENDING:
-                continue
-            payment.failure_reason = _("支付超时，未收到通道通知")
-            _payment_move(
-                payment, PaymentStatus.FAILED, None, reason=payment.failure_reason, fields=("failure_reason",)
-            )
-            count += 1
-    return count
 
 
 # --- wage arrears -------------------------------------------------------------------------------------------

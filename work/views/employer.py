@@ -22,8 +22,17 @@ from jobs.qr import qr_svg
 from jobs.selectors import employer_profile_of
 
 from .. import selectors, services
-from ..choices import PaymentBackend, PaymentStatus, WorkOrderStatus
-from ..forms import AppealForm, ApproveForm, CorrectHoursForm, PayForm, RatingForm, ReasonForm, RecordEndForm
+from ..choices import PaymentBackend, PaymentStatus, RefundStatus, WorkOrderStatus
+from ..forms import (
+    AppealForm,
+    ApproveForm,
+    CorrectHoursForm,
+    PayForm,
+    RatingForm,
+    ReasonForm,
+    RecordEndForm,
+    RefundForm,
+)
 from .common import EMPLOYER_SIDE, clean, day_word, label, payment_rows, rating_context
 
 EMPLOYER_STEPS = ("approve", "correct", "record-end", "no-show", "cancel")
@@ -130,7 +139,7 @@ def qr_page(request, pk: int):
 # --- one order: pay and rate -------------------------------------------------------------------------------
 
 
-def _order_page(request, order, *, status_code=200, pay_form=None, **forms):
+def _order_page(request, order, *, status_code=200, pay_form=None, refund_form=None, **forms):
     status = order.effective_status
     payments = payment_rows(order, viewer_is_worker=False)
     live = next((p for p in payments if p.status in (PaymentStatus.PENDING, PaymentStatus.SUCCEEDED)), None)
@@ -138,7 +147,30 @@ def _order_page(request, order, *, status_code=200, pay_form=None, **forms):
     backend = settings.LINGONG_PAYMENT_BACKEND
     if can_pay and pay_form is None:
         pay_form = PayForm(backend=backend)
+    checkout = None
+    if live is not None and live.status == PaymentStatus.PENDING and live.checkout_url:
+        # WeChat Pay Native: the payer scans the code_url; Alipay: the employer opens the pay URL.
+        checkout = {
+            "payment": live,
+            "qr": qr_svg(live.checkout_url, title=_("微信支付二维码"))
+            if live.backend == PaymentBackend.WECHATPAY
+            else None,
+            "url": live.checkout_url if live.backend != PaymentBackend.WECHATPAY else "",
+        }
+    can_refund = (
+        live is not None
+        and live.status == PaymentStatus.SUCCEEDED
+        and live.backend != PaymentBackend.OFFLINE
+        and not any(r.status in ("pending", "succeeded") for r in live.refunds.all())
+    )
+    if can_refund and refund_form is None:
+        refund_form = RefundForm()
     context = {
+        "checkout": checkout,
+        "sync_payment": live if live is not None and live.status == PaymentStatus.PENDING else None,
+        "refund_form": refund_form if can_refund else None,
+        "refund_payment": live if can_refund else None,
+        "refunds": [r for p in payments for r in p.refunds.all()],
         "order": order,
         "status": status,
         "status_label": WorkOrderStatus(status).label,
@@ -190,6 +222,10 @@ def pay(request, pk: int):
         else:
             if backend == PaymentBackend.OFFLINE:
                 messages.success(request, _("已登记付款，等待劳动者确认收款。"))
+            elif backend == PaymentBackend.WECHATPAY:
+                messages.success(request, _("已生成微信支付二维码，请用微信扫码付款。"))
+            elif backend == PaymentBackend.ALIPAY:
+                messages.success(request, _("已生成支付宝付款链接，请点击前往支付宝付款。"))
             else:
                 messages.success(request, _("已发起在线支付，支付结果会显示在这里。"))
             return redirect("work:employer_order", pk=order.pk)
@@ -231,6 +267,59 @@ def employer_appeal(request, pk: int):
             messages.success(request, _("申诉已提交，工作人员会尽快处理。"))
             return redirect("work:employer_order", pk=order.pk)
     return _order_page(request, order, status_code=400, appeal_form=form)
+
+
+def _payment_of(request, pk: int, payment_id: int):
+    order = _order(request, pk)
+    payment = order.payments.filter(pk=payment_id).first()
+    if payment is None:
+        raise Http404
+    return order, payment
+
+
+@login_required
+@require_POST
+def pay_sync(request, pk: int, payment_id: int):
+    """查询支付结果: ask the provider about a pending online payment now (the callback may be late)."""
+    order, payment = _payment_of(request, pk, payment_id)
+    try:
+        payment = services.payment_sync(payment=payment, actor=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        if payment.status == PaymentStatus.SUCCEEDED:
+            messages.success(request, _("支付成功，用工单已结算。"))
+        elif payment.status == PaymentStatus.FAILED:
+            messages.error(request, _("支付未成功：%(r)s") % {"r": payment.failure_reason})
+        else:
+            messages.info(request, _("通道尚未收到付款，请付款后再查询。"))
+    return redirect(reverse("work:employer_order", args=[order.pk]) + "#payment")
+
+
+@login_required
+@require_POST
+def pay_refund(request, pk: int, payment_id: int):
+    """退款: refund a succeeded online payment in full; the order is owed again."""
+    order, payment = _payment_of(request, pk, payment_id)
+    form = RefundForm(request.POST)
+    if form.is_valid():
+        try:
+            refund = services.payment_refund(
+                payment=payment,
+                actor=request.user,
+                idempotency_key=form.cleaned_data["idempotency_key"],
+                reason=form.cleaned_data["reason"],
+                request=request,
+            )
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            if refund.status == RefundStatus.SUCCEEDED:
+                messages.success(request, _("已退款，用工单恢复为待付款。"))
+            else:
+                messages.info(request, _("退款已提交，结果会显示在这里。"))
+            return redirect(reverse("work:employer_order", args=[order.pk]) + "#payment")
+    return _order_page(request, _order(request, pk), status_code=400, refund_form=form)
 
 
 @login_required

@@ -16,9 +16,13 @@ A backend implements ``Gateway``: ``start(payment)`` hands a new (pending) payme
   cents are .13 fails, .14 times out (never calls back; ``payment_expire_stale`` fails it after
   ``LINGONG_SANDBOX_TIMEOUT_MINUTES``), anything else succeeds. In eager mode, or with no
   ``LINGONG_SANDBOX_CALLBACK_URL``, the task calls ``payment_callback`` directly instead of HTTP.
-- WeChat Pay v3 and Alipay adapters come later behind the same interface (``start`` creates the provider's
-  order, ``verify_callback`` checks the platform certificate's signature and decrypts the resource), and
-  are added to ``GATEWAYS``.
+- ``WeChatPayGateway`` (``work.gateways.wechatpay``, on ``wechatpayv3``): a Native order whose ``code_url``
+  the pay page shows as a QR code; callbacks are checked against the platform public key
+  (Wechatpay-Signature/-Timestamp/-Nonce/-Serial, RSA-SHA256) and their resource decrypted with the APIv3 key
+  (AES-256-GCM). ``AlipayGateway`` (``work.gateways.alipay``, on ``python-alipay-sdk``): a signed wap or page
+  pay URL the employer opens; callbacks are form posts signed RSA2 over the sorted parameters. Both answer
+  ``query`` (reconciliation of a payment whose callback never came), ``close`` and ``refund`` /
+  ``query_refund``. Hosts, merchant ids and key paths are settings (README). ADR 0018.
 
 Idempotency
 -----------
@@ -36,9 +40,7 @@ import hmac
 import json
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Protocol
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -46,7 +48,25 @@ from django.utils.translation import gettext as _
 from core.errors import DomainError
 from core.queue import enqueue
 
-from .choices import PaymentBackend, PaymentMethod, PaymentStatus
+from ..choices import PaymentBackend, PaymentMethod, PaymentStatus, RefundStatus
+from .alipay import AlipayGateway
+from .base import CallbackData, Gateway, GatewayUnavailable, ProviderState, order_ref, refund_ref
+from .wechatpay import WeChatPayGateway
+
+__all__ = [
+    "GATEWAYS",
+    "AlipayGateway",
+    "CallbackData",
+    "Gateway",
+    "GatewayUnavailable",
+    "OfflineGateway",
+    "ProviderState",
+    "SandboxGateway",
+    "WeChatPayGateway",
+    "gateway_for",
+    "order_ref",
+    "refund_ref",
+]
 
 OFFLINE_METHODS = frozenset(
     {PaymentMethod.CASH, PaymentMethod.BANK, PaymentMethod.WECHAT, PaymentMethod.ALIPAY}
@@ -62,30 +82,6 @@ SANDBOX_TIMEOUT_CENTS = 14
 # --- the gateway interface ----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class CallbackData:
-    """A provider's notification, authenticated and read: which payment, what happened."""
-
-    event_id: str
-    provider_ref: str
-    succeeded: bool
-    amount: Decimal | None = None
-    reason: str = ""
-    raw: dict = field(default_factory=dict)
-
-
-class Gateway(Protocol):
-    backend: str
-
-    def start(self, payment, *, idempotency_key: str) -> None:
-        """Hand a new pending payment to the provider (inside the request's transaction), with the payment's
-        idempotency key: the provider's own order number is derived from it (WeChat Pay ``out_trade_no``,
-        Alipay ``out_trade_no``), so a start repeated after a crash or a retry makes no second order."""
-
-    def verify_callback(self, body: bytes, headers: Mapping[str, str]) -> CallbackData | None:
-        """The notification if its signature is valid and it parses, else None."""
-
-
 class OfflineGateway:
     """Offline transfer recorded by the employer and confirmed by the worker. No provider, no callbacks."""
 
@@ -95,6 +91,18 @@ class OfflineGateway:
         return None
 
     def verify_callback(self, body: bytes, headers: Mapping[str, str]) -> CallbackData | None:
+        return None
+
+    def query(self, payment) -> ProviderState | None:
+        return None
+
+    def close(self, payment) -> None:
+        return None
+
+    def refund(self, payment, refund) -> ProviderState:
+        raise DomainError(_("线下转账不能在平台退款，请与劳动者线下协商。"), code="not_online")
+
+    def query_refund(self, payment, refund) -> ProviderState | None:
         return None
 
 
@@ -176,10 +184,32 @@ class SandboxGateway:
         except (ValueError, KeyError, TypeError, ArithmeticError, RecursionError):
             return None
 
+    def query(self, payment) -> ProviderState | None:
+        """The sandbox provider knows what it will do with an amount: a timeout stays pending (None)."""
+        outcome = sandbox_outcome(payment.amount)
+        if outcome is None:
+            return None
+        return ProviderState(
+            status=outcome,
+            amount=payment.amount,
+            reason="" if outcome == PaymentStatus.SUCCEEDED else "sandbox: card declined",
+        )
+
+    def close(self, payment) -> None:
+        return None
+
+    def refund(self, payment, refund) -> ProviderState:
+        return ProviderState(status=RefundStatus.SUCCEEDED, amount=refund.amount)
+
+    def query_refund(self, payment, refund) -> ProviderState | None:
+        return ProviderState(status=RefundStatus.SUCCEEDED, amount=refund.amount)
+
 
 GATEWAYS: dict[str, Gateway] = {
     PaymentBackend.OFFLINE: OfflineGateway(),
     PaymentBackend.SANDBOX: SandboxGateway(),
+    PaymentBackend.WECHATPAY: WeChatPayGateway(),
+    PaymentBackend.ALIPAY: AlipayGateway(),
 }
 
 
