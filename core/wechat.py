@@ -5,6 +5,8 @@ fake on 127.0.0.1 stands in. The access token is kept in the Django cache (share
 
 from __future__ import annotations
 
+import functools
+
 from django.conf import settings
 from django.core.cache import cache
 
@@ -62,6 +64,8 @@ def oauth(*, redirect_uri: str = "", state: str = ""):
     )
     client.API_BASE_URL = _api_base()
     client.OAUTH_BASE_URL = settings.LINGONG_WECHAT_OAUTH_BASE.rstrip("/") + "/"
+    # wechatpy's OAuth requests carry no timeout of their own
+    client._http.request = functools.partial(client._http.request, timeout=settings.LINGONG_SMS_TIMEOUT)
     return client
 
 
@@ -79,6 +83,8 @@ def openid_for_code(code: str) -> str:
         raise ProviderRefused(f"wechat oauth {exc.errcode}: {exc.errmsg}") from exc
     except OSError as exc:
         raise OutsideError(f"wechat oauth {type(exc).__name__}") from exc
+    except (KeyError, ValueError) as exc:  # not the answer WeChat documents
+        raise ProviderRefused(f"wechat oauth: unexpected answer ({type(exc).__name__})") from exc
     openid = answer.get("openid") or ""
     if not openid:
         raise ProviderRefused("wechat oauth: no openid")

@@ -334,7 +334,13 @@ class WeChatFake(FakeServer):
             openid = self.openids.pop(q["code"])  # a code is used once
             return (
                 200,
-                {"access_token": "web-token", "expires_in": 7200, "openid": openid, "scope": "snsapi_base"},
+                {
+                    "access_token": "web-token",
+                    "expires_in": 7200,
+                    "refresh_token": "web-refresh",
+                    "openid": openid,
+                    "scope": "snsapi_base",
+                },
                 {},
             )
         if split.path == "/cgi-bin/token":
