@@ -440,7 +440,7 @@ class MessageDeliveryAdmin(ReadOnlyLogAdmin):
         "status",
         "attempts",
         "provider",
-        "provider_status",
+        "provider_receipt",
         "delivered_at",
         "last_error",
     )

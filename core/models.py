@@ -386,7 +386,7 @@ class MessageDelivery(DeliveryLog):
     params = models.JSONField(_("模板参数"), default=dict, blank=True)
     provider = models.CharField(_("服务商"), max_length=16, choices=MessageProvider.choices, blank=True)
     provider_message_id = models.CharField(_("服务商消息编号"), max_length=100, blank=True)
-    provider_status = models.CharField(_("服务商回执"), max_length=100, blank=True)
+    provider_receipt = models.CharField(_("服务商回执"), max_length=100, blank=True)
     outbox = models.ForeignKey(
         OutboxMessage,
         verbose_name=_("发件箱任务"),

@@ -237,11 +237,11 @@ def message_deliver(*, delivery_id: int, final: bool = False):
             if result is not None and getattr(result, "provider", ""):
                 delivery.provider = result.provider
                 delivery.provider_message_id = result.message_id[:100]
-                delivery.provider_status = result.status[:100]
+                delivery.provider_receipt = result.status[:100]
                 MessageDelivery.objects.filter(pk=delivery.pk).update(
                     provider=delivery.provider,
                     provider_message_id=delivery.provider_message_id,
-                    provider_status=delivery.provider_status,
+                    provider_receipt=delivery.provider_receipt,
                 )
             _mark_delivered(delivery, timezone.now())
     if error is not None:

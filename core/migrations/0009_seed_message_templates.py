@@ -48,5 +48,5 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("core", "0008_message_templates_and_provider_status")]
+    dependencies = [("core", "0008_message_templates_and_provider_receipts")]
     operations = [migrations.RunPython(forwards, backwards)]

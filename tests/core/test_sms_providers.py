@@ -217,3 +217,33 @@ def test_the_console_provider_only_logs(settings, django_capture_on_commit_callb
     press_send(Client(), django_capture_on_commit_callbacks)
     delivery = MessageDelivery.objects.get()
     assert delivery.status == DeliveryStatus.SUCCEEDED and delivery.provider == MessageProvider.CONSOLE
+
+
+def test_the_password_reset_page_says_nothing_about_a_failed_sms(worker, fake, live_broker):
+    """Only registered numbers are texted on the reset page: a word about a failed SMS would tell which are."""
+    live_broker("memory://")
+    client = Client()
+    client.post("/accounts/password-reset/", {"action": "send_code", "phone": worker.phone})
+    delivery = MessageDelivery.objects.get()
+    fake.fail_next = 100
+    run_send_task(delivery.pk)
+    delivery.refresh_from_db()
+    assert delivery.status == DeliveryStatus.FAILED
+    page = client.get("/accounts/password-reset/").content.decode()
+    assert "短信没有发送成功" not in page and "正在重新发送" not in page
+
+
+def test_the_minute_and_daily_limits_hold_with_a_real_provider(
+    settings, fake, django_capture_on_commit_callbacks
+):
+    settings.LINGONG_SMS_CODE_DAILY_LIMIT = 2
+    client = Client()
+    press_send(client, django_capture_on_commit_callbacks)
+    again = press_send(client, django_capture_on_commit_callbacks)
+    assert "验证码已发送，请60秒后再获取。" in again.content.decode()
+    assert len(fake.accepted) == 1
+    settings.LINGONG_SMS_CODE_INTERVAL = 0
+    press_send(client, django_capture_on_commit_callbacks)
+    third = press_send(client, django_capture_on_commit_callbacks)
+    assert "该号码今天获取验证码次数过多，请明天再试。" in third.content.decode()
+    assert len(fake.accepted) == 2 and PhoneCode.objects.filter(phone=PHONE).count() == 2

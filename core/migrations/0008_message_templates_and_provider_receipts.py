@@ -27,7 +27,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddField(
             model_name='messagedelivery',
-            name='provider_status',
+            name='provider_receipt',
             field=models.CharField(blank=True, max_length=100, verbose_name='服务商回执'),
         ),
         migrations.AddField(
