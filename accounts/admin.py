@@ -10,7 +10,7 @@ from core.admin import ScopedAdmin
 from core.errors import DomainError
 
 from . import services
-from .models import ApiClient, Consent, Organization, PrivacyNotice, RoleGrant, User
+from .models import ApiClient, Consent, Organization, PrivacyNotice, RoleGrant, User, WeChatBinding
 
 
 class RoleGrantInline(admin.TabularInline):
@@ -220,3 +220,30 @@ class ConsentAdmin(ScopedAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(WeChatBinding)
+class WeChatBindingAdmin(admin.ModelAdmin):
+    """Who has bound WeChat (ADR 0017). Staff may only unbind (through the service: audited, the messages
+    still waiting for that WeChat cancelled); people bind themselves from their profile."""
+
+    list_display = ("user", "shown_openid", "bound_at")
+    fields = readonly_fields = ("user", "shown_openid", "app_id", "bound_at")
+    search_fields = ("user__real_name",)
+
+    @admin.display(description=gettext_lazy("OpenID"))
+    def shown_openid(self, obj):
+        return f"{obj.openid[:4]}…{obj.openid[-4:]}"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def delete_model(self, request, obj):
+        services.wechat_unbind(user=obj.user, actor=request.user, request=request)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset.select_related("user"):
+            services.wechat_unbind(user=obj.user, actor=request.user, request=request)

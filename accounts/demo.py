@@ -7,9 +7,11 @@ import datetime as dt
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext
 
-from core.choices import ScopeUnitKind
+from core.choices import MessageChannel, ScopeUnitKind
 from core.models import Division, ScopeUnit
+from core.notifications import message_queue
 
 from .choices import Role
 from .idgen import make_resident_id, make_uscc
@@ -93,6 +95,17 @@ def seed(stdout=None) -> None:
                 scope_unit=unit,
             )
         lines.append((phone, name, "、".join(str(Role(r).label) for r in roles)))
+    for phone in ("13900000001", "13900000002"):  # the inbox has something to show (ADR 0017)
+        worker = User.objects.get(phone=phone)
+        message_queue(
+            channel=MessageChannel.INBOX,
+            to=str(worker.pk),
+            body=gettext(
+                "欢迎使用零工市场服务平台。录用、上工、付款等通知都会出现在这里，也可以绑定微信接收。"
+            ),
+            url="/accounts/profile/wechat/",
+            key=f"demo:welcome:{worker.pk}",
+        )
     token_line = ""
     if not ApiClient.objects.filter(name="潍城区人社局业务系统").exists():
         _client, raw = api_client_issue(

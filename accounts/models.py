@@ -371,3 +371,23 @@ class ApiClient(TimeStampedModel):
     @property
     def is_usable(self) -> bool:
         return self.revoked_at is None and self.expires_at > timezone.now()
+
+
+class WeChatBinding(models.Model):
+    """A person's openid on the city's WeChat official account, learnt through web authorisation
+    (snsapi_base, ADR 0017): subscription notifications go to it. One account per openid and one openid
+    per account; unbinding deletes the row (and cancels messages still waiting for it)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="wechat"
+    )
+    app_id = models.CharField(_("公众号 AppID"), max_length=32)
+    openid = models.CharField(_("OpenID"), max_length=64, unique=True)
+    bound_at = models.DateTimeField(_("绑定时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("微信绑定")
+        verbose_name_plural = _("微信绑定")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} · {self.openid[:6]}…"

@@ -40,6 +40,7 @@ COUNTER_ITEM = NavItem("counter", "jobs:counter", _("服务台"))
 MARKET_ITEM = NavItem("markets", "markets:manage_list", _("我的市场"))
 ADMIN_ITEM = NavItem("admin", "admin:index", _("管理后台"))
 PROFILE_ITEM = NavItem("profile", "accounts:profile", _("我的"))
+INBOX_ITEM = NavItem("inbox", "accounts:inbox", _("消息"))
 PUBLIC_ITEMS = (
     NavItem("find", "jobs:search", _("找活")),
     NavItem("map", "markets:map", _("零工市场")),
@@ -73,6 +74,7 @@ def menu(user) -> list[NavItem]:
     if not items:
         items.extend(PUBLIC_ITEMS[:1])
     items.append(GUIDANCE_ITEM)
+    items.append(INBOX_ITEM)
     items.append(PROFILE_ITEM)
     if user.is_staff or roles & STAFF_ROLES:
         items.append(ADMIN_ITEM)
@@ -115,8 +117,18 @@ def current(items: list[NavItem], path: str) -> str | None:
 
 
 def context(request) -> dict:
-    """Template context processor: ``nav_items`` (with ``nav_current``) and ``nav_home`` for the pages."""
+    """Template context processor: ``nav_items`` (with ``nav_current``), ``nav_home`` and ``nav_unread``
+    (the person's unread inbox messages, shown beside 消息) for the pages."""
+    from core.selectors import inbox_unread_count
+
     user = getattr(request, "user", None)
     items = menu(user)
-    home = home_url(user) if getattr(user, "is_authenticated", False) else reverse("home")
-    return {"nav_items": items, "nav_current": current(items, request.path), "nav_home": home}
+    signed_in = getattr(user, "is_authenticated", False)
+    home = home_url(user) if signed_in else reverse("home")
+    unread = inbox_unread_count(user=user) if signed_in else 0
+    return {
+        "nav_items": items,
+        "nav_current": current(items, request.path),
+        "nav_home": home,
+        "nav_unread": unread,
+    }

@@ -24,6 +24,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "core.reveal_personal_data",
         "core.view_outboxmessage",
         "core.view_messagedelivery",
+        "core.*_messagetemplate",
         "core.view_deadtask",
         "core.change_deadtask",
         "accounts.view_user",
@@ -37,6 +38,8 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "accounts.change_apiclient",
         "accounts.*_privacynotice",
         "accounts.view_consent",
+        "accounts.view_wechatbinding",
+        "accounts.delete_wechatbinding",
         "django_celery_beat.*",
     ),
     Role.COUNTY_STAFF: (

@@ -24,7 +24,17 @@ from core.models import ScopeUnit
 from core.notifications import delivered_or_in_flight, message_cancel, message_queue
 
 from .choices import STAFF_ROLES, AccountType, CodePurpose, Role
-from .models import ApiClient, Consent, Organization, PhoneCode, PrivacyNotice, RoleGrant, User, hash_secret
+from .models import (
+    ApiClient,
+    Consent,
+    Organization,
+    PhoneCode,
+    PrivacyNotice,
+    RoleGrant,
+    User,
+    WeChatBinding,
+    hash_secret,
+)
 from .validators import check_uscc, check_worker_id, normalize_phone
 
 # ---------------------------------------------------------------------------------------------------------
@@ -82,7 +92,13 @@ def phone_code_send(*, phone: str, purpose: str, request=None) -> PhoneCode:
             "m": settings.LINGONG_SMS_CODE_TTL // 60,
         }
         record.delivery = message_queue(
-            channel=MessageChannel.SMS, to=phone, body=body, key=f"smscode:{record.pk}", sensitive=True
+            channel=MessageChannel.SMS,
+            to=phone,
+            body=body,
+            key=f"smscode:{record.pk}",
+            sensitive=True,
+            template="login_code",
+            params={"code": code, "minutes": str(settings.LINGONG_SMS_CODE_TTL // 60)},
         )
         record.save(update_fields=["delivery"])
     return record
@@ -452,3 +468,84 @@ def api_client_revoke(*, actor: User, client: ApiClient, reason: str = "", reque
             request=request,
         )
     return client
+
+
+# ---------------------------------------------------------------------------------------------------------
+# WeChat binding (snsapi_base web authorisation, ADR 0017)
+# ---------------------------------------------------------------------------------------------------------
+
+WECHAT_STATE_KEY = "wechat_bind_state"
+
+
+def wechat_bind_start(*, request, redirect_uri: str) -> str:
+    """The authorize URL to send the person to: a fresh random ``state`` kept in their session, so only
+    the callback of the browser that started it (and only once) can bind."""
+    from core import wechat
+
+    if not wechat.configured():
+        raise DomainError(_("微信绑定暂未开通。"), code="wechat_unavailable")
+    state = secrets.token_urlsafe(24)
+    request.session[WECHAT_STATE_KEY] = state
+    return wechat.authorize_url(redirect_uri=redirect_uri, state=state)
+
+
+def wechat_bind_complete(*, user: User, request, code: str, state: str) -> WeChatBinding:
+    """The callback: check ``state`` against the session (constant time, used once), exchange ``code`` for
+    the openid and bind it to the person, audited. An openid bound to someone else is refused."""
+    from core import wechat
+    from core.sms import ProviderRefused
+    from core.worker import OutsideError
+
+    expected = request.session.pop(WECHAT_STATE_KEY, "")
+    if not (expected and state and secrets.compare_digest(expected, state)):
+        raise DomainError(
+            _("授权已失效，请重新绑定。"), code="invalid_state", fields={"state": [_("无效。")]}
+        )
+    if not code:
+        raise DomainError(_("您没有同意授权，未绑定。"), code="invalid_code", fields={"code": [_("必填。")]})
+    try:
+        openid = wechat.openid_for_code(code)
+    except (ProviderRefused, OutsideError) as exc:
+        raise DomainError(_("微信授权失败，请稍后重试。"), code="wechat_failed") from exc
+    with transaction.atomic():
+        other = WeChatBinding.objects.select_for_update().filter(openid=openid).exclude(user=user).first()
+        if other is not None:
+            raise DomainError(_("这个微信已绑定其他账号，请先在那个账号解除绑定。"), code="wechat_taken")
+        binding, created = WeChatBinding.objects.update_or_create(
+            user=user,
+            defaults={"openid": openid, "app_id": settings.LINGONG_WECHAT_APP_ID, "bound_at": timezone.now()},
+        )
+        audit_record(
+            actor=user,
+            action=AuditAction.CREATE if created else AuditAction.UPDATE,
+            obj=binding,
+            after={"wechat": "bound"},
+            request=request,
+            scope_unit_id=user.scope_unit_id,
+        )
+    return binding
+
+
+@transaction.atomic
+def wechat_unbind(*, user: User, actor: User, request=None) -> bool:
+    """Unbind the person's WeChat; subscription messages still waiting for it are cancelled (later ones
+    fall back to SMS and the inbox). Returns whether there was a binding."""
+    from core.models import MessageDelivery
+
+    binding = WeChatBinding.objects.select_for_update().filter(user=user).first()
+    if binding is None:
+        return False
+    waiting = MessageDelivery.objects.filter(
+        channel=MessageChannel.WECHAT, recipient=binding.openid, status=DeliveryStatus.PENDING
+    ).values_list("pk", flat=True)
+    message_cancel(deliveries=list(waiting))
+    audit_record(
+        actor=actor,
+        action=AuditAction.DELETE,
+        obj=binding,
+        before={"wechat": "bound"},
+        request=request,
+        scope_unit_id=user.scope_unit_id,
+    )
+    binding.delete()
+    return True

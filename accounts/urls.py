@@ -14,4 +14,8 @@ urlpatterns = [
     path("profile/export/", views.export_data, name="export"),
     path("profile/delete/", views.delete_account, name="delete"),
     path("privacy/", views.privacy_notice, name="privacy"),
+    path("profile/wechat/", views.wechat, name="wechat"),
+    path("profile/wechat/authorize/", views.wechat_authorize, name="wechat_authorize"),
+    path("profile/wechat/callback/", views.wechat_callback, name="wechat_callback"),
+    path("inbox/", views.inbox, name="inbox"),
 ]

@@ -8,18 +8,25 @@ from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from core import selectors as core_selectors
+from core import services as core_services
+from core import wechat as core_wechat
+from core.choices import DeliveryStatus
 from core.errors import DomainError
 from core.forms import apply_domain_error
 
 from . import navigation, services
 from .choices import CodePurpose
 from .forms import DeleteAccountForm, LoginForm, PasswordResetForm, ProfileForm, RegistrationForm
+from .models import PhoneCode, WeChatBinding
 from .validators import normalize_phone
 
 
@@ -32,15 +39,37 @@ def _send_code(request, form, purpose) -> None:
         form.add_error("phone", exc)
         return
     try:
-        services.phone_code_send(phone=phone, purpose=purpose, request=request)
+        record = services.phone_code_send(phone=phone, purpose=purpose, request=request)
     except DomainError as exc:
         form.errors.clear()
         form.add_error("code", str(exc.message))
         return
     form.errors.clear()
+    if record.pk and purpose == CodePurpose.REGISTER:
+        request.session[SMS_CODE_SESSION_KEY] = record.pk
     messages.success(
         request, _("验证码已发送到 %(phone)s，5分钟内有效。") % {"phone": phone[:3] + "****" + phone[-4:]}
     )
+
+
+SMS_CODE_SESSION_KEY = "sms_code_id"
+
+
+def sms_problem(request) -> str:
+    """What to tell a person whose last code has not gone out (ADR 0017): the provider failed and the code is
+    being retried, or it failed for good. Empty when it was sent or is on its way."""
+    code_id = request.session.get(SMS_CODE_SESSION_KEY)
+    if not code_id:
+        return ""
+    record = PhoneCode.objects.select_related("delivery").filter(pk=code_id, used_at__isnull=True).first()
+    delivery = record.delivery if record else None
+    if delivery is None:
+        return ""
+    if delivery.status == DeliveryStatus.FAILED:
+        return _("短信没有发送成功，请重新获取验证码；仍收不到请到就近的零工市场服务台办理。")
+    if delivery.status == DeliveryStatus.PENDING and delivery.last_error:
+        return _("短信平台暂时繁忙，验证码正在重新发送，请稍候；也可以重新获取。")
+    return ""
 
 
 @require_http_methods(["GET", "POST"])
@@ -80,7 +109,8 @@ def register(request):
     else:
         form = RegistrationForm(initial=initial)
     status = 400 if request.method == "POST" and form.errors else 200
-    return render(request, "accounts/register.html", {"form": form, "notice": notice}, status=status)
+    context = {"form": form, "notice": notice, "sms_problem": sms_problem(request)}
+    return render(request, "accounts/register.html", context, status=status)
 
 
 class LoginView(auth_views.LoginView):
@@ -131,6 +161,7 @@ def password_reset(request):
                 messages.success(request, _("密码已重置，请用新密码登录。"))
                 return redirect("accounts:login")
     status = 400 if request.method == "POST" and form.errors else 200
+    # No word on a failed SMS here: only a registered number is texted, so it would tell which are (ADR 0014).
     return render(request, "accounts/password_reset.html", {"form": form}, status=status)
 
 
@@ -150,8 +181,74 @@ def profile(request):
         "organizations": user.organizations.all(),
         "roles": user.role_grants.select_related("scope_unit"),
         "consents": user.consents.select_related("notice"),
+        "wechat_binding": WeChatBinding.objects.filter(user=user).first(),
     }
     return render(request, "accounts/profile.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def wechat(request):
+    """微信绑定: the state of the binding, a link to bind, a button to unbind."""
+    binding = WeChatBinding.objects.filter(user=request.user).first()
+    if request.method == "POST" and request.POST.get("action") == "unbind":
+        services.wechat_unbind(user=request.user, actor=request.user, request=request)
+        messages.success(request, _("已解除微信绑定，通知改用短信和站内消息。"))
+        return redirect("accounts:wechat")
+    context = {"binding": binding, "available": core_wechat.configured()}
+    return render(request, "accounts/wechat.html", context)
+
+
+@login_required
+@require_http_methods(["GET"])
+def wechat_authorize(request):
+    """Off to WeChat's authorisation page (a link, not a form: the page is another site, and a form may post
+    only here). Nothing is bound until the callback brings back this session's state."""
+    redirect_uri = request.build_absolute_uri(reverse("accounts:wechat_callback"))
+    try:
+        url = services.wechat_bind_start(request=request, redirect_uri=redirect_uri)
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+        return redirect("accounts:wechat")
+    return redirect(url)
+
+
+@login_required
+@require_http_methods(["GET"])
+def wechat_callback(request):
+    """WeChat sends the person back here with ``code`` and ``state``."""
+    try:
+        services.wechat_bind_complete(
+            user=request.user,
+            request=request,
+            code=request.GET.get("code", "")[:128],
+            state=request.GET.get("state", "")[:128],
+        )
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("微信已绑定，通知会发到您的微信。"))
+    return redirect("accounts:wechat")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def inbox(request):
+    """站内消息: every notification the person was sent, newest first; mark one or all read."""
+    if request.method == "POST":
+        if request.POST.get("action") == "read_all":
+            core_services.inbox_mark_read(user=request.user)
+            messages.success(request, _("已全部标为已读。"))
+        else:
+            try:
+                message_id = int(request.POST.get("message", ""))
+            except ValueError:
+                message_id = None
+            if message_id is not None:
+                core_services.inbox_mark_read(user=request.user, message_ids=[message_id])
+        return redirect(request.get_full_path())
+    page = Paginator(core_selectors.inbox_list(user=request.user), 20).get_page(request.GET.get("page"))
+    return render(request, "accounts/inbox.html", {"page": page})
 
 
 @login_required

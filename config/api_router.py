@@ -4,7 +4,7 @@ from django.urls import path
 
 from accounts.api.views import ApiClientViewSet, MeView, UserViewSet
 from core.api.routers import Router
-from core.api.views import AuditLogViewSet, DivisionViewSet, ScopeUnitViewSet
+from core.api.views import AuditLogViewSet, DivisionViewSet, InboxViewSet, ScopeUnitViewSet
 from guidance.api.views import (
     FaqViewSet,
     GuidanceBookingViewSet,
@@ -34,6 +34,7 @@ router = Router()
 router.register("divisions", DivisionViewSet, basename="division")
 router.register("scope-units", ScopeUnitViewSet, basename="scope-unit")
 router.register("audit-log", AuditLogViewSet, basename="audit-log")
+router.register("inbox", InboxViewSet, basename="inbox")
 router.register("users", UserViewSet, basename="user")
 router.register("api-clients", ApiClientViewSet, basename="api-client")
 router.register("markets", MarketViewSet, basename="market")

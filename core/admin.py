@@ -29,6 +29,7 @@ from .models import (
     DeadTaskEvent,
     Division,
     MessageDelivery,
+    MessageTemplate,
     MinimumWageTier,
     OutboxMessage,
     ScopeUnit,
@@ -450,10 +451,12 @@ class MessageDeliveryAdmin(ReadOnlyLogAdmin):
         "masked_recipient",
         "status",
         "attempts",
+        "provider",
+        "provider_receipt",
         "delivered_at",
         "last_error",
     )
-    list_filter = ("status", "channel")
+    list_filter = ("status", "channel", "provider")
     search_fields = ("idempotency_key",)
     show_full_result_count = False
 
@@ -462,7 +465,8 @@ class MessageDeliveryAdmin(ReadOnlyLogAdmin):
         return mask("phone", obj.recipient)
 
     def get_fields(self, request, obj=None):
-        return [f for f in self.get_readonly_fields(request, obj) if f not in ("recipient", "body")] + [
+        hidden = ("recipient", "body", "params")  # params hold what the body says (an SMS code)
+        return [f for f in self.get_readonly_fields(request, obj) if f not in hidden] + [
             "masked_recipient",
             "shown_body",
         ]
@@ -473,6 +477,16 @@ class MessageDeliveryAdmin(ReadOnlyLogAdmin):
     @admin.display(description=gettext_lazy("内容"))
     def shown_body(self, obj):
         return _("（验证码短信，不显示）") if obj.sensitive else obj.body
+
+
+@admin.register(MessageTemplate)
+class MessageTemplateAdmin(ScopedAdmin):
+    """Our templates as each provider approved them (ADR 0017): city staff enter the provider's template id
+    and sign name and tick "approved"; every edit is audited."""
+
+    list_display = ("code", "provider", "template_id", "sign_name", "param_names", "approved", "active")
+    list_filter = ("provider", "approved", "active")
+    search_fields = ("code", "template_id", "note")
 
 
 class DeadTaskEventInline(EventInline):

@@ -47,6 +47,16 @@ class MessageChannel(models.TextChoices):
     INBOX = "inbox", _("站内消息")
 
 
+class MessageProvider(models.TextChoices):
+    """Who carries a message: the SMS providers (one is chosen by ``LINGONG_SMS_PROVIDER``) and WeChat."""
+
+    TENCENT = "tencent", _("腾讯云短信")
+    ALIYUN = "aliyun", _("阿里云短信")
+    GATEWAY = "gateway", _("政务短信平台")
+    CONSOLE = "console", _("控制台（开发用）")
+    WECHAT = "wechat", _("微信公众号订阅通知")
+
+
 class DeadTaskStatus(models.TextChoices):
     DEAD = "dead", _("待处理")
     RETRIED = "retried", _("已重试")

@@ -16,6 +16,7 @@ from .choices import (
     DeliveryStatus,
     DivisionLevel,
     MessageChannel,
+    MessageProvider,
     OutboxStatus,
     ScopeUnitKind,
 )
@@ -376,6 +377,16 @@ class MessageDelivery(DeliveryLog):
         _("含验证码"), default=False, help_text=_("内容在送达或取消后清除，后台不显示。")
     )
     idempotency_key = models.CharField(_("幂等键"), max_length=120, unique=True)
+    template = models.CharField(
+        _("消息模板"),
+        max_length=40,
+        blank=True,
+        help_text=_("模板代码，见“消息模板”；为空时用通用通知模板。"),
+    )
+    params = models.JSONField(_("模板参数"), default=dict, blank=True)
+    provider = models.CharField(_("服务商"), max_length=16, choices=MessageProvider.choices, blank=True)
+    provider_message_id = models.CharField(_("服务商消息编号"), max_length=100, blank=True)
+    provider_receipt = models.CharField(_("服务商回执"), max_length=100, blank=True)
     outbox = models.ForeignKey(
         OutboxMessage,
         verbose_name=_("发件箱任务"),
@@ -400,6 +411,65 @@ class MessageDelivery(DeliveryLog):
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} {self.get_status_display()}"
+
+
+class MessageTemplate(TimeStampedModel):
+    """One of our message templates (``login_code``, ``notice``) as one provider has approved it: the
+    provider's template id, the sign name and the parameters in the order the provider's template takes
+    them. Data, not code: staff add a provider's approved template here; only approved, active rows are
+    sent (an SMS whose template has no approved row for the chosen provider fails and is recorded)."""
+
+    code = models.CharField(_("模板代码"), max_length=40, help_text=_("例如 login_code、notice。"))
+    provider = models.CharField(_("服务商"), max_length=16, choices=MessageProvider.choices)
+    template_id = models.CharField(_("服务商模板编号"), max_length=64)
+    sign_name = models.CharField(_("短信签名"), max_length=40, blank=True)
+    param_names = models.JSONField(
+        _("参数（按顺序）"),
+        default=list,
+        blank=True,
+        help_text=_('我方参数名，按服务商模板中的顺序，例如 ["code", "minutes"]。'),
+    )
+    provider_keys = models.JSONField(
+        _("服务商参数名"),
+        default=list,
+        blank=True,
+        help_text=_("服务商模板里的变量名（阿里云、微信按名取值），与上面逐一对应；为空时与我方参数名相同。"),
+    )
+    approved = models.BooleanField(_("已通过服务商审核"), default=False)
+    active = models.BooleanField(_("启用"), default=True)
+    note = models.CharField(_("模板内容/说明"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("消息模板")
+        verbose_name_plural = _("消息模板")
+        ordering = ["code", "provider"]
+        constraints = [
+            models.UniqueConstraint(fields=["code", "provider"], name="messagetemplate_code_provider_unique"),
+            models.CheckConstraint(
+                condition=models.Q(provider__in=MessageProvider.values), name="messagetemplate_provider_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} · {self.get_provider_display()}"
+
+    def clean(self):
+        super().clean()
+        if not isinstance(self.param_names, list) or not all(isinstance(n, str) for n in self.param_names):
+            raise ValidationError({"param_names": _('请填写参数名列表，例如 ["code", "minutes"]。')})
+        if self.provider_keys and (
+            not isinstance(self.provider_keys, list) or len(self.provider_keys) != len(self.param_names)
+        ):
+            raise ValidationError({"provider_keys": _("服务商参数名须与参数逐一对应。")})
+
+    def keys(self) -> list[str]:
+        return list(self.provider_keys or self.param_names)
+
+    def ordered_values(self, params: dict) -> list[str]:
+        return [str(params.get(name, "")) for name in self.param_names]
+
+    def named_values(self, params: dict) -> dict[str, str]:
+        return dict(zip(self.keys(), self.ordered_values(params), strict=True))
 
 
 class DeadTask(models.Model):

@@ -25,7 +25,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from .choices import DeliveryStatus, MessageChannel, OutboxStatus
+from .choices import DeliveryStatus, MessageChannel, MessageProvider, OutboxStatus
 
 logger = logging.getLogger("lingong.notifications")
 
@@ -36,6 +36,12 @@ class Message:
     to: str
     body: str
     key: str = ""  # the delivery's idempotency key, for providers that de-duplicate
+    template: str = ""  # our template code (core.MessageTemplate); "" is the generic notice
+    params: dict | None = None  # the template's parameters by our names
+    url: str = ""
+
+
+GENERIC_TEMPLATE = "notice"  # one parameter, ``content``: the body
 
 
 class ConsoleBackend:
@@ -65,12 +71,54 @@ class DatabaseBackend:
             ConsoleBackend().send(message)
 
 
+class ProviderBackend:
+    """The production backend (ADR 0017): SMS through the provider named by ``LINGONG_SMS_PROVIDER``
+    (core.sms), WeChat subscription notifications through the official account (core.wechat; ``to`` is the
+    openid), inbox rows in the database. Each message goes out as one of the provider's approved templates
+    (core.MessageTemplate); returns the provider's ``SendResult``."""
+
+    def send(self, message: Message):
+        from . import sms, wechat
+
+        params = dict(message.params or {}) or {"content": message.body}
+        code = message.template or GENERIC_TEMPLATE
+        if message.channel == MessageChannel.SMS:
+            adapter = sms.sms_adapter()
+            template = (
+                None
+                if adapter.provider == MessageProvider.CONSOLE
+                else sms.approved_template(code, adapter.provider)
+            )
+            if template is None:
+                ConsoleBackend().send(message)
+                return sms.SendResult(provider=MessageProvider.CONSOLE, status="logged")
+            return adapter.send(phone=message.to, template=template, params=params, key=message.key)
+        if message.channel == MessageChannel.WECHAT:
+            template = sms.approved_template(code, MessageProvider.WECHAT)
+            return wechat.WeChatSubscription().send(
+                openid=message.to, template=template, params=params, url=message.url, key=message.key
+            )
+        return DatabaseBackend().send(message)
+
+
 def get_backend():
     return import_string(settings.LINGONG_NOTIFICATION_BACKEND)()
 
 
-def send_message(*, channel: str, to: str, body: str, key: str = "") -> None:
-    get_backend().send(Message(channel=channel, to=to, body=body, key=key))
+def send_message(
+    *,
+    channel: str,
+    to: str,
+    body: str,
+    key: str = "",
+    template: str = "",
+    params: dict | None = None,
+    url: str = "",
+):
+    """Send one message now through the configured backend; returns what the backend returns (a
+    ``core.sms.SendResult`` for the provider backend, None for the others)."""
+    message = Message(channel=channel, to=to, body=body, key=key, template=template, params=params, url=url)
+    return get_backend().send(message)
 
 
 # --- delivery rows ----------------------------------------------------------------------------------------
@@ -88,11 +136,15 @@ def message_queue(
     key: str = "",
     url: str = "",
     sensitive: bool = False,
+    template: str = "",
+    params: dict | None = None,
 ):
     """Send one message once, in the caller's transaction: write its delivery row (unique ``key``; a fresh
     one when the caller has none) and either deliver it here (inbox) or queue its sending (SMS, WeChat).
     A key already used means the message was already queued: nothing is written, None is returned.
-    ``sensitive`` bodies (SMS codes) are cleared once delivered or cancelled."""
+    ``sensitive`` bodies (SMS codes) are cleared once delivered or cancelled. ``template`` and ``params``
+    name the provider template the message goes out as (core.MessageTemplate; the generic notice, whose one
+    parameter is the body, when empty)."""
     from .models import InboxMessage, MessageDelivery
     from .queue import enqueue
 
@@ -110,6 +162,8 @@ def message_queue(
                     url=url,
                     idempotency_key=key,
                     sensitive=sensitive,
+                    template=template,
+                    params=params or {},
                     next_attempt_at=timezone.now(),
                 )
         except IntegrityError:
@@ -134,6 +188,7 @@ def _mark_delivered(delivery, now) -> None:
     }
     if delivery.sensitive:
         update["body"] = SENSITIVE_BODY
+        update["params"] = {}
     MessageDelivery.objects.filter(pk=delivery.pk).update(attempts=delivery.attempts, **update)
     for name, value in update.items():
         setattr(delivery, name, value)
@@ -141,10 +196,13 @@ def _mark_delivered(delivery, now) -> None:
 
 def message_deliver(*, delivery_id: int, final: bool = False):
     """Send one queued message unless it was sent (or cancelled) already: the row is locked while it is
-    sent and marked sent in the same transaction. A provider error is recorded on the row and raised (the
-    task retries it with backoff); on the ``final`` try the row is marked failed. Returns the row, or None
-    when there was nothing to do."""
+    sent and marked sent in the same transaction, with the provider's message id and status. A provider
+    error is recorded on the row and raised (the task retries it with backoff); on the ``final`` try the row
+    is marked failed. A refusal no retry can change (``core.sms.ProviderRefused``: no approved template, an
+    invalid number) marks it failed at once and is not raised. Returns the row, or None when there was
+    nothing to do."""
     from .models import MessageDelivery
+    from .sms import ProviderRefused
 
     error = None
     with transaction.atomic():
@@ -157,19 +215,34 @@ def message_deliver(*, delivery_id: int, final: bool = False):
             return None
         delivery.attempts += 1
         try:
-            send_message(
+            result = send_message(
                 channel=delivery.channel,
                 to=delivery.recipient,
                 body=delivery.body,
                 key=delivery.idempotency_key,
+                template=delivery.template,
+                params=delivery.params,
+                url=delivery.url,
             )
         except Exception as exc:
-            error = exc
+            refused = isinstance(exc, ProviderRefused)
+            error = None if refused else exc
             failed = {"attempts": delivery.attempts, "last_error": f"{type(exc).__name__}: {exc}"[:300]}
-            if final:
+            if final or refused:
                 failed.update(status=DeliveryStatus.FAILED, next_attempt_at=None)
             MessageDelivery.objects.filter(pk=delivery.pk).update(**failed)
+            for name, value in failed.items():
+                setattr(delivery, name, value)
         else:
+            if result is not None and getattr(result, "provider", ""):
+                delivery.provider = result.provider
+                delivery.provider_message_id = result.message_id[:100]
+                delivery.provider_receipt = result.status[:100]
+                MessageDelivery.objects.filter(pk=delivery.pk).update(
+                    provider=delivery.provider,
+                    provider_message_id=delivery.provider_message_id,
+                    provider_receipt=delivery.provider_receipt,
+                )
             _mark_delivered(delivery, timezone.now())
     if error is not None:
         raise error  # after the commit, so that the attempt stays recorded
@@ -182,7 +255,7 @@ def message_cancel(*, deliveries) -> int:
     from .models import MessageDelivery
 
     return MessageDelivery.objects.filter(pk__in=deliveries, status=DeliveryStatus.PENDING).update(
-        status=DeliveryStatus.CANCELLED, next_attempt_at=None, body=SENSITIVE_BODY
+        status=DeliveryStatus.CANCELLED, next_attempt_at=None, body=SENSITIVE_BODY, params={}
     )
 
 

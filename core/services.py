@@ -181,3 +181,21 @@ def dead_task_dismiss(*, dead_task: DeadTask, actor, reason: str, request=None) 
         )
     row = DEAD_TASK_WORKFLOW.lock(dead_task)
     return DEAD_TASK_WORKFLOW.move(row, DeadTaskStatus.DISMISSED, actor=actor, reason=reason, request=request)
+
+
+# --- the inbox ----------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def inbox_mark_read(*, user, message_ids=None) -> int:
+    """Mark the person's own messages read (``message_ids``; all unread ones when None). Idempotent: a
+    message read before keeps its first read time. Returns how many were newly marked. Not audited: it is
+    the person's own reading state, not a record."""
+    from django.utils import timezone
+
+    from .selectors import inbox_list
+
+    unread = inbox_list(user=user).filter(read_at__isnull=True)
+    if message_ids is not None:
+        unread = unread.filter(pk__in=list(message_ids))
+    return unread.update(read_at=timezone.now())

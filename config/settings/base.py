@@ -354,6 +354,29 @@ LINGONG_SITE_NAME = env("LINGONG_SITE_NAME", default="零工市场服务平台")
 LINGONG_NOTIFICATION_BACKEND = env(
     "LINGONG_NOTIFICATION_BACKEND", default="core.notifications.ConsoleBackend"
 )
+# Messaging providers (ADR 0017, README "Messages"). With core.notifications.ProviderBackend, SMS goes through
+# LINGONG_SMS_PROVIDER: tencent, aliyun, gateway (政务短信平台) or console (development only; check --deploy
+# fails on it). Every endpoint is a setting (an intranet proxy, a test's fake on 127.0.0.1).
+LINGONG_SITE_URL = env("LINGONG_SITE_URL", default="")  # https://host, for links in WeChat messages
+LINGONG_SMS_PROVIDER = env("LINGONG_SMS_PROVIDER", default="console")
+LINGONG_SMS_TIMEOUT = env.int("LINGONG_SMS_TIMEOUT", default=5)
+LINGONG_TENCENT_SMS_SECRET_ID = env("LINGONG_TENCENT_SMS_SECRET_ID", default="")
+LINGONG_TENCENT_SMS_SECRET_KEY = env("LINGONG_TENCENT_SMS_SECRET_KEY", default="")
+LINGONG_TENCENT_SMS_SDK_APP_ID = env("LINGONG_TENCENT_SMS_SDK_APP_ID", default="")
+LINGONG_TENCENT_SMS_REGION = env("LINGONG_TENCENT_SMS_REGION", default="ap-guangzhou")
+LINGONG_TENCENT_SMS_ENDPOINT = env("LINGONG_TENCENT_SMS_ENDPOINT", default="sms.tencentcloudapi.com")
+LINGONG_TENCENT_SMS_SCHEME = env("LINGONG_TENCENT_SMS_SCHEME", default="https")
+LINGONG_ALIYUN_SMS_ACCESS_KEY_ID = env("LINGONG_ALIYUN_SMS_ACCESS_KEY_ID", default="")
+LINGONG_ALIYUN_SMS_ACCESS_KEY_SECRET = env("LINGONG_ALIYUN_SMS_ACCESS_KEY_SECRET", default="")
+LINGONG_ALIYUN_SMS_ENDPOINT = env("LINGONG_ALIYUN_SMS_ENDPOINT", default="dysmsapi.aliyuncs.com")
+LINGONG_ALIYUN_SMS_PROTOCOL = env("LINGONG_ALIYUN_SMS_PROTOCOL", default="https")
+LINGONG_SMS_GATEWAY_URL = env("LINGONG_SMS_GATEWAY_URL", default="")
+LINGONG_SMS_GATEWAY_APP_ID = env("LINGONG_SMS_GATEWAY_APP_ID", default="")
+LINGONG_SMS_GATEWAY_SECRET = env("LINGONG_SMS_GATEWAY_SECRET", default="")
+LINGONG_WECHAT_APP_ID = env("LINGONG_WECHAT_APP_ID", default="")
+LINGONG_WECHAT_APP_SECRET = env("LINGONG_WECHAT_APP_SECRET", default="")
+LINGONG_WECHAT_API_BASE = env("LINGONG_WECHAT_API_BASE", default="https://api.weixin.qq.com/")
+LINGONG_WECHAT_OAUTH_BASE = env("LINGONG_WECHAT_OAUTH_BASE", default="https://open.weixin.qq.com/connect/")
 # Audit rows are kept at least 184 days (six months, Cybersecurity Law art. 21); a smaller value is raised.
 LINGONG_AUDIT_RETENTION_DAYS = max(184, env.int("LINGONG_AUDIT_RETENTION_DAYS", default=365))
 # Policy questions (guidance): answered within this many working days (core.calendar), staff reminded this many

@@ -23,6 +23,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS = redis_broker_options()  # noqa: F405
 # Sessions read from Redis (written through to the database): no session query per signed-in request.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 CELERY_TASK_ALWAYS_EAGER = False
+# Real messages: SMS through LINGONG_SMS_PROVIDER, WeChat, the inbox (ADR 0017); core.checks fails
+# `check --deploy` while this is a console/in-memory backend or the SMS provider is the console.
+LINGONG_NOTIFICATION_BACKEND = env(
+    "LINGONG_NOTIFICATION_BACKEND", default="core.notifications.ProviderBackend"
+)
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)

@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from core.models import AuditLog, Division, ScopeUnit
+from core.models import AuditLog, Division, InboxMessage, ScopeUnit
 
 
 class DivisionSerializer(serializers.ModelSerializer):
@@ -39,3 +39,20 @@ class AuditLogSerializer(serializers.ModelSerializer):
 
     def get_object_type(self, obj) -> str | None:
         return obj.content_type.model if obj.content_type_id else None
+
+
+class InboxMessageSerializer(serializers.ModelSerializer):
+    unread = serializers.SerializerMethodField()
+
+    class Meta:
+        model = InboxMessage
+        fields = ["id", "body", "url", "created_at", "read_at", "unread"]
+        read_only_fields = fields
+
+    def get_unread(self, obj) -> bool:
+        return obj.read_at is None
+
+
+class InboxMarkedSerializer(serializers.Serializer):
+    marked = serializers.IntegerField(help_text="本次新标为已读的条数")
+    unread = serializers.IntegerField(help_text="剩余未读条数")

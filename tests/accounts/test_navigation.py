@@ -25,15 +25,15 @@ def nav_links(html: str) -> list[str]:
 @pytest.mark.parametrize(
     ("roles", "expected"),
     [
-        ([Role.WORKER], ["找活", "我的工作", "收入", "我的找活", "政策咨询", "我的"]),
-        ([Role.EMPLOYER], ["招人", "用工", "付款", "政策咨询", "我的"]),
+        ([Role.WORKER], ["找活", "我的工作", "收入", "我的找活", "政策咨询", "消息", "我的"]),
+        ([Role.EMPLOYER], ["招人", "用工", "付款", "政策咨询", "消息", "我的"]),
         (
             [Role.WORKER, Role.EMPLOYER],
-            ["找活", "我的工作", "收入", "我的找活", "招人", "用工", "付款", "政策咨询", "我的"],
+            ["找活", "我的工作", "收入", "我的找活", "招人", "用工", "付款", "政策咨询", "消息", "我的"],
         ),
-        ([Role.MARKET_OPERATOR], ["我的市场", "服务台", "政策咨询", "我的"]),
-        ([Role.COUNTY_STAFF], ["服务台", "政策咨询", "我的", "管理后台"]),
-        ([Role.TRAINING_INSTITUTION], ["找活", "政策咨询", "我的"]),
+        ([Role.MARKET_OPERATOR], ["我的市场", "服务台", "政策咨询", "消息", "我的"]),
+        ([Role.COUNTY_STAFF], ["服务台", "政策咨询", "消息", "我的", "管理后台"]),
+        ([Role.TRAINING_INSTITUTION], ["找活", "政策咨询", "消息", "我的"]),
     ],
 )
 def test_header_menu_follows_the_roles(client_as, county_a, roles, expected):

@@ -125,7 +125,7 @@ def test_the_match_notification_task_run_twice_tells_each_worker_once(django_cap
         assert posting_notify_matches_task(posting_id=posting.pk) == 1  # redelivered: nothing new is sent
     assert InboxMessage.objects.filter(user=worker).count() == 1
     keys = set(MessageDelivery.objects.values_list("idempotency_key", flat=True))
-    assert keys == {f"posting:{posting.pk}:match:{worker.pk}:{c}" for c in channels_for(worker)}
+    assert keys == {f"posting:{posting.pk}:match:{worker.pk}:{c}" for c, _to in channels_for(worker)}
     assert len(outbox) == len(keys) - 1  # every channel but the inbox went through the send task, once
 
 
