@@ -3,6 +3,8 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -10,7 +12,7 @@ from core.admin import ScopedAdmin
 from core.errors import DomainError
 
 from . import services
-from .models import ApiClient, Consent, Organization, PrivacyNotice, RoleGrant, User
+from .models import ApiClient, Consent, CounterAccount, Organization, PrivacyNotice, RoleGrant, User
 
 
 class RoleGrantInline(admin.TabularInline):
@@ -75,7 +77,7 @@ class UserAdmin(ScopedAdmin):
 
     @admin.display(description=gettext_lazy("手机号码"), ordering="phone")
     def masked_phone_col(self, obj):
-        return obj.masked_phone
+        return obj.masked_phone or _("（服务台代管，无手机号）")
 
     @admin.display(description=gettext_lazy("角色"))
     def roles_col(self, obj):
@@ -204,9 +206,18 @@ class PrivacyNoticeAdmin(admin.ModelAdmin):
 
 @admin.register(Consent)
 class ConsentAdmin(ScopedAdmin):
-    list_display = ("user", "notice", "accepted_at")
+    list_display = ("user", "notice", "accepted_at", "scan_link")
     list_select_related = ("user", "notice")
-    readonly_fields = ("user", "notice", "accepted_at", "ip_address")
+    readonly_fields = ("user", "notice", "accepted_at", "ip_address", "recorded_by", "scan_link")
+    exclude = ("paper_scan",)  # a private file: shown only through the checked, audited view
+
+    @admin.display(description=gettext_lazy("签字告知书"))
+    def scan_link(self, obj):
+        if not obj.paper_scan:
+            return "—"
+        return format_html(
+            '<a href="{}">{}</a>', reverse("accounts:consent_scan", args=[obj.pk]), _("查看扫描件")
+        )
 
     def get_queryset(self, request):
         users = User.objects.visible_to(request.user)
@@ -216,6 +227,46 @@ class ConsentAdmin(ScopedAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CounterAccount)
+class CounterAccountAdmin(ScopedAdmin):
+    """Counter-managed accounts (ADR 0019): read here; opened, served and upgraded at the counter pages."""
+
+    list_display = ("user", "card_tail", "created_by", "created_at", "upgraded_at")
+    list_filter = ("user__scope_unit",)
+    list_select_related = ("user", "created_by")
+    search_fields = ("user__real_name",)
+    fields = (
+        "user",
+        "card_tail",
+        "created_by",
+        "id_checked_at",
+        "relative_phone",
+        "relative_relation",
+        "card_issued_at",
+        "upgraded_at",
+        "upgraded_by",
+    )
+    readonly_fields = (
+        "user",
+        "card_tail",
+        "created_by",
+        "id_checked_at",
+        "card_issued_at",
+        "upgraded_at",
+        "upgraded_by",
+    )
+
+    @admin.display(description=gettext_lazy("服务卡尾号"))
+    def card_tail(self, obj):
+        return "*****" + obj.card_number[-4:]
+
+    def has_add_permission(self, request):
         return False
 
     def has_delete_permission(self, request, obj=None):

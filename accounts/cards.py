@@ -45,3 +45,18 @@ def card_qr_svg(card_number: str, *, title: str = "") -> SafeString:
             scale=1, border=4, dark="#000", light="#fff", title=title or None, svgclass="qr", omitsize=True
         )
     )
+
+
+# --- the card pass: which card holders this counter session was shown the card of ----------------------
+
+CARD_PASS_SESSION_KEY = "accounts_card_pass"
+
+
+def card_pass_remember(request, user_id: int) -> None:
+    """The card was presented at this counter: its holder may be served in this session."""
+    passes = [pk for pk in request.session.get(CARD_PASS_SESSION_KEY, []) if pk != user_id][-19:]
+    request.session[CARD_PASS_SESSION_KEY] = [*passes, user_id]
+
+
+def card_presented(request, user_id) -> bool:
+    return user_id in request.session.get(CARD_PASS_SESSION_KEY, [])

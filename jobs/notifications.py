@@ -33,6 +33,8 @@ def notify_user(*, user_id: int, body: str, url: str = "", key: str = "") -> int
         return 0
     queued = 0
     for channel in channels_for(user):
+        if channel == MessageChannel.SMS and not user.phone:
+            continue  # a counter-managed worker has no number of their own (never a relative's, ADR 0019)
         to = user.phone if channel == MessageChannel.SMS else str(user.pk)
         delivery = message_queue(
             channel=channel, to=to, body=body, url=url, key=f"{key}:{channel}" if key else ""
