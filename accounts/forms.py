@@ -198,3 +198,19 @@ class UpgradeForm(forms.Form):
 class CodeLoginForm(forms.Form):
     phone = PhoneField()
     code = CodeField(required=False)
+
+
+class ClaimForm(forms.Form):
+    """A worker whose account was opened at a counter binds their own new phone."""
+
+    card_number = forms.CharField(
+        label=_("服务卡号（9位）"), max_length=20, widget=forms.TextInput(attrs={"inputmode": "numeric"})
+    )
+    id_number = forms.CharField(label=_("身份证号码"), max_length=18)
+    phone = PhoneField(label=_("本人手机号码"))
+    code = CodeField(required=False)
+    password = forms.CharField(
+        label=_("设置登录密码（可不填，用短信验证码登录）"),
+        required=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )

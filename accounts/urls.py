@@ -15,6 +15,7 @@ urlpatterns = [
     path("profile/delete/", views.delete_account, name="delete"),
     path("privacy/", views.privacy_notice, name="privacy"),
     path("login/code/", views.login_code, name="login_code"),
+    path("card/bind/", views.claim, name="claim"),
     path("counter/new/", views.counter_create, name="counter_create"),
     path("counter/<int:pk>/card/", views.counter_card, name="counter_card"),
     path("counter/<int:pk>/upgrade/", views.counter_upgrade, name="counter_upgrade"),

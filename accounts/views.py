@@ -25,6 +25,7 @@ from . import navigation, selectors, services
 from .cards import card_pass_remember, card_qr_svg
 from .choices import CodePurpose
 from .forms import (
+    ClaimForm,
     CodeLoginForm,
     CounterAccountForm,
     DeleteAccountForm,
@@ -334,3 +335,33 @@ def login_code(request):
                 return redirect(navigation.home_url(user))
     status = 400 if request.method == "POST" and form.errors else 200
     return render(request, "accounts/login_code.html", {"form": form}, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def claim(request):
+    """A worker with a worker card binds their own new phone to the account the counter opened (the same
+    account: every record stays), then is signed in."""
+    form = ClaimForm(request.POST or None)
+    if request.method == "POST":
+        if request.POST.get("action") == "send_code":
+            form.is_valid()
+            _send_code(request, form, CodePurpose.UPGRADE)
+        elif form.is_valid():
+            data = form.cleaned_data
+            try:
+                user = services.counter_account_claim(
+                    card_number=data["card_number"],
+                    id_number=data["id_number"],
+                    phone=data["phone"],
+                    code=data.get("code", ""),
+                    password=data.get("password", ""),
+                    request=request,
+                )
+            except DomainError as exc:
+                apply_domain_error(form, exc)
+            else:
+                login(request, user, backend="accounts.backends.RoleBackend")
+                messages.success(request, _("已绑定本人手机号，以后可以用该手机号登录，原有记录都在。"))
+                return redirect(navigation.home_url(user))
+    status = 400 if request.method == "POST" and form.errors else 200
+    return render(request, "accounts/claim.html", {"form": form}, status=status)

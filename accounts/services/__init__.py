@@ -5,6 +5,7 @@ API clients) and ``counter`` (counter-managed accounts, ADR 0019)."""
 from .counter import (
     card_access_note,
     card_holder_find,
+    counter_account_claim,
     counter_account_create,
     counter_account_upgrade,
     login_by_code,
@@ -35,6 +36,7 @@ __all__ = [
     "api_client_revoke",
     "card_access_note",
     "card_holder_find",
+    "counter_account_claim",
     "counter_account_create",
     "counter_account_upgrade",
     "current_privacy_notice",

@@ -4,6 +4,9 @@ in place to a phone account; and logging in by an SMS code."""
 
 from __future__ import annotations
 
+import hmac
+import re
+
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.cache import cache
@@ -317,6 +320,50 @@ def counter_account_upgrade(
             request=request,
         )
     return worker
+
+
+def counter_account_claim(
+    *, card_number: str, id_number: str, phone: str, code: str, password: str = "", request=None
+) -> User:
+    """The worker binds their own new phone online: the SMS code proves the number is theirs (checked first,
+    so nothing is said about a card before it is right); the card number and the resident ID together prove
+    the account is theirs. A card and ID that do not match answer one message and count as a wrong code (five
+    void it), and each try is audited in the holder's county when the card exists."""
+    try:
+        phone = normalize_phone(phone)
+    except ValidationError as exc:
+        raise _invalid({"phone": list(exc.messages)}) from exc
+    phone_code_check(phone=phone, purpose=CodePurpose.UPGRADE, code=code)
+    mismatch = _invalid({"card_number": [_("服务卡号与身份证号码不符，请核对，或到服务台办理。")]})
+    number = compact(card_number)
+    account = None
+    if is_card_number(number):
+        account = CounterAccount.objects.select_related("user").filter(card_number=number).first()
+    given = re.sub(r"\s", "", id_number or "").upper()
+    matches = bool(
+        account
+        and account.user.is_active
+        and account.user.id_number
+        and hmac.compare_digest(account.user.id_number, given)
+    )
+    if account is not None:
+        audit_record(
+            actor=None,
+            action=AuditAction.REVEAL,
+            obj=account.user,
+            label=f"claim:{mask_phone(phone)}",
+            after={"lookup": "card+id_number", "card": "*****" + number[-4:], "found": matches},
+            reason=_("劳动者在线绑定手机号：核对服务卡与身份证"),
+            request=request,
+        )
+    if not matches:
+        fail_key = f"smscode:fail:{CodePurpose.UPGRADE}:{phone}"
+        cache.add(fail_key, 0, settings.LINGONG_SMS_CODE_TTL)
+        cache.incr(fail_key)
+        raise mismatch
+    return counter_account_upgrade(
+        worker=account.user, actor=account.user, phone=phone, code=code, password=password, request=request
+    )
 
 
 def login_by_code(*, phone: str, code: str, request=None) -> User:

@@ -508,3 +508,51 @@ def test_upgrade_page_is_closed_to_a_counter_that_was_not_shown_the_card(
         client_as(other_market).get(f"/accounts/counter/{holder.counter_account.pk}/upgrade/").status_code
         == 404
     )
+
+
+def test_worker_binds_their_own_phone_online_with_card_and_id(
+    operator, county_a, django_capture_on_commit_callbacks
+):
+    holder = open_account(operator, county_a)
+    card = holder.counter_account.card_number
+    client = Client()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/accounts/card/bind/", {"action": "send_code", "phone": NEW_PHONE})
+    code = re.search(r"\d{6}", sms_to(NEW_PHONE)[-1]).group()
+    data = {"action": "bind", "card_number": card, "id_number": rid(seq=99), "phone": NEW_PHONE, "code": code}
+    wrong = client.post("/accounts/card/bind/", data)  # someone else's ID with this card
+    assert wrong.status_code == 400 and "不符" in wrong.context["form"].errors["card_number"][0]
+    holder.refresh_from_db()
+    assert holder.phone is None
+    data["id_number"] = holder.id_number
+    response = client.post("/accounts/card/bind/", data)
+    assert response.status_code == 302 and int(client.session["_auth_user_id"]) == holder.pk
+    holder.refresh_from_db()
+    assert holder.phone == NEW_PHONE and User.objects.filter(id_number=holder.id_number).count() == 1
+    account = CounterAccount.objects.get(user=holder)
+    assert account.upgraded_by == holder and account.upgraded_at is not None
+
+
+def test_card_and_id_mismatches_use_up_the_code(county_a, operator, django_capture_on_commit_callbacks):
+    holder = open_account(operator, county_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.phone_code_send(phone=NEW_PHONE, purpose=CodePurpose.UPGRADE)
+    code = re.search(r"\d{6}", sms_to(NEW_PHONE)[-1]).group()
+    for _ in range(5):
+        with pytest.raises(DomainError):
+            services.counter_account_claim(
+                card_number=holder.counter_account.card_number,
+                id_number=rid(seq=98),
+                phone=NEW_PHONE,
+                code=code,
+            )
+    with pytest.raises(DomainError) as exc:  # now even the right pair is refused: the code is void
+        services.counter_account_claim(
+            card_number=holder.counter_account.card_number,
+            id_number=holder.id_number,
+            phone=NEW_PHONE,
+            code=code,
+        )
+    assert exc.value.code == "invalid_code"
+    holder.refresh_from_db()
+    assert holder.phone is None
