@@ -26,7 +26,11 @@ from work.calculators import SHANGHAI
 from work.choices import CheckMethod, PaymentMethod, PaymentStatus, RatingDirection, WorkOrderStatus
 from work.models import Rating, WorkOrder
 
-from .test_journeys import Person, chromium, jobs_seed  # noqa: F401  (fixtures)
+from . import test_journeys
+from .test_journeys import Person
+
+chromium = test_journeys.chromium  # the fixtures of the journeys: the browser and the occupations
+jobs_seed = test_journeys.jobs_seed
 
 PASSWORD = "counter-work-2026"
 
@@ -44,7 +48,7 @@ def test_counter_opens_an_account_for_a_worker_without_a_phone_and_serves_them_b
     live_server,
     jobs_seed,
     settings,
-    tmp_path,  # noqa: F811
+    tmp_path,
 ):
     from jobs import services as jobs_services
     from work import services as work
