@@ -75,6 +75,13 @@ class UserAdmin(ScopedAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("role_grants")
 
+    def get_readonly_fields(self, request, obj=None):
+        fields = tuple(super().get_readonly_fields(request, obj))
+        if obj is not None and not obj.phone and "phone" not in fields:
+            # a counter-managed worker gets a login number only SMS-confirmed (counter_account_upgrade)
+            fields += ("phone",)
+        return fields
+
     @admin.display(description=gettext_lazy("手机号码"), ordering="phone")
     def masked_phone_col(self, obj):
         return obj.masked_phone or _("（服务台代管，无手机号）")

@@ -229,7 +229,7 @@ def referral_slip(request, pk: int):
         "posting": posting,
         "worker": application.worker,
         "worker_id_masked": mask_id_number(application.worker.id_number),
-        "worker_phone_masked": mask_phone(application.worker.phone),
+        "worker_phone_masked": mask_phone(application.worker.phone) or _("无（持服务卡）"),
         "contact_name": mask_name(posting.contact_name),
         "contact_phone": mask_phone(posting.contact_phone),
         "referrer": application.acted_by,

@@ -556,3 +556,21 @@ def test_card_and_id_mismatches_use_up_the_code(county_a, operator, django_captu
     assert exc.value.code == "invalid_code"
     holder.refresh_from_db()
     assert holder.phone is None
+
+
+def test_admin_shows_counter_accounts_masked_in_scope_and_keeps_the_login_number_read_only(
+    client_as, officer, officer_b, operator, county_a
+):
+    holder = open_account(operator, county_a, relative_phone="13900000002", relative_relation="子女")
+    account = holder.counter_account
+    page = client_as(officer).get(f"/admin/accounts/counteraccount/{account.pk}/change/")
+    body = page.content.decode()
+    assert page.status_code == 200 and "139****0002" in body and "13900000002" not in body
+    assert account.card_number not in body  # the card's last digits only
+    assert client_as(officer_b).get(f"/admin/accounts/counteraccount/{account.pk}/change/").status_code in (
+        302,
+        404,
+    )
+    user_page = client_as(officer).get(f"/admin/accounts/user/{holder.pk}/change/")
+    assert user_page.status_code == 200
+    assert 'name="phone"' not in user_page.content.decode()  # not settable without the SMS code
