@@ -574,3 +574,25 @@ def test_admin_shows_counter_accounts_masked_in_scope_and_keeps_the_login_number
     user_page = client_as(officer).get(f"/admin/accounts/user/{holder.pk}/change/")
     assert user_page.status_code == 200
     assert 'name="phone"' not in user_page.content.decode()  # not settable without the SMS code
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_counters_opening_the_same_resident_id_at_once_make_one_account(
+    postgres, county_a, tmp_path, settings
+):
+    from ..jobs.test_concurrency import run_together
+
+    counters = [UserFactory(scope_unit=county_a, roles=[Role.MARKET_OPERATOR]) for _ in range(4)]
+    number = rid(seq=77)
+
+    def attempt(i):
+        return open_account(counters[i], county_a, id_number=number)
+
+    results = run_together(attempt, count=4)
+    made = [r for r in results if isinstance(r, User)]
+    refused = [r for r in results if isinstance(r, DomainError)]
+    assert len(made) == 1 and len(refused) == 3, results
+    assert all("id_number" in r.fields for r in refused)
+    assert User.objects.filter(id_number=number).count() == 1
+    assert CounterAccount.objects.count() == 1 and Consent.objects.filter(user=made[0]).count() == 1
