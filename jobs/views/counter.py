@@ -137,6 +137,11 @@ def counter(request):
     context = {
         "lookup": lookup,
         "card": card,
+        # the accounts this staff member opened (their cards can be printed again from here)
+        "opened": [
+            (a, worker_label(a.user))
+            for a in CounterAccount.objects.filter(created_by=request.user).select_related("user")[:10]
+        ],
         "worker": worker if assisted else None,
         "referral": ReferralForm(),
         **acting_context(request),

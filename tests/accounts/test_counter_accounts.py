@@ -596,3 +596,12 @@ def test_two_counters_opening_the_same_resident_id_at_once_make_one_account(
     assert all("id_number" in r.fields for r in refused)
     assert User.objects.filter(id_number=number).count() == 1
     assert CounterAccount.objects.count() == 1 and Consent.objects.filter(user=made[0]).count() == 1
+
+
+def test_counter_page_lists_the_cards_its_staff_member_issued_and_no_one_elses(
+    client_as, operator, officer, county_a
+):
+    holder = open_account(operator, county_a)
+    url = f"/accounts/counter/{holder.counter_account.pk}/card/"
+    assert url in client_as(operator).get(COUNTER_URL).content.decode()
+    assert url not in client_as(officer).get(COUNTER_URL).content.decode()
