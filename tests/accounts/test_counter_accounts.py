@@ -605,3 +605,25 @@ def test_counter_page_lists_the_cards_its_staff_member_issued_and_no_one_elses(
     url = f"/accounts/counter/{holder.counter_account.pk}/card/"
     assert url in client_as(operator).get(COUNTER_URL).content.decode()
     assert url not in client_as(officer).get(COUNTER_URL).content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_keeps_every_existing_number_and_then_allows_none(county_a):
+    """0006 only relaxes NOT NULL on User.phone: rows made before it keep their numbers, unique still holds."""
+    from django.db import IntegrityError, connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    executor.migrate([("accounts", "0005_phonecode_delivery")])
+    old_user = executor.loader.project_state([("accounts", "0005_phonecode_delivery")]).apps.get_model(
+        "accounts", "User"
+    )
+    old_user.objects.create(phone="13512345678", password="!", real_name="老用户")
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    assert User.objects.get(real_name="老用户").phone == "13512345678"
+    User.objects.create(phone=None, password="!", real_name="甲")
+    User.objects.create(phone=None, password="!", real_name="乙")  # NULLs do not collide
+    with pytest.raises(IntegrityError):
+        User.objects.create(phone="13512345678", password="!", real_name="丙")
