@@ -8,7 +8,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.admin import ScopedAdmin
+from core.admin import ScopedAdmin, admin_message_error
 from core.errors import DomainError
 
 from . import services
@@ -269,9 +269,26 @@ class CounterAccountAdmin(ScopedAdmin):
         "upgraded_by",
     )
 
+    actions = [*ScopedAdmin.actions, "reissue_card"]
+
     @admin.display(description=gettext_lazy("服务卡尾号"))
     def card_tail(self, obj):
         return "*****" + obj.card_number[-4:]
+
+    @admin.action(description=gettext_lazy("补办服务卡（原卡作废）"), permissions=["change"])
+    def reissue_card(self, request, queryset):
+        for account in queryset:  # already scoped by get_queryset
+            try:
+                account = services.counter_card_reissue(account=account, actor=request.user, request=request)
+            except DomainError as exc:
+                admin_message_error(request, exc)
+            else:
+                url = reverse("accounts:counter_card", args=[account.pk])
+                self.message_user(
+                    request,
+                    format_html('{} <a href="{}">{}</a>', _("已补办服务卡。"), url, _("打印新卡")),
+                    messages.SUCCESS,
+                )
 
     def has_add_permission(self, request):
         return False

@@ -38,6 +38,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "accounts.*_privacynotice",
         "accounts.view_consent",
         "accounts.view_counteraccount",
+        "accounts.change_counteraccount",
         "django_celery_beat.*",
     ),
     Role.COUNTY_STAFF: (
@@ -52,6 +53,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "accounts.change_organization",
         "accounts.view_consent",
         "accounts.view_counteraccount",
+        "accounts.change_counteraccount",
     ),
     # Auditors read everything in their scope and change nothing; the audit trail is theirs to read.
     Role.AUDITOR: ("*.view_*",),

@@ -8,6 +8,7 @@ from .counter import (
     counter_account_claim,
     counter_account_create,
     counter_account_upgrade,
+    counter_card_reissue,
     login_by_code,
 )
 from .identity import (
@@ -39,6 +40,7 @@ __all__ = [
     "counter_account_claim",
     "counter_account_create",
     "counter_account_upgrade",
+    "counter_card_reissue",
     "current_privacy_notice",
     "login_by_code",
     "password_reset",

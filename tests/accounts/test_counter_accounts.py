@@ -627,3 +627,28 @@ def test_the_migration_keeps_every_existing_number_and_then_allows_none(county_a
     User.objects.create(phone=None, password="!", real_name="乙")  # NULLs do not collide
     with pytest.raises(IntegrityError):
         User.objects.create(phone="13512345678", password="!", real_name="丙")
+
+
+def test_a_lost_card_is_reissued_in_the_admin_and_the_old_number_stops_working(
+    client_as, officer, officer_b, operator, county_a
+):
+    from core.errors import NotFound
+
+    holder = open_account(operator, county_a)
+    old = holder.counter_account.card_number
+    response = client_as(officer).post(
+        "/admin/accounts/counteraccount/",
+        {"action": "reissue_card", "_selected_action": [holder.counter_account.pk]},
+    )
+    assert response.status_code == 302
+    account = CounterAccount.objects.get(user=holder)
+    assert account.card_number != old and is_card_number(account.card_number)
+    with pytest.raises(DomainError) as exc:
+        services.card_holder_find(actor=operator, card_number=old)
+    assert exc.value.code == "card_not_found"
+    assert services.card_holder_find(actor=operator, card_number=account.card_number) == holder
+    row = AuditLog.objects.get(action=AuditAction.UPDATE, object_id=str(account.pk))
+    assert row.actor == officer and row.before == {"card": "*****" + old[-4:]}
+    with pytest.raises(NotFound):
+        services.counter_card_reissue(account=account, actor=officer_b)
+    assert CounterAccount.objects.get(user=holder).card_number == account.card_number
