@@ -3,14 +3,25 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.admin import ScopedAdmin
+from core.admin import ScopedAdmin, admin_message_error
 from core.errors import DomainError
 
 from . import services
-from .models import ApiClient, Consent, Organization, PrivacyNotice, RoleGrant, User, WeChatBinding
+from .models import (
+    ApiClient,
+    Consent,
+    CounterAccount,
+    Organization,
+    PrivacyNotice,
+    RoleGrant,
+    User,
+    WeChatBinding,
+)
 
 
 class RoleGrantInline(admin.TabularInline):
@@ -73,9 +84,16 @@ class UserAdmin(ScopedAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("role_grants")
 
+    def get_readonly_fields(self, request, obj=None):
+        fields = tuple(super().get_readonly_fields(request, obj))
+        if obj is not None and not obj.phone and "phone" not in fields:
+            # a counter-managed worker gets a login number only SMS-confirmed (counter_account_upgrade)
+            fields += ("phone",)
+        return fields
+
     @admin.display(description=gettext_lazy("手机号码"), ordering="phone")
     def masked_phone_col(self, obj):
-        return obj.masked_phone
+        return obj.masked_phone or _("（服务台代管，无手机号）")
 
     @admin.display(description=gettext_lazy("角色"))
     def roles_col(self, obj):
@@ -204,9 +222,18 @@ class PrivacyNoticeAdmin(admin.ModelAdmin):
 
 @admin.register(Consent)
 class ConsentAdmin(ScopedAdmin):
-    list_display = ("user", "notice", "accepted_at")
+    list_display = ("user", "notice", "accepted_at", "scan_link")
     list_select_related = ("user", "notice")
-    readonly_fields = ("user", "notice", "accepted_at", "ip_address")
+    readonly_fields = ("user", "notice", "accepted_at", "ip_address", "recorded_by", "scan_link")
+    exclude = ("paper_scan",)  # a private file: shown only through the checked, audited view
+
+    @admin.display(description=gettext_lazy("签字告知书"))
+    def scan_link(self, obj):
+        if not obj.paper_scan:
+            return "—"
+        return format_html(
+            '<a href="{}">{}</a>', reverse("accounts:consent_scan", args=[obj.pk]), _("查看扫描件")
+        )
 
     def get_queryset(self, request):
         users = User.objects.visible_to(request.user)
@@ -247,3 +274,60 @@ class WeChatBindingAdmin(admin.ModelAdmin):
     def delete_queryset(self, request, queryset):
         for obj in queryset.select_related("user"):
             services.wechat_unbind(user=obj.user, actor=request.user, request=request)
+
+
+@admin.register(CounterAccount)
+class CounterAccountAdmin(ScopedAdmin):
+    """Counter-managed accounts (ADR 0019): read here; opened, served and upgraded at the counter pages."""
+
+    list_display = ("user", "card_tail", "created_by", "created_at", "upgraded_at")
+    list_filter = ("user__scope_unit",)
+    list_select_related = ("user", "created_by")
+    search_fields = ("user__real_name",)
+    fields = (
+        "user",
+        "card_tail",
+        "created_by",
+        "id_checked_at",
+        "relative_phone",
+        "relative_relation",
+        "card_issued_at",
+        "upgraded_at",
+        "upgraded_by",
+    )
+    readonly_fields = (
+        "user",
+        "card_tail",
+        "created_by",
+        "id_checked_at",
+        "card_issued_at",
+        "upgraded_at",
+        "upgraded_by",
+    )
+
+    actions = [*ScopedAdmin.actions, "reissue_card"]
+
+    @admin.display(description=gettext_lazy("服务卡尾号"))
+    def card_tail(self, obj):
+        return "*****" + obj.card_number[-4:]
+
+    @admin.action(description=gettext_lazy("补办服务卡（原卡作废）"), permissions=["change"])
+    def reissue_card(self, request, queryset):
+        for account in queryset:  # already scoped by get_queryset
+            try:
+                account = services.counter_card_reissue(account=account, actor=request.user, request=request)
+            except DomainError as exc:
+                admin_message_error(request, exc)
+            else:
+                url = reverse("accounts:counter_card", args=[account.pk])
+                self.message_user(
+                    request,
+                    format_html('{} <a href="{}">{}</a>', _("已补办服务卡。"), url, _("打印新卡")),
+                    messages.SUCCESS,
+                )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

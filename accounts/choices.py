@@ -31,6 +31,8 @@ class AccountType(models.TextChoices):
 class CodePurpose(models.TextChoices):
     REGISTER = "register", _("注册")
     RESET_PASSWORD = "reset_password", _("找回密码")
+    LOGIN = "login", _("验证码登录")
+    UPGRADE = "upgrade", _("绑定本人手机号")
 
 
 class ReviewFlag(models.TextChoices):

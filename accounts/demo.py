@@ -4,6 +4,7 @@ API client for one county (registered with ``core.demo``; run by ``manage.py see
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 from django.conf import settings
 from django.utils import timezone
@@ -106,6 +107,9 @@ def seed(stdout=None) -> None:
             url="/accounts/profile/wechat/",
             key=f"demo:welcome:{worker.pk}",
         )
+    card_line = _seed_counter_worker(units, notice)
+    if card_line:
+        lines.append(card_line)
     token_line = ""
     if not ApiClient.objects.filter(name="潍城区人社局业务系统").exists():
         _client, raw = api_client_issue(
@@ -117,6 +121,37 @@ def seed(stdout=None) -> None:
         _write(stdout, f"  {phone}  {name}  [{roles}]")
     if token_line:
         _write(stdout, f"  API token for 潍城区 (shown once): {token_line}")
+
+
+def _seed_counter_worker(units, notice):
+    """An older worker without a phone, opened at the 白浪河 market counter (ADR 0019): no login number, a
+    daughter's number as a contact, a consent scan (a blank page drawn here), a worker card."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from .services import counter_account_create
+
+    operator = User.objects.filter(phone="13600000001").first()
+    number = make_resident_id("370702", dt.date(1961, 3, 9), seq=88, male=True)
+    existing = User.objects.filter(id_number=number).select_related("counter_account").first()
+    if existing is None and operator and notice:
+        page = io.BytesIO()
+        Image.new("L", (620, 877), 255).save(page, format="PNG")
+        existing = counter_account_create(
+            actor=operator,
+            real_name="马长顺",
+            id_number=number,
+            scope_unit=units["370702"],
+            id_checked=True,
+            notice_version=notice.version,
+            consent_scan=SimpleUploadedFile("consent.png", page.getvalue(), content_type="image/png"),
+            relative_phone="13900000002",
+            relative_relation="子女",
+        )
+    account = getattr(existing, "counter_account", None)
+    if account is None:
+        return None
+    return (f"card {account.card_display}", "马长顺", "零工（服务台代管，无手机号）")
 
 
 def _write(stdout, line: str) -> None:

@@ -144,3 +144,73 @@ class DeleteAccountForm(forms.Form):
         if not self.user.check_password(password):
             raise ValidationError(_("密码不正确。"))
         return password
+
+
+# --- counter-managed accounts (ADR 0019) --------------------------------------------------------------
+
+RELATIONS = [
+    ("", _("请选择")),
+    ("子女", _("子女")),
+    ("配偶", _("配偶")),
+    ("父母", _("父母")),
+    ("兄弟姐妹", _("兄弟姐妹")),
+    ("其他亲属", _("其他亲属")),
+]
+
+
+class CounterAccountForm(forms.Form):
+    """Counter staff open an account for a worker without a phone (the service checks and decides)."""
+
+    real_name = forms.CharField(label=_("姓名（与身份证一致）"), max_length=64)
+    id_number = forms.CharField(label=_("身份证号码"), max_length=18)
+    id_checked = forms.BooleanField(label=_("我已当面查验身份证原件，人证一致"), required=False)
+    scope_unit = scope_unit_field()
+    relative_phone = forms.CharField(
+        label=_("亲属联系电话（可不填）"),
+        max_length=20,
+        required=False,
+        help_text=_("仅作联系用，不作登录账号，可与他人重复。"),
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+    )
+    relative_relation = forms.ChoiceField(label=_("该号码机主是劳动者的"), choices=RELATIONS, required=False)
+    consent_scan = forms.FileField(
+        label=_("劳动者签字的告知书（扫描件或照片）"),
+        required=False,
+        help_text=_("JPEG 或 PNG 图片，不超过 5 MB。"),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png"}),
+    )
+    notice_version = forms.CharField(widget=forms.HiddenInput)
+    request_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+
+
+class UpgradeForm(forms.Form):
+    """The worker's own new number, confirmed by the SMS code it receives."""
+
+    phone = PhoneField(label=_("劳动者本人的手机号码"))
+    code = CodeField(required=False)
+    password = forms.CharField(
+        label=_("设置登录密码（可不填，用短信验证码登录）"),
+        required=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+
+class CodeLoginForm(forms.Form):
+    phone = PhoneField()
+    code = CodeField(required=False)
+
+
+class ClaimForm(forms.Form):
+    """A worker whose account was opened at a counter binds their own new phone."""
+
+    card_number = forms.CharField(
+        label=_("服务卡号（9位）"), max_length=20, widget=forms.TextInput(attrs={"inputmode": "numeric"})
+    )
+    id_number = forms.CharField(label=_("身份证号码"), max_length=18)
+    phone = PhoneField(label=_("本人手机号码"))
+    code = CodeField(required=False)
+    password = forms.CharField(
+        label=_("设置登录密码（可不填，用短信验证码登录）"),
+        required=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )

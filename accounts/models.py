@@ -17,6 +17,7 @@ from core.models import ScopeUnit, TimeStampedModel
 from core.scope import CITY, NOWHERE, Scope, ScopedQuerySet
 
 from .choices import CodePurpose, Gender, ReviewFlag, Role
+from .storage import private_storage
 from .validators import age_on
 
 
@@ -43,12 +44,15 @@ class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
 class User(AbstractBaseUser, PermissionsMixin):
     """A person: logs in by mainland mobile number and password. Roles (worker, employer, staff …) are
     grants, so one person may both work and employ. Real-name data (resident ID) lives here; job-seeker
-    and employer registration details live in ``jobs``."""
+    and employer registration details live in ``jobs``. A worker without a phone of their own has no
+    number (``phone`` is NULL) and a ``CounterAccount``: counters act for them (ADR 0019)."""
 
     scope_field = "scope_unit"
     personal_fields = {"phone": masking.PHONE, "id_number": masking.ID_NUMBER}
 
-    phone = models.CharField(_("手机号码"), max_length=16, unique=True)
+    # The login name: the person's own number, confirmed by SMS. NULL for a counter-managed worker (unique
+    # still holds among the numbers that are set: SQL's NULLs are distinct).
+    phone = models.CharField(_("手机号码"), max_length=16, unique=True, null=True, blank=True)
     phone_verified_at = models.DateTimeField(_("手机验证时间"), null=True, blank=True)
     real_name = models.CharField(_("姓名"), max_length=64, blank=True)
     id_number = models.CharField(_("身份证号码"), max_length=18, unique=True, null=True, blank=True)
@@ -110,6 +114,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def masked_phone(self) -> str:
         return masking.mask_phone(self.phone)
+
+    @property
+    def is_counter_managed(self) -> bool:
+        """No number of their own yet: the account is kept at the counter (ADR 0019)."""
+        return not self.phone and hasattr(self, "counter_account")
 
     @property
     def masked_id_number(self) -> str:
@@ -328,6 +337,14 @@ class Consent(models.Model):
     notice = models.ForeignKey(PrivacyNotice, verbose_name=_("告知书"), on_delete=models.PROTECT)
     accepted_at = models.DateTimeField(_("同意时间"), default=timezone.now)
     ip_address = models.GenericIPAddressField(_("IP 地址"), null=True, blank=True)
+    # At a counter (ADR 0019): the person signs the printed notice; staff attach the scan (re-encoded JPEG,
+    # private storage, served only through a checked view) and are recorded as having taken it.
+    paper_scan = models.FileField(
+        _("签字告知书扫描件"), upload_to="consents/%Y/%m/", storage=private_storage, blank=True
+    )
+    recorded_by = models.ForeignKey(
+        "User", verbose_name=_("经办人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("同意记录")
@@ -336,6 +353,61 @@ class Consent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.notice}"
+
+
+class CounterAccount(TimeStampedModel):
+    """The counter's side of a worker who has no phone of their own (ADR 0019): counter staff checked the
+    resident ID card in person and keep the account; the printed worker card carries ``card_number``, which
+    any counter in the city types or scans to serve the worker. A relative's number may be kept as a contact
+    (never a login, never unique). The row stays when the worker later gets a phone (``upgraded_at``): same
+    account, same history, and the card keeps working."""
+
+    scope_field = "user__scope_unit"
+    personal_fields = {"relative_phone": masking.PHONE}
+
+    user = models.OneToOneField(
+        User, verbose_name=_("劳动者"), on_delete=models.CASCADE, related_name="counter_account"
+    )
+    card_number = models.CharField(_("服务卡号"), max_length=12, unique=True)
+    created_by = models.ForeignKey(
+        User, verbose_name=_("办理人"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    id_checked_at = models.DateTimeField(_("身份证当面核验时间"))
+    relative_phone = models.CharField(_("亲属联系电话"), max_length=16, blank=True)
+    relative_relation = models.CharField(_("与劳动者关系"), max_length=16, blank=True)
+    card_issued_at = models.DateTimeField(_("制卡时间"), default=timezone.now)
+    upgraded_at = models.DateTimeField(_("转为手机号账号时间"), null=True, blank=True)
+    upgraded_by = models.ForeignKey(
+        User, verbose_name=_("转换办理人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The create form's one-time key: a resubmitted form returns the account it made (no second one).
+    request_key = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("服务台代管账号")
+        verbose_name_plural = _("服务台代管账号")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(relative_phone="") | Q(relative_relation=""),
+                name="counteraccount_relation_only_with_phone",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{masking.mask_name(self.user.real_name)} · {self.card_display}"
+
+    @property
+    def card_display(self) -> str:
+        """The card number in groups of four for reading aloud and typing (1234 5678 9)."""
+        n = self.card_number
+        return " ".join(n[i : i + 4] for i in range(0, len(n), 4))
+
+    @property
+    def masked_relative_phone(self) -> str:
+        return masking.mask_phone(self.relative_phone)
 
 
 class ApiClient(TimeStampedModel):

@@ -40,6 +40,8 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "accounts.view_consent",
         "accounts.view_wechatbinding",
         "accounts.delete_wechatbinding",
+        "accounts.view_counteraccount",
+        "accounts.change_counteraccount",
         "django_celery_beat.*",
     ),
     Role.COUNTY_STAFF: (
@@ -53,6 +55,8 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "accounts.view_organization",
         "accounts.change_organization",
         "accounts.view_consent",
+        "accounts.view_counteraccount",
+        "accounts.change_counteraccount",
     ),
     # Auditors read everything in their scope and change nothing; the audit trail is theirs to read.
     Role.AUDITOR: ("*.view_*",),
@@ -111,6 +115,17 @@ def permissions_for_roles(roles) -> frozenset[str]:
     if not patterns:
         return frozenset()
     return frozenset(perm for perm in _all_permissions() if any(fnmatchcase(perm, p) for p in patterns))
+
+
+def keeps_counter_accounts(user) -> bool:
+    """Who creates and serves counter-managed accounts (ADR 0019): county or city staff and market operators'
+    counter staff — the counter roles. Any of them, anywhere in the city, may serve a card holder."""
+    if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
+        return False
+    if getattr(user, "api_client", None) is not None:
+        return False
+    roles = getattr(user, "role_set", frozenset())
+    return bool(roles & {Role.COUNTY_STAFF, Role.CITY_STAFF, Role.MARKET_OPERATOR})
 
 
 def reset_cache() -> None:

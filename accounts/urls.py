@@ -18,4 +18,10 @@ urlpatterns = [
     path("profile/wechat/authorize/", views.wechat_authorize, name="wechat_authorize"),
     path("profile/wechat/callback/", views.wechat_callback, name="wechat_callback"),
     path("inbox/", views.inbox, name="inbox"),
+    path("login/code/", views.login_code, name="login_code"),
+    path("card/bind/", views.claim, name="claim"),
+    path("counter/new/", views.counter_create, name="counter_create"),
+    path("counter/<int:pk>/card/", views.counter_card, name="counter_card"),
+    path("counter/<int:pk>/upgrade/", views.counter_upgrade, name="counter_upgrade"),
+    path("consents/<int:pk>/scan/", views.consent_scan, name="consent_scan"),
 ]

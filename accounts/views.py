@@ -1,15 +1,16 @@
 from __future__ import annotations
 
 import json
+import uuid
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,14 +20,28 @@ from django.views.decorators.http import require_http_methods
 from core import selectors as core_selectors
 from core import services as core_services
 from core import wechat as core_wechat
-from core.choices import DeliveryStatus
+from core.audit import audit_record
+from core.choices import AuditAction, DeliveryStatus
 from core.errors import DomainError
 from core.forms import apply_domain_error
+from core.masking import mask_name
 
-from . import navigation, services
+from . import navigation, selectors, services
+from .cards import card_pass_remember, card_qr_svg
 from .choices import CodePurpose
-from .forms import DeleteAccountForm, LoginForm, PasswordResetForm, ProfileForm, RegistrationForm
+from .forms import (
+    ClaimForm,
+    CodeLoginForm,
+    CounterAccountForm,
+    DeleteAccountForm,
+    LoginForm,
+    PasswordResetForm,
+    ProfileForm,
+    RegistrationForm,
+    UpgradeForm,
+)
 from .models import PhoneCode, WeChatBinding
+from .permissions import keeps_counter_accounts
 from .validators import normalize_phone
 
 
@@ -280,3 +295,169 @@ def delete_account(request):
 
 def privacy_notice(request):
     return render(request, "accounts/privacy.html", {"notice": services.current_privacy_notice()})
+
+
+# --- counter-managed accounts (ADR 0019) ----------------------------------------------------------------
+
+
+def _require_counter(request) -> None:
+    if not request.user.is_authenticated:
+        raise PermissionDenied
+    if not keeps_counter_accounts(request.user):
+        raise PermissionDenied
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def counter_create(request):
+    """Counter staff open an account for a worker without a phone: ID card checked in person, the signed
+    paper notice scanned and attached; then the worker card is printed."""
+    _require_counter(request)
+    notice = services.current_privacy_notice()
+    initial = {"notice_version": notice.version if notice else "", "request_key": uuid.uuid4().hex}
+    form = CounterAccountForm(request.POST or None, request.FILES or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            worker = services.counter_account_create(
+                actor=request.user,
+                real_name=data["real_name"],
+                id_number=data["id_number"],
+                scope_unit=data["scope_unit"],
+                id_checked=data["id_checked"],
+                notice_version=data["notice_version"],
+                consent_scan=data.get("consent_scan"),
+                relative_phone=data.get("relative_phone", ""),
+                relative_relation=data.get("relative_relation", ""),
+                request_key=data.get("request_key", ""),
+                request=request,
+            )
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            card_pass_remember(request, worker.pk)
+            messages.success(request, _("已开户，请打印服务卡交给劳动者。"))
+            return redirect("accounts:counter_card", pk=worker.counter_account.pk)
+    status = 400 if request.method == "POST" and form.errors else 200
+    return render(request, "accounts/counter_create.html", {"form": form, "notice": notice}, status=status)
+
+
+@login_required
+def counter_card(request, pk: int):
+    """The printable worker card: the name masked, the card number with its check digit, its QR code."""
+    account = selectors.counter_account_for(actor=request.user, pk=pk, request=request)
+    if account is None:
+        raise Http404
+    title = _("零工服务卡 %(n)s") % {"n": account.card_display}
+    context = {
+        "account": account,
+        "worker_name": mask_name(account.user.real_name),
+        "qr_svg": card_qr_svg(account.card_number, title=title),
+    }
+    return render(request, "accounts/counter_card.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def counter_upgrade(request, pk: int):
+    """At the counter: the worker has a phone now; the same account gets it as its login (SMS-confirmed)."""
+    account = selectors.counter_account_for(actor=request.user, pk=pk, request=request)
+    if account is None:
+        raise Http404
+    form = UpgradeForm(request.POST or None)
+    if request.method == "POST":
+        if request.POST.get("action") == "send_code":
+            form.is_valid()
+            _send_code(request, form, CodePurpose.UPGRADE)
+        elif form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.counter_account_upgrade(
+                    worker=account.user,
+                    actor=request.user,
+                    phone=data["phone"],
+                    code=data.get("code", ""),
+                    password=data.get("password", ""),
+                    request=request,
+                )
+            except DomainError as exc:
+                apply_domain_error(form, exc)
+            else:
+                messages.success(request, _("已绑定本人手机号，劳动者可以用短信验证码登录，原有记录都在。"))
+                return redirect("jobs:counter")
+    status = 400 if request.method == "POST" and form.errors else 200
+    context = {"form": form, "account": account, "worker_name": mask_name(account.user.real_name)}
+    return render(request, "accounts/counter_upgrade.html", context, status=status)
+
+
+@login_required
+def consent_scan(request, pk: int):
+    """The scan of a signed paper notice, for staff in scope or whoever recorded it; each view is audited."""
+    consent = selectors.consent_scan_for(actor=request.user, pk=pk)
+    if consent is None:
+        raise Http404
+    audit_record(
+        actor=request.user,
+        action=AuditAction.REVEAL,
+        obj=consent.user,
+        after={"consent_scan": consent.pk},
+        reason=_("查看签字告知书扫描件"),
+        request=request,
+    )
+    response = FileResponse(consent.paper_scan.open("rb"), content_type="image/jpeg")
+    response["Content-Disposition"] = f'inline; filename="consent-{consent.pk}.jpg"'
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def login_code(request):
+    """Log in with an SMS code to one's own number (a worker whose account was kept at the counter, too)."""
+    form = CodeLoginForm(request.POST or None)
+    if request.method == "POST":
+        if request.POST.get("action") == "send_code":
+            form.is_valid()
+            _send_code(request, form, CodePurpose.LOGIN)
+        elif form.is_valid():
+            try:
+                user = services.login_by_code(
+                    phone=form.cleaned_data["phone"], code=form.cleaned_data.get("code", ""), request=request
+                )
+            except DomainError as exc:
+                apply_domain_error(form, exc)
+            else:
+                login(request, user, backend="accounts.backends.RoleBackend")
+                return redirect(navigation.home_url(user))
+    status = 400 if request.method == "POST" and form.errors else 200
+    return render(request, "accounts/login_code.html", {"form": form}, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def claim(request):
+    """A worker with a worker card binds their own new phone to the account the counter opened (the same
+    account: every record stays), then is signed in."""
+    form = ClaimForm(request.POST or None)
+    if request.method == "POST":
+        if request.POST.get("action") == "send_code":
+            form.is_valid()
+            _send_code(request, form, CodePurpose.UPGRADE)
+        elif form.is_valid():
+            data = form.cleaned_data
+            try:
+                user = services.counter_account_claim(
+                    card_number=data["card_number"],
+                    id_number=data["id_number"],
+                    phone=data["phone"],
+                    code=data.get("code", ""),
+                    password=data.get("password", ""),
+                    request=request,
+                )
+            except DomainError as exc:
+                apply_domain_error(form, exc)
+            else:
+                login(request, user, backend="accounts.backends.RoleBackend")
+                messages.success(request, _("已绑定本人手机号，以后可以用该手机号登录，原有记录都在。"))
+                return redirect(navigation.home_url(user))
+    status = 400 if request.method == "POST" and form.errors else 200
+    return render(request, "accounts/claim.html", {"form": form}, status=status)

@@ -339,6 +339,16 @@ class CounterLookupForm(forms.Form):
         return normalize_phone(self.cleaned_data["phone"])
 
 
+class CounterCardForm(forms.Form):
+    """The worker card (ADR 0019): typed, or scanned by the counter's scanner into the field."""
+
+    card_number = forms.CharField(
+        label=_("服务卡号（9位，可扫码）"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+
+
 class ReferralForm(forms.Form):
     posting = forms.IntegerField(
         label=_("岗位编号"),

@@ -70,6 +70,14 @@ def can_serve_counter(user) -> bool:
     return staff or is_market_operator(user)
 
 
+def serves_card_holder(worker_id, actor) -> bool:
+    """Any counter in the city may act for a counter-managed worker (one with a worker card, ADR 0019); they
+    find them only by the card, and every out-of-county access is audited (``jobs.views.counter``)."""
+    from accounts.models import CounterAccount
+
+    return can_serve_counter(actor) and CounterAccount.objects.filter(user_id=worker_id).exists()
+
+
 def is_employer(user) -> bool:
     if not signed_in(user):
         return False
@@ -142,7 +150,7 @@ def may_act_for(worker, actor, *, unit_ids=(), counter: bool = True) -> bool:
     if signed_in(actor) and actor.pk == worker.pk:
         return True
     staff = any(scope_of(actor).covers(u) for u in (worker.scope_unit_id, *unit_ids))
-    return staff or (counter and is_market_operator(actor))
+    return staff or (counter and (is_market_operator(actor) or serves_card_holder(worker.pk, actor)))
 
 
 def require_for_worker(worker, actor, *, unit_ids=(), counter: bool = True, visible: bool = False) -> None:

@@ -9,7 +9,14 @@ from rest_framework import permissions
 from accounts.choices import Role
 from core.permissions import has_role, require_access, signed_in
 from core.scope import scope_of
-from jobs.permissions import can_serve_counter, is_employer, is_jobs_staff, is_market_operator, is_worker
+from jobs.permissions import (
+    can_serve_counter,
+    is_employer,
+    is_jobs_staff,
+    is_market_operator,
+    is_worker,
+    serves_card_holder,
+)
 
 ROLE_PERMISSIONS = {
     Role.CITY_STAFF: ("work.*",),
@@ -35,7 +42,11 @@ def is_order_staff(order, actor) -> bool:
 
 def is_order_counter(order, actor) -> bool:
     """Staff in scope, or a market operator's counter staff serving the worker who came to the counter."""
-    return is_order_staff(order, actor) or is_market_operator(actor)
+    return (
+        is_order_staff(order, actor)
+        or is_market_operator(actor)
+        or serves_card_holder(order.worker_id, actor)
+    )
 
 
 def require_party(order, actor, *, worker=False, employer=False, staff=False, counter=False) -> None:

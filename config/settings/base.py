@@ -214,7 +214,11 @@ MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=str(VAR_DIR / "media"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    # Files no URL serves (signed consent forms): outside MEDIA_ROOT, read through checked views (ADR 0019).
+    "private": {"BACKEND": "accounts.storage.PrivateStorage"},
 }
+LINGONG_PRIVATE_MEDIA_ROOT = env.path("LINGONG_PRIVATE_MEDIA_ROOT", default=str(VAR_DIR / "private"))
+LINGONG_CONSENT_SCAN_MAX_BYTES = env.int("LINGONG_CONSENT_SCAN_MAX_BYTES", default=5 * 1024 * 1024)
 
 # --- REST API ---------------------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -443,7 +443,7 @@ class ApplicationSerializer(serializers.ModelSerializer):
 
     def get_worker_phone(self, obj) -> str:
         phone = obj.worker.phone
-        return phone if self._sees_worker(obj) else mask_phone(phone)
+        return (phone if self._sees_worker(obj) else mask_phone(phone)) or ""  # none: kept at a counter
 
     def get_contact_name(self, obj) -> str:
         return obj.posting.contact_name if self._sees_contact(obj) else mask_name(obj.posting.contact_name)

@@ -15,12 +15,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts import services as account_services
+from accounts.cards import card_pass_remember, card_presented
+from accounts.models import CounterAccount, User
 from core.errors import DomainError
+from core.forms import apply_domain_error
 from core.masking import mask_id_number, mask_name, mask_phone
 
 from .. import selectors, services
 from ..choices import ApplicationSource
-from ..forms import CounterLookupForm, ReferralForm
+from ..forms import CounterCardForm, CounterLookupForm, ReferralForm
 from ..matching import recommend_postings
 from ..models import Application, WorkerProfile, WorkerSkill
 from ..permissions import can_serve_counter, workers_served_by
@@ -41,7 +45,27 @@ def acting_worker(request):
         worker = workers_served_by(user).filter(pk=worker_id).first()
         if worker is not None:
             return worker, True
+        if card_presented(request, worker_id):
+            # A card holder from another county (any counter in the city serves them): each request that
+            # acts for them is an audit row in their county (ADR 0019).
+            worker = (
+                User.objects.filter(pk=worker_id, is_active=True, counter_account__isnull=False)
+                .select_related("scope_unit")
+                .first()
+            )
+            if worker is not None:
+                if not getattr(request, "_card_access_noted", False):
+                    request._card_access_noted = True
+                    account_services.card_access_note(actor=user, worker=worker, request=request)
+                return worker, True
     return user, False
+
+
+def worker_label(worker) -> str:
+    """Whom the counter serves, masked: the name and the number, or the worker card for one without."""
+    if worker.phone:
+        return f"{mask_name(worker.real_name)} {mask_phone(worker.phone)}"
+    return _("%(name)s（服务卡）") % {"name": mask_name(worker.real_name)}
 
 
 def acting_context(request) -> dict:
@@ -51,7 +75,7 @@ def acting_context(request) -> dict:
         return {"acting_worker": None}
     return {
         "acting_worker": worker,
-        "acting_label": f"{mask_name(worker.real_name)} {mask_phone(worker.phone)}",
+        "acting_label": worker_label(worker),
     }
 
 
@@ -81,8 +105,21 @@ def counter(request):
     (registration, search, apply), or refer them to a posting with a printed slip."""
     _require_counter(request)
     lookup = CounterLookupForm(request.POST if request.POST.get("action") == "lookup" else None)
+    card = CounterCardForm(request.POST if request.POST.get("action") == "card" else None)
     if request.method == "POST":
         action = request.POST.get("action")
+        if action == "card" and card.is_valid():
+            try:
+                worker = account_services.card_holder_find(
+                    actor=request.user, card_number=card.cleaned_data["card_number"], request=request
+                )
+            except DomainError as exc:
+                apply_domain_error(card, exc)
+            else:
+                card_pass_remember(request, worker.pk)
+                request.session[COUNTER_SESSION_KEY] = worker.pk
+                messages.success(request, _("正在为 %(who)s 办理。") % {"who": worker_label(worker)})
+                return redirect("jobs:counter")
         if action == "end":
             request.session.pop(COUNTER_SESSION_KEY, None)
             messages.success(request, _("已结束代办。"))
@@ -93,20 +130,25 @@ def counter(request):
                 request.session[COUNTER_SESSION_KEY] = worker.pk
                 messages.success(
                     request,
-                    _("正在为 %(who)s 办理。")
-                    % {"who": f"{mask_name(worker.real_name)} {mask_phone(worker.phone)}"},
+                    _("正在为 %(who)s 办理。") % {"who": worker_label(worker)},
                 )
                 return redirect("jobs:counter")
     worker, assisted = acting_worker(request)
     context = {
         "lookup": lookup,
+        "card": card,
+        # the accounts this staff member opened (their cards can be printed again from here)
+        "opened": [
+            (a, worker_label(a.user))
+            for a in CounterAccount.objects.filter(created_by=request.user).select_related("user")[:10]
+        ],
         "worker": worker if assisted else None,
         "referral": ReferralForm(),
         **acting_context(request),
     }
     if assisted:
         context.update(_counter_worker_context(worker))
-    return render(request, "jobs/counter.html", context, status=400 if lookup.errors else 200)
+    return render(request, "jobs/counter.html", context, status=400 if lookup.errors or card.errors else 200)
 
 
 def _counter_worker_context(worker) -> dict:
@@ -120,7 +162,8 @@ def _counter_worker_context(worker) -> dict:
         rec.obj.wage_display = wage_text(rec.obj)
         rec.obj.distance = getattr(rec, "distance_km", None)
     return {
-        "worker_label": f"{mask_name(worker.real_name)} {mask_phone(worker.phone)}",
+        "worker_label": worker_label(worker),
+        "counter_account": CounterAccount.objects.filter(user=worker).first(),
         "profile": profile,
         "recommendations": recommendations,
     }
@@ -155,7 +198,13 @@ def referral_create(request):
             else:
                 messages.success(request, _("已介绍，请打印介绍信交给劳动者。"))
                 return redirect("jobs:referral_slip", pk=application.pk)
-    context = {"lookup": CounterLookupForm(), "worker": worker, "referral": form, **acting_context(request)}
+    context = {
+        "lookup": CounterLookupForm(),
+        "card": CounterCardForm(),
+        "worker": worker,
+        "referral": form,
+        **acting_context(request),
+    }
     context.update(_counter_worker_context(worker))
     return render(request, "jobs/counter.html", context, status=400)
 
@@ -185,7 +234,7 @@ def referral_slip(request, pk: int):
         "posting": posting,
         "worker": application.worker,
         "worker_id_masked": mask_id_number(application.worker.id_number),
-        "worker_phone_masked": mask_phone(application.worker.phone),
+        "worker_phone_masked": mask_phone(application.worker.phone) or _("无（持服务卡）"),
         "contact_name": mask_name(posting.contact_name),
         "contact_phone": mask_phone(posting.contact_phone),
         "referrer": application.acted_by,

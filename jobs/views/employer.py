@@ -132,7 +132,7 @@ def employer_dashboard(request):
             unit_id=app.posting.scope_unit_id,
         )
         app.worker_name = app.worker.real_name if visible else mask_name(app.worker.real_name)
-        app.worker_phone = app.worker.phone if visible else mask_phone(app.worker.phone)
+        app.worker_phone = (app.worker.phone if visible else mask_phone(app.worker.phone)) or ""
         app.reasons = _applicant_reasons(app, profiles.get(app.worker_id))
         by_posting.setdefault(app.posting_id, []).append(app)
     for p in postings:

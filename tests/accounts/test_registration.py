@@ -416,9 +416,7 @@ def test_registration_with_duplicate_phone_saves_nothing(db, worker, code_for, f
 def test_registration_with_duplicate_id_number_saves_nothing(db, worker, code_for, form_data):
     before = stored_counts()
     response = Client().post(REGISTER_URL, form_data(code=code_for(), id_number=worker.id_number))
-    assert_field_error(
-        response, "id_number", "该身份证号码不能在线登记，请携带身份证到就近的零工市场服务台办理。"
-    )
+    assert_field_error(response, "id_number", str(services.DUPLICATE_ID_ONLINE))
     assert stored_counts() == before
     # the refusal says nothing of whose it is, and is audited as the lookup it amounts to
     row = AuditLog.objects.get(action=AuditAction.REVEAL)
@@ -435,7 +433,7 @@ def test_registration_says_nothing_about_a_number_before_its_code_is_right(db, w
         )
         body = response.content.decode()
         answers.append(
-            ("该手机号码已注册" in body, "不能在线登记" in body, "验证码" in body, response.status_code)
+            ("该手机号码已注册" in body, "不能重复注册" in body, "验证码" in body, response.status_code)
         )
     assert answers[0] == answers[1] == (False, False, True, 400)
 

@@ -21,7 +21,7 @@ from core.choices import AuditAction
 from core.errors import DomainError, InvalidTransition
 from core.permissions import require_access
 from jobs.notifications import notify
-from jobs.permissions import staff_for
+from jobs.permissions import serves_card_holder, staff_for
 
 from ..choices import PaymentBackend, PaymentMethod, PaymentStatus, RefundStatus, WorkOrderStatus
 from ..gateways import (
@@ -291,7 +291,10 @@ def payment_confirm_receipt(*, payment: Payment, actor, request=None) -> Payment
     payment = _locked_payment(payment.pk)
     acting_for = actor.pk != order.worker_id
     require_access(
-        allowed=not acting_for or staff_for(actor, order.posting.scope_unit_id),
+        # a counter-managed worker (no phone) confirms at any counter (ADR 0019)
+        allowed=not acting_for
+        or staff_for(actor, order.posting.scope_unit_id)
+        or serves_card_holder(order.worker_id, actor),
         visible=order.posting.employer.user_id == actor.pk,
         message=_("只有劳动者本人可以确认收款。"),
     )

@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.audit import audit_record, changed, snapshot
 from core.choices import AuditAction, DeliveryStatus, MessageChannel
@@ -23,8 +24,8 @@ from core.masking import mask_id_number, mask_phone
 from core.models import ScopeUnit
 from core.notifications import delivered_or_in_flight, message_cancel, message_queue
 
-from .choices import STAFF_ROLES, AccountType, CodePurpose, Role
-from .models import (
+from ..choices import STAFF_ROLES, AccountType, CodePurpose, Role
+from ..models import (
     ApiClient,
     Consent,
     Organization,
@@ -35,7 +36,7 @@ from .models import (
     WeChatBinding,
     hash_secret,
 )
-from .validators import check_uscc, check_worker_id, normalize_phone
+from ..validators import check_uscc, check_worker_id, normalize_phone
 
 # ---------------------------------------------------------------------------------------------------------
 # One-time SMS codes
@@ -68,7 +69,7 @@ def phone_code_send(*, phone: str, purpose: str, request=None) -> PhoneCode:
     if ip and PhoneCode.objects.filter(ip_address=ip, created_at__gt=now - timedelta(hours=1)).count() >= 20:
         raise RateLimited()
     if (
-        purpose == CodePurpose.RESET_PASSWORD
+        purpose in (CodePurpose.RESET_PASSWORD, CodePurpose.LOGIN)
         and not User.objects.filter(phone=phone, is_active=True).exists()
     ):
         # Say nothing that tells whether the number is registered: no code is sent, no error shown.
@@ -151,6 +152,12 @@ def phone_code_consume(*, phone: str, purpose: str, code: str) -> None:
 # ---------------------------------------------------------------------------------------------------------
 
 
+DUPLICATE_ID_ONLINE = gettext_lazy(
+    "该身份证号码已有账号，不能重复注册。是您本人的：请用原手机号码登录（可找回密码）；"
+    "如果是在零工市场服务台办理的，请携带身份证和服务卡到任一服务台绑定本人手机号，原有记录都会保留。"
+)
+
+
 def current_privacy_notice() -> PrivacyNotice | None:
     return PrivacyNotice.objects.filter(published_at__lte=timezone.now()).order_by("-published_at").first()
 
@@ -196,7 +203,9 @@ def user_register(
         except ValidationError as exc:
             field_error("id_number", exc)
         if rid and User.objects.filter(id_number=rid.number).exists():
-            errors["id_number"] = [_("该身份证号码不能在线登记，请携带身份证到就近的零工市场服务台办理。")]
+            # One answer for both kinds of account (a phone account, a counter-managed one): telling them
+            # apart would say more about the ID than its being taken (ADR 0014, 0019).
+            errors["id_number"] = [DUPLICATE_ID_ONLINE]
             audit_record(
                 actor=None,
                 action=AuditAction.REVEAL,
