@@ -29,7 +29,6 @@ from work.models import Rating, WorkOrder
 from . import test_journeys
 from .test_journeys import Person
 
-chromium = test_journeys.chromium  # the fixtures of the journeys: the browser and the occupations
 jobs_seed = test_journeys.jobs_seed
 
 PASSWORD = "counter-work-2026"

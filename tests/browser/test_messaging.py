@@ -13,7 +13,7 @@ from jobs.notifications import notify
 
 from ..jobs.factories import make_worker
 from ..support.messaging import use_wechat
-from .test_journeys import Person, chromium  # noqa: F401  (the fixture)
+from .test_journeys import Person
 
 PASSWORD = "pass-word-123"  # UserFactory's
 
@@ -29,7 +29,7 @@ def wechat(settings):
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("js", [True, False], ids=["js", "nojs"])
 def test_worker_binds_wechat_and_reads_the_inbox_by_clicking_from_the_home_page(
-    chromium,  # noqa: F811
+    chromium,
     live_server,
     county_a,
     wechat,

@@ -13,7 +13,7 @@ from work.models import Payment, PaymentCallback, Refund
 
 from ..work import payment_fakes
 from ..work.test_payments import approved_order, employer_of
-from .test_journeys import Person, chromium, jobs_seed  # noqa: F401 (fixtures)
+from .test_journeys import Person, jobs_seed  # noqa: F401 (fixture)
 
 
 @pytest.fixture(autouse=True)
@@ -78,7 +78,7 @@ def test_employer_pays_with_alipay_and_refunds(chromium, live_server, jobs_seed,
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_employer_pays_with_wechatpay_qr_and_queries_the_result(
-    chromium,  # noqa: F811
+    chromium,
     live_server,
     jobs_seed,  # noqa: F811
     settings,
