@@ -91,7 +91,8 @@ class WorkerProfileForm(forms.ModelForm):
 
     class Meta:
         model = WorkerProfile
-        fields = ["preferred_units", *WORKER_PROFILE_FIELDS]
+        # the inbox is not a choice: every message lands there whatever else is sent (ADR 0017)
+        fields = ["preferred_units", *(f for f in WORKER_PROFILE_FIELDS if f != "notify_inbox")]
         widgets = {
             "available_from": TIME,
             "available_to": TIME,
@@ -109,7 +110,7 @@ class WorkerProfileForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance and not self.is_bound:
             self.initial["available_days"] = list(self.instance.available_days or "")
-        for name in ("notify_sms", "notify_wechat", "notify_inbox"):
+        for name in ("notify_sms", "notify_wechat"):
             self.fields[name].help_text = ""
 
     def clean_available_days(self):
@@ -119,12 +120,10 @@ class WorkerProfileForm(forms.ModelForm):
         data = super().clean()
         if (data.get("home_lat") is None) != (data.get("home_lng") is None):
             self.add_error("home_lng", _("经纬度须同时填写。"))
-        if not (data.get("notify_sms") or data.get("notify_wechat") or data.get("notify_inbox")):
-            self.add_error("notify_inbox", _("请至少选择一种通知方式。"))
         return data
 
     def profile_data(self) -> dict:
-        return {k: self.cleaned_data.get(k) for k in WORKER_PROFILE_FIELDS}
+        return {k: self.cleaned_data.get(k) for k in WORKER_PROFILE_FIELDS if k in self.fields}
 
 
 class SkillForm(forms.Form):

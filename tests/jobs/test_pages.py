@@ -652,3 +652,19 @@ def test_keyword_results_say_why_they_matched_through_the_occupation_category(cl
     assert "属于“搬运装卸”类工种" in item
     own = html[html.index(f'data-id="{titled.pk}"') :]
     assert "匹配原因" not in own[: own.index("</li>")]  # the title shows why
+
+
+def test_the_inbox_is_not_a_choice_a_worker_may_turn_off_sms_and_wechat(client_as, county_a):
+    """Every message lands in the inbox (ADR 0017), so the form offers only SMS and WeChat; choosing
+    neither is allowed and keeps the inbox."""
+    person = UserFactory(scope_unit=county_a, roles=[])
+    page = client_as(person).get("/jobs/me/profile/").content.decode()
+    assert 'name="notify_inbox"' not in page and 'name="notify_sms"' in page
+    assert "/accounts/profile/wechat/" in page
+    data = _profile_post()
+    data.pop("notify_sms")
+    data.pop("notify_inbox")
+    response = client_as(person).post("/jobs/me/profile/", data)
+    assert response.status_code == 302
+    profile = WorkerProfile.objects.get(user=person)
+    assert not profile.notify_sms and not profile.notify_wechat and profile.notify_inbox
