@@ -66,7 +66,7 @@ def bookings_of(user):
     )
 
 
-def bookings_to_serve(user, markets):
+def bookings_to_serve(markets):
     since = timezone.now() - dt.timedelta(days=1)
     return (
         GuidanceBooking.objects.filter(slot__market__in=markets, slot__starts_at__gte=since)

@@ -241,6 +241,7 @@ def question_remind_due(*, now=None, limit: int = 500) -> int:
     ``reminded_at`` is set in the same transaction, and the message key makes a rerun send nothing)."""
     now = now or timezone.now()
     done = 0
+    staff_of: dict[int, list[int]] = {}  # one query per county, not per question
     for pk in list(Question.objects.due_for_reminder(now).values_list("pk", flat=True)[:limit]):
         with transaction.atomic():
             question = (
@@ -256,7 +257,9 @@ def question_remind_due(*, now=None, limit: int = 500) -> int:
                 "title": question.title[:30],
                 "due": f"{question.due_on:%Y-%m-%d}",
             }
-            for user_id in _county_staff(question.scope_unit_id):
+            if question.scope_unit_id not in staff_of:
+                staff_of[question.scope_unit_id] = _county_staff(question.scope_unit_id)
+            for user_id in staff_of[question.scope_unit_id]:
                 message_queue(
                     channel=MessageChannel.INBOX,
                     to=str(user_id),
@@ -273,7 +276,6 @@ def question_remind_due(*, now=None, limit: int = 500) -> int:
 
 @transaction.atomic
 def slot_create(*, market: Market, actor, data: dict, request=None) -> GuidanceSlot:
-    market = Market.objects.visible_to(actor).filter(pk=market.pk).first() or market
     require_access(allowed=can_serve_market(actor, market), visible=True)
     slot = GuidanceSlot(market=market, **data)
     slot.full_clean()
