@@ -21,6 +21,7 @@ from jobs.api.views import (
 )
 from labour_stats.api.views import SupplyDemandViewSet, WageGuidanceViewSet
 from markets.api.views import MarketGeoJSONView, MarketViewSet, OnlinePlatformViewSet
+from training.api.routes import register as register_training
 from work.api.views import (
     AlipayCallbackView,
     PaymentViewSet,
@@ -54,6 +55,7 @@ router.register("policy-faq", FaqViewSet, basename="policy-faq")
 router.register("policy-questions", QuestionViewSet, basename="policy-question")
 router.register("guidance-slots", GuidanceSlotViewSet, basename="guidance-slot")
 router.register("guidance-bookings", GuidanceBookingViewSet, basename="guidance-booking")
+register_training(router)
 
 app_name = "api"
 urlpatterns = [

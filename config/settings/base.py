@@ -58,6 +58,7 @@ LOCAL_APPS = [
     "work",
     "labour_stats",
     "guidance",
+    "training",
 ]
 # Tools that are apps only for their management commands (the benchmark's data generator).
 TOOL_APPS = ["bench"]

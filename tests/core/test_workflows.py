@@ -41,15 +41,17 @@ from jobs.models import (
 )
 from labour_stats.models import WageGuidance
 from markets.models import Inspection, Market, OnlinePlatform, WebhookDelivery
+from training.models import Attendance, Enrollment, Institution, TrainingClaim, TrainingClass
 from work.choices import PaymentBackend, PaymentMethod, RatingDirection
 from work.models import Payment, Rating, Refund, WorkOrder
 
 from ..accounts.factories import UserFactory
 from ..jobs.factories import draft_posting, make_employer, make_worker
 from ..markets.factories import InspectionFactory, MarketFactory, OnlinePlatformFactory
+from ..training.factories import enroll, make_class, make_institution
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ("core", "accounts", "markets", "jobs", "work", "labour_stats")
+APPS = ("core", "accounts", "markets", "jobs", "work", "labour_stats", "guidance", "training")
 # Status fields that are not a workflow, each with its reason (recorded in ADR 0012).
 NOT_WORKFLOWS = {
     # A delivery row is itself the log of its attempts (attempts, last status code, last error, delivered
@@ -58,6 +60,9 @@ NOT_WORKFLOWS = {
     # The same kind of log (ADR 0013): the relay and the workers write them; staff act on dead tasks only.
     (OutboxMessage, "status"): "outbox log",
     (MessageDelivery, "status"): "delivery log",
+    # An attendance row's status is a reference to the statuses-as-data table, set once by the sign-in or the
+    # teacher's mark (corrections are a new mark by a named person), not a workflow.
+    (Attendance, "status"): "attendance mark",
 }
 
 
@@ -160,6 +165,17 @@ def _subjects(county_a):
                 counsellor="张老师",
             ),
             person=UserFactory(scope_unit=county_a, roles=[Role.WORKER]),
+        ),
+        Institution: lambda: make_institution(unit_code=county_a.code),
+        TrainingClass: lambda: make_class(make_institution(unit_code=county_a.code)),
+        Enrollment: lambda: enroll(make_class(make_institution(unit_code=county_a.code))),
+        TrainingClaim: lambda: TrainingClaim.objects.create(
+            enrollment=enroll(make_class(make_institution(unit_code=county_a.code))),
+            claimant_kind="person",
+            amount=800,
+            rule_version="SD-2025-37",
+            evidence_sha256="0" * 64,
+            created_by=UserFactory(scope_unit=county_a, roles=[Role.WORKER]),
         ),
     }
 

@@ -1,0 +1,3 @@
+"""Training services: attendance."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Training services: claims."""
+
+from __future__ import annotations

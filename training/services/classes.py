@@ -1,0 +1,3 @@
+"""Training services: classes."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Training services: eligibility."""
+
+from __future__ import annotations

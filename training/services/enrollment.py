@@ -1,0 +1,3 @@
+"""Training services: enrollment."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Training services: institutions."""
+
+from __future__ import annotations

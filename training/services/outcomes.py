@@ -1,0 +1,3 @@
+"""Training services: outcomes."""
+
+from __future__ import annotations

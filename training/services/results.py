@@ -1,0 +1,3 @@
+"""Training services: results."""
+
+from __future__ import annotations

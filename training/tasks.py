@@ -1,0 +1,1 @@
+"""Training's periodic tasks (the outcome recompute)."""

@@ -1,0 +1,5 @@
+"""Training pages: attendance."""
+
+from __future__ import annotations
+
+urlpatterns: list = []

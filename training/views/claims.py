@@ -1,0 +1,5 @@
+"""Training pages: claims."""
+
+from __future__ import annotations
+
+urlpatterns: list = []

@@ -1,0 +1,5 @@
+"""Training pages: courses."""
+
+from __future__ import annotations
+
+urlpatterns: list = []

@@ -1,0 +1,5 @@
+"""Training pages: institution."""
+
+from __future__ import annotations
+
+urlpatterns: list = []
