@@ -8,3 +8,7 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         from . import checks  # noqa: F401  (registers the deployment checks)
+        from .calendar import calendar_panel
+        from .dashboard import register_panel
+
+        register_panel(calendar_panel)

@@ -51,6 +51,47 @@ def end_of_day(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tzinfo=SHANGHAI)
 
 
+def covered_until() -> dt.date | None:
+    """The last date the calendar holds a holiday or make-up day for: past it, only weekends are known, so the
+    next year's State Council notice must be entered before then (the staff dashboard warns)."""
+    from django.db.models import Max
+
+    from .models import CalendarDay
+
+    return CalendarDay.objects.aggregate(last=Max("date"))["last"]
+
+
+def calendar_panel(user):
+    """Staff dashboard panel: warn city staff (who maintain the calendar) when it ends within 90 days."""
+    from django.urls import reverse
+    from django.utils import timezone
+    from django.utils.translation import gettext as _
+
+    from .dashboard import Panel
+
+    if not user.has_perm("core.change_calendarday"):
+        return None
+    last, today = covered_until(), timezone.localdate()
+    if last is not None and last >= today + dt.timedelta(days=90):
+        return None
+    note = (
+        _("工作日历只录入到 %(d)s，请按国务院办公厅节假日安排通知录入下一年的放假和调休日期。") % {"d": last}
+        if last
+        else _("工作日历为空，按工作日计算的期限只能排除周末。")
+    )
+    return Panel(
+        title=_("工作日历即将到期"),
+        rows=[
+            {
+                "text": _("录入节假日和调休日期"),
+                "url": reverse("admin:core_calendarday_changelist"),
+                "note": note,
+            }
+        ],
+        level="warning",
+    )
+
+
 def seed_from_chinese_calendar(model) -> int:
     """Write every date ``chinese-calendar`` knows that differs from Monday–Friday; existing rows (staff may
     have corrected them) are left alone. ``model`` is ``CalendarDay`` or its historical version."""
