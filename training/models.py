@@ -471,6 +471,14 @@ class TrainingClass(TimeStampedModel):
     def seats_left(self) -> int:
         return max(self.capacity - self.enrolled_count, 0)
 
+    @property
+    def takes_enrollments(self) -> bool:
+        """Approved or running, of a filed institution, before the enrollment deadline (the reason when not:
+        ``training.services.classes.enrollment_refusal``)."""
+        from .services.classes import enrollment_refusal
+
+        return enrollment_refusal(self) is None
+
 
 class TrainingClassEvent(TransitionEvent):
     subject_field = "training_class"
