@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 from core.errors import DomainError
 from core.forms import apply_domain_error
 
+from .extensions import panels_for
 from . import directory as directories
 from . import selectors, services
 from .filtersets import MarketFilterSet
@@ -73,6 +74,7 @@ def market_detail(request, pk: int):
         "extra_facilities": [f for f in market.facilities.all() if not f.is_standard],
         "map_config": _map_config(),
         "feature": {"type": "FeatureCollection", "features": [market_feature(market)]},
+        "market_panels": panels_for(market),
     }
     return render(request, "markets/market_detail.html", context)
 
