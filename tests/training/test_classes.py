@@ -238,3 +238,110 @@ def test_enrollment_deadline_closes_the_class(institution):
     training_class = make_class(institution, enrollment_closes_on=dt.date(2026, 12, 1))
     assert services.enrollment_refusal(training_class, today=dt.date(2026, 12, 1)) is None
     assert services.enrollment_refusal(training_class, today=dt.date(2026, 12, 2))
+
+
+# --- pages, admin and API -----------------------------------------------------------------------------------
+
+
+def test_pages_create_a_class_with_sessions_submit_and_staff_approve_in_admin(client_as, institution, admin, officer):
+    market = MarketFactory()
+    client = client_as(admin)
+    data = draft_data(market, mode="offline", subsidised="on")
+    data = {k: v for k, v in data.items() if v != ""}
+    response = client.post(reverse("training:institution_class_new"), data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    training_class = TrainingClass.objects.get(institution=institution)
+    assert training_class.market == market and training_class.status == ClassStatus.DRAFT
+    page = reverse("training:institution_class", args=[training_class.pk])
+    for i in range(20):  # 20 sessions of 08:00–11:00 = 20 × 4 = 80 课时, the catalogue minimum
+        day = START + dt.timedelta(days=i)
+        response = client.post(
+            page,
+            {"op": "session_add", "session-starts_at": f"{day} 08:00", "session-ends_at": f"{day} 11:00"},
+        )
+        assert response.status_code == 302
+    assert sum(training_class.sessions.values_list("class_hours", flat=True)) == 80
+    response = client.post(page, {"op": "submit"})
+    assert response.status_code == 302
+    training_class.refresh_from_db()
+    assert training_class.status == ClassStatus.SUBMITTED
+    shown = client.get(page).content.decode()
+    assert "已安排 80 课时" in shown
+
+    staff = client_as(officer)
+    response = staff.post(
+        reverse("admin:training_trainingclass_changelist"),
+        {"action": "approve_classes", "_selected_action": [training_class.pk], "note": "同意开班"},
+    )
+    assert response.status_code == 302
+    training_class.refresh_from_db()
+    assert training_class.status == ClassStatus.APPROVED and training_class.reviewed_by == officer
+    assert training_class.review_note == "同意开班"
+    # the market page now lists the class
+    assert training_class.title in client.get(reverse("markets:detail", args=[market.pk])).content.decode()
+
+
+def test_class_page_roster_is_masked(client_as, institution, admin):
+    training_class = make_class(institution)
+    enrollment = enroll(training_class)
+    page = client_as(admin).get(reverse("training:institution_class", args=[training_class.pk])).content.decode()
+    assert enrollment.worker.phone not in page
+    assert enrollment.worker.phone[-4:] in page
+    assert enrollment.worker.real_name not in page
+
+
+def test_api_submit_and_approve(api_as, institution, admin, officer, officer_b):
+    training_class = make_class(institution, status=ClassStatus.DRAFT, sessions=20)
+    response = api_as(admin).post(f"/api/v1/training-classes/{training_class.pk}/submit/")
+    assert response.status_code == 200 and response.json()["status"] == "submitted"
+    assert api_as(officer_b).post(f"/api/v1/training-classes/{training_class.pk}/approve/", {}).status_code == 404
+    response = api_as(officer).post(f"/api/v1/training-classes/{training_class.pk}/return/", {})
+    assert response.status_code == 400
+    response = api_as(officer).post(f"/api/v1/training-classes/{training_class.pk}/approve/", {"note": "同意"})
+    assert response.status_code == 200
+    training_class.refresh_from_db()
+    assert training_class.status == ClassStatus.APPROVED
+    assert api_as(officer).post(f"/api/v1/training-classes/{training_class.pk}/approve/", {}).status_code == 409
+    assert api_as(admin).post(f"/api/v1/training-classes/{training_class.pk}/start/").json()["status"] == "running"
+
+
+def test_api_submit_short_of_hours_is_400_with_the_field(api_as, institution, admin):
+    training_class = make_class(institution, status=ClassStatus.DRAFT, sessions=19)  # 19 × 4 = 76 < 80
+    response = api_as(admin).post(f"/api/v1/training-classes/{training_class.pk}/submit/")
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "class_hours_below_minimum" and "sessions" in body["fields"]
+
+
+def test_api_courses_carry_todays_rate_and_filter(api):
+    response = api.get("/api/v1/training-courses/", {"occupation": "electrician"})
+    rows = {r["code"]: r for r in response.json()["results"]}
+    assert set(rows) == {"electrician-special", "electrician-5", "electrician-4"}
+    assert rows["electrician-special"]["min_class_hours"] == 80
+    assert Decimal(rows["electrician-4"]["rate"]) == Decimal("1500")
+    rider = api.get("/api/v1/training-courses/", {"new_form": "rider"}).json()["results"]
+    assert [r["code"] for r in rider] == ["rider-training"]
+    shortage = {r["code"] for r in api.get("/api/v1/training-courses/", {"shortage": "false"}).json()["results"]}
+    assert shortage == {"cleaner-ability", "rider-training", "ride-hailing-training", "live-seller-5"}
+
+
+def test_api_classes_filter_by_county_and_dates(api, institution, county_b):
+    a = make_class(institution, starts_on=dt.date(2026, 12, 7))
+    b = make_class(institution, market=MarketFactory(scope_unit=county_b), starts_on=dt.date(2027, 1, 4))
+    assert [r["id"] for r in api.get("/api/v1/training-classes/", {"county": "370783"}).json()["results"]] == [b.pk]
+    got = api.get("/api/v1/training-classes/", {"starts_to": "2026-12-31"}).json()["results"]
+    assert [r["id"] for r in got] == [a.pk]
+
+
+def test_api_institution_actions(api_as, officer):
+    institution = make_institution(status=InstitutionStatus.APPLIED)
+    api = api_as(officer)
+    response = api.post(f"/api/v1/training-institutions/{institution.pk}/file/", {"note": "齐全"})
+    assert response.status_code == 200 and response.json()["filing_number"]
+    assert api.post(f"/api/v1/training-institutions/{institution.pk}/suspend/", {}).status_code == 400
+    assert api.post(f"/api/v1/training-institutions/{institution.pk}/suspend/", {"reason": "整改"}).status_code == 200
+    assert api.post(f"/api/v1/training-institutions/{institution.pk}/reinstate/", {"reason": "已整改"}).status_code == 200
+    assert api.post(f"/api/v1/training-institutions/{institution.pk}/revoke/", {"reason": "违规"}).status_code == 200
+    institution.refresh_from_db()
+    assert institution.status == InstitutionStatus.REVOKED
+    assert [e.to_status for e in institution.events.order_by("id")] == ["filed", "suspended", "filed", "revoked"]
