@@ -15,9 +15,9 @@ from django.views.decorators.http import require_http_methods
 from core.errors import DomainError
 from core.forms import apply_domain_error
 
-from .extensions import panels_for
 from . import directory as directories
 from . import selectors, services
+from .extensions import panels_for
 from .filtersets import MarketFilterSet
 from .forms import OperatorMarketForm
 from .models import DirectorySnapshot, Facility, Market

@@ -79,18 +79,24 @@ def test_online_class_needs_its_platform_and_has_no_geofence(institution, admin)
     with pytest.raises(DomainError) as exc:
         services.class_save(institution, admin, data)
     assert "online_platform" in exc.value.fields
-    training_class = services.class_save(institution, admin, {**data, "online_platform": "潍坊职业培训云课堂"})
+    training_class = services.class_save(
+        institution, admin, {**data, "online_platform": "潍坊职业培训云课堂"}
+    )
     training_class.refresh_from_db()
     assert training_class.venue_lat is None and training_class.market is None
     assert training_class.scope_unit == institution.scope_unit
 
 
 def test_other_venue_needs_address_and_coordinates(institution, admin):
-    data = draft_data(MarketFactory(), venue_kind=VenueKind.OTHER, market="", venue_address="奎文区某实训基地")
+    data = draft_data(
+        MarketFactory(), venue_kind=VenueKind.OTHER, market="", venue_address="奎文区某实训基地"
+    )
     with pytest.raises(DomainError) as exc:
         services.class_save(institution, admin, data)
     assert "venue_lat" in exc.value.fields
-    training_class = services.class_save(institution, admin, {**data, "venue_lat": "36.7", "venue_lng": "119.1"})
+    training_class = services.class_save(
+        institution, admin, {**data, "venue_lat": "36.7", "venue_lng": "119.1"}
+    )
     assert training_class.scope_unit == institution.scope_unit
 
 
@@ -98,7 +104,9 @@ def test_refused_without_a_rate_in_force_on_the_start_date(institution, admin):
     market = MarketFactory()
     # the seeded city-wide rate is in force from 2025-07-01: a class starting before has none
     with pytest.raises(DomainError) as exc:
-        services.class_save(institution, admin, draft_data(market, starts_on="2025-06-01", ends_on="2025-06-30"))
+        services.class_save(
+            institution, admin, draft_data(market, starts_on="2025-06-01", ends_on="2025-06-30")
+        )
     assert exc.value.code == "no_rate_in_force" and "item" in exc.value.fields
     # a rate that ended: a county-specific later rate is not the city-wide one
     CatalogueRate.objects.filter(item=item("electrician-special")).update(effective_to=dt.date(2026, 11, 30))
@@ -196,7 +204,10 @@ def test_approve_start_complete(institution, admin, officer):
     services.class_start(training_class, admin)
     # sessions can be added while running, not removed
     extra = services.session_add(
-        training_class, admin, starts_at=at(START + dt.timedelta(days=5), 9), ends_at=at(START + dt.timedelta(days=5), 10, 30)
+        training_class,
+        admin,
+        starts_at=at(START + dt.timedelta(days=5), 9),
+        ends_at=at(START + dt.timedelta(days=5), 10, 30),
     )
     assert extra.class_hours == 2
     with pytest.raises(InvalidTransition):
@@ -243,7 +254,9 @@ def test_enrollment_deadline_closes_the_class(institution):
 # --- pages, admin and API -----------------------------------------------------------------------------------
 
 
-def test_pages_create_a_class_with_sessions_submit_and_staff_approve_in_admin(client_as, institution, admin, officer):
+def test_pages_create_a_class_with_sessions_submit_and_staff_approve_in_admin(
+    client_as, institution, admin, officer
+):
     market = MarketFactory()
     client = client_as(admin)
     data = draft_data(market, mode="offline", subsidised="on")
@@ -284,7 +297,9 @@ def test_pages_create_a_class_with_sessions_submit_and_staff_approve_in_admin(cl
 def test_class_page_roster_is_masked(client_as, institution, admin):
     training_class = make_class(institution)
     enrollment = enroll(training_class)
-    page = client_as(admin).get(reverse("training:institution_class", args=[training_class.pk])).content.decode()
+    page = (
+        client_as(admin).get(reverse("training:institution_class", args=[training_class.pk])).content.decode()
+    )
     assert enrollment.worker.phone not in page
     assert enrollment.worker.phone[-4:] in page
     assert enrollment.worker.real_name not in page
@@ -294,15 +309,25 @@ def test_api_submit_and_approve(api_as, institution, admin, officer, officer_b):
     training_class = make_class(institution, status=ClassStatus.DRAFT, sessions=20)
     response = api_as(admin).post(f"/api/v1/training-classes/{training_class.pk}/submit/")
     assert response.status_code == 200 and response.json()["status"] == "submitted"
-    assert api_as(officer_b).post(f"/api/v1/training-classes/{training_class.pk}/approve/", {}).status_code == 404
+    assert (
+        api_as(officer_b).post(f"/api/v1/training-classes/{training_class.pk}/approve/", {}).status_code
+        == 404
+    )
     response = api_as(officer).post(f"/api/v1/training-classes/{training_class.pk}/return/", {})
     assert response.status_code == 400
-    response = api_as(officer).post(f"/api/v1/training-classes/{training_class.pk}/approve/", {"note": "同意"})
+    response = api_as(officer).post(
+        f"/api/v1/training-classes/{training_class.pk}/approve/", {"note": "同意"}
+    )
     assert response.status_code == 200
     training_class.refresh_from_db()
     assert training_class.status == ClassStatus.APPROVED
-    assert api_as(officer).post(f"/api/v1/training-classes/{training_class.pk}/approve/", {}).status_code == 409
-    assert api_as(admin).post(f"/api/v1/training-classes/{training_class.pk}/start/").json()["status"] == "running"
+    assert (
+        api_as(officer).post(f"/api/v1/training-classes/{training_class.pk}/approve/", {}).status_code == 409
+    )
+    assert (
+        api_as(admin).post(f"/api/v1/training-classes/{training_class.pk}/start/").json()["status"]
+        == "running"
+    )
 
 
 def test_api_submit_short_of_hours_is_400_with_the_field(api_as, institution, admin):
@@ -321,14 +346,18 @@ def test_api_courses_carry_todays_rate_and_filter(api):
     assert Decimal(rows["electrician-4"]["rate"]) == Decimal("1500")
     rider = api.get("/api/v1/training-courses/", {"new_form": "rider"}).json()["results"]
     assert [r["code"] for r in rider] == ["rider-training"]
-    shortage = {r["code"] for r in api.get("/api/v1/training-courses/", {"shortage": "false"}).json()["results"]}
+    shortage = {
+        r["code"] for r in api.get("/api/v1/training-courses/", {"shortage": "false"}).json()["results"]
+    }
     assert shortage == {"cleaner-ability", "rider-training", "ride-hailing-training", "live-seller-5"}
 
 
 def test_api_classes_filter_by_county_and_dates(api, institution, county_b):
     a = make_class(institution, starts_on=dt.date(2026, 12, 7))
     b = make_class(institution, market=MarketFactory(scope_unit=county_b), starts_on=dt.date(2027, 1, 4))
-    assert [r["id"] for r in api.get("/api/v1/training-classes/", {"county": "370783"}).json()["results"]] == [b.pk]
+    assert [
+        r["id"] for r in api.get("/api/v1/training-classes/", {"county": "370783"}).json()["results"]
+    ] == [b.pk]
     got = api.get("/api/v1/training-classes/", {"starts_to": "2026-12-31"}).json()["results"]
     assert [r["id"] for r in got] == [a.pk]
 
@@ -339,9 +368,25 @@ def test_api_institution_actions(api_as, officer):
     response = api.post(f"/api/v1/training-institutions/{institution.pk}/file/", {"note": "齐全"})
     assert response.status_code == 200 and response.json()["filing_number"]
     assert api.post(f"/api/v1/training-institutions/{institution.pk}/suspend/", {}).status_code == 400
-    assert api.post(f"/api/v1/training-institutions/{institution.pk}/suspend/", {"reason": "整改"}).status_code == 200
-    assert api.post(f"/api/v1/training-institutions/{institution.pk}/reinstate/", {"reason": "已整改"}).status_code == 200
-    assert api.post(f"/api/v1/training-institutions/{institution.pk}/revoke/", {"reason": "违规"}).status_code == 200
+    assert (
+        api.post(f"/api/v1/training-institutions/{institution.pk}/suspend/", {"reason": "整改"}).status_code
+        == 200
+    )
+    assert (
+        api.post(
+            f"/api/v1/training-institutions/{institution.pk}/reinstate/", {"reason": "已整改"}
+        ).status_code
+        == 200
+    )
+    assert (
+        api.post(f"/api/v1/training-institutions/{institution.pk}/revoke/", {"reason": "违规"}).status_code
+        == 200
+    )
     institution.refresh_from_db()
     assert institution.status == InstitutionStatus.REVOKED
-    assert [e.to_status for e in institution.events.order_by("id")] == ["filed", "suspended", "filed", "revoked"]
+    assert [e.to_status for e in institution.events.order_by("id")] == [
+        "filed",
+        "suspended",
+        "filed",
+        "revoked",
+    ]

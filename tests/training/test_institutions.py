@@ -150,7 +150,12 @@ def test_grade_and_spot_check(officer):
     institution = make_institution()
     services.institution_grade(institution, officer, InstitutionGrade.A)
     check = services.spot_check_record(
-        institution, officer, checked_on=dt.date(2026, 12, 1), result="rectify", findings="签到表不全", trainees_present=12
+        institution,
+        officer,
+        checked_on=dt.date(2026, 12, 1),
+        result="rectify",
+        findings="签到表不全",
+        trainees_present=12,
     )
     institution.refresh_from_db()
     assert institution.grade == "A"
@@ -213,7 +218,12 @@ def test_signup_point_needs_a_filed_institution():
 def test_market_page_and_board_list_points_and_upcoming_classes(client):
     institution = make_institution(name="潍城技工培训学校")
     market = MarketFactory()
-    training_class = make_class(institution, market=market, status=ClassStatus.APPROVED, starts_on=dt.date.today() + dt.timedelta(days=5))
+    training_class = make_class(
+        institution,
+        market=market,
+        status=ClassStatus.APPROVED,
+        starts_on=dt.date.today() + dt.timedelta(days=5),
+    )
     draft = make_class(institution, market=market, status=ClassStatus.DRAFT, title="草稿班不公开")
     hidden = make_institution(name="未备案的学校", status=InstitutionStatus.SUSPENDED)
     SignUpPoint.objects.create(institution=hidden, market=market, kind="signup", location="西门")
@@ -248,3 +258,37 @@ def test_apply_page_then_staff_files_in_admin(client, county_a, officer):
     assert response.status_code == 302
     institution.refresh_from_db()
     assert institution.status == InstitutionStatus.FILED and institution.reviewed_by == officer
+
+
+def test_admin_refuses_editing_a_rate_in_force(client_as, city_staff):
+    from training.admin.catalogue import RateForm
+    from training.models import CatalogueRate
+
+    from .factories import item
+
+    rate = CatalogueRate.objects.get(item=item("electrician-special"), scope_unit=None)
+    data = {
+        "item": rate.item_id,
+        "effective_from": rate.effective_from,
+        "min_class_hours": 60,  # was 80: the notice in force cannot be rewritten
+        "rate": rate.rate,
+        "cap": rate.cap,
+        "shortage": rate.shortage,
+        "source": rate.source,
+    }
+    form = RateForm(data, instance=rate)
+    assert not form.is_valid()
+    rate.refresh_from_db()
+    assert rate.min_class_hours == 80
+    # setting its end date is allowed (the new notice is a new row)
+    form = RateForm({**data, "min_class_hours": 80, "effective_to": "2026-12-31"}, instance=rate)
+    assert form.is_valid(), form.errors
+
+
+def test_open_for_enrollment_reads_the_institution_afresh(officer):
+    institution = make_institution()
+    training_class = make_class(institution)
+    assert training_class.institution.is_filed  # cached on the row the caller holds
+    services.institution_suspend(institution, officer, "停业整顿")
+    with pytest.raises(InvalidTransition):
+        class_services.open_for_enrollment(training_class)

@@ -31,8 +31,12 @@ def world(county_a, county_b):
         "applied_b": applied_b,
         "filed_a": filed_a,
         "filed_b": filed_b,
-        "draft_a": make_class(filed_a, status=ClassStatus.SUBMITTED, market=MarketFactory(scope_unit=county_a)),
-        "draft_b": make_class(filed_b, status=ClassStatus.SUBMITTED, market=MarketFactory(scope_unit=county_b)),
+        "draft_a": make_class(
+            filed_a, status=ClassStatus.SUBMITTED, market=MarketFactory(scope_unit=county_a)
+        ),
+        "draft_b": make_class(
+            filed_b, status=ClassStatus.SUBMITTED, market=MarketFactory(scope_unit=county_b)
+        ),
         "open_a": make_class(filed_a, status=ClassStatus.APPROVED, market=MarketFactory(scope_unit=county_a)),
         "open_b": make_class(filed_b, status=ClassStatus.APPROVED, market=MarketFactory(scope_unit=county_b)),
     }
@@ -51,7 +55,11 @@ def test_county_staff_see_their_county_and_the_public_rows(api_as, officer, worl
         world["filed_b"].pk,  # filed institutions are public
     }
     assert api.get(f"/api/v1/training-institutions/{world['applied_b'].pk}/").status_code == 404
-    assert ids(api.get("/api/v1/training-classes/")) == {world["draft_a"].pk, world["open_a"].pk, world["open_b"].pk}
+    assert ids(api.get("/api/v1/training-classes/")) == {
+        world["draft_a"].pk,
+        world["open_a"].pk,
+        world["open_b"].pk,
+    }
     assert api.get(f"/api/v1/training-classes/{world['draft_b'].pk}/").status_code == 404
 
 
@@ -71,7 +79,11 @@ def test_county_staff_cannot_act_on_another_county(api_as, officer, world):
 def test_a_member_sees_only_their_own_drafts(api_as, world):
     member = institution_member(world["filed_a"])
     api = api_as(member)
-    assert ids(api.get("/api/v1/training-classes/")) == {world["draft_a"].pk, world["open_a"].pk, world["open_b"].pk}
+    assert ids(api.get("/api/v1/training-classes/")) == {
+        world["draft_a"].pk,
+        world["open_a"].pk,
+        world["open_b"].pk,
+    }
     other = institution_member(world["filed_b"])
     assert world["draft_a"].pk not in ids(api_as(other).get("/api/v1/training-classes/"))
     assert api.get(f"/api/v1/training-classes/{world['draft_b'].pk}/").status_code == 404
@@ -85,8 +97,15 @@ def test_a_worker_and_anonymous_see_public_rows_only(api_as, api, worker, world)
     for client in (api, api_as(worker)):
         assert ids(client.get("/api/v1/training-institutions/")) == {world["filed_a"].pk, world["filed_b"].pk}
         assert ids(client.get("/api/v1/training-classes/")) == {world["open_a"].pk, world["open_b"].pk}
-    assert api.post(f"/api/v1/training-classes/{world['open_a'].pk}/cancel/", {"reason": "x"}).status_code in (401, 403)
-    assert api_as(worker).post(f"/api/v1/training-classes/{world['open_a'].pk}/cancel/", {"reason": "x"}).status_code == 404
+    assert api.post(
+        f"/api/v1/training-classes/{world['open_a'].pk}/cancel/", {"reason": "x"}
+    ).status_code in (401, 403)
+    assert (
+        api_as(worker)
+        .post(f"/api/v1/training-classes/{world['open_a'].pk}/cancel/", {"reason": "x"})
+        .status_code
+        == 404
+    )
 
 
 def test_public_page_only_for_filed_institutions(client, world):

@@ -19,20 +19,37 @@ def refuse_edit_in_force(form: forms.ModelForm) -> None:
     instance = form.instance
     if instance.pk is None:
         return
-    stored = type(instance)._default_manager.filter(pk=instance.pk).values_list("effective_from", flat=True).first()
+    stored = (
+        type(instance)
+        ._default_manager.filter(pk=instance.pk)
+        .values_list("effective_from", flat=True)
+        .first()
+    )
     if stored is None or stored > timezone.localdate():
         return
     changed = [name for name in form.changed_data if name not in ("effective_to", "DELETE")]
     if changed:
         raise forms.ValidationError(
-            _("已施行的标准不能修改（只能设置截止日期），请新增一行并填写新的施行日期。"), code="rate_in_force"
+            _("已施行的标准不能修改（只能设置截止日期），请新增一行并填写新的施行日期。"),
+            code="rate_in_force",
         )
 
 
 class RateForm(forms.ModelForm):
     class Meta:
         model = CatalogueRate
-        fields = "__all__"
+        fields = (
+            "item",
+            "scope_unit",
+            "effective_from",
+            "effective_to",
+            "min_class_hours",
+            "rate",
+            "cap",
+            "employed_rate",
+            "shortage",
+            "source",
+        )
 
     def clean(self):
         cleaned = super().clean()
@@ -69,7 +86,16 @@ class CatalogueItemAdmin(ScopedAdmin):
 class ClaimRuleForm(forms.ModelForm):
     class Meta:
         model = ClaimRule
-        fields = "__all__"
+        fields = (
+            "version",
+            "effective_from",
+            "effective_to",
+            "claims_per_year",
+            "claims_per_year_shortage",
+            "claim_window_months",
+            "employment_window_months",
+            "source",
+        )
 
     def clean(self):
         cleaned = super().clean()
@@ -80,7 +106,13 @@ class ClaimRuleForm(forms.ModelForm):
 @admin.register(ClaimRule)
 class ClaimRuleAdmin(ScopedAdmin):
     form = ClaimRuleForm
-    list_display = ("version", "effective_from", "effective_to", "claims_per_year", "claims_per_year_shortage")
+    list_display = (
+        "version",
+        "effective_from",
+        "effective_to",
+        "claims_per_year",
+        "claims_per_year_shortage",
+    )
 
     def has_delete_permission(self, request, obj=None):
         return False

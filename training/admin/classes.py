@@ -41,7 +41,16 @@ WORKFLOW_FIELDS = (
 
 @admin.register(TrainingClass)
 class TrainingClassAdmin(ScopedAdmin):
-    list_display = ("title", "institution", "item", "scope_unit", "market", "starts_on", "status", "enrolled_count")
+    list_display = (
+        "title",
+        "institution",
+        "item",
+        "scope_unit",
+        "market",
+        "starts_on",
+        "status",
+        "enrolled_count",
+    )
     list_filter = ("status", "scope_unit", "mode", "venue_kind")
     search_fields = ("title", "institution__name")
     date_hierarchy = "starts_on"

@@ -208,7 +208,12 @@ class InstitutionViewSet(viewsets.ReadOnlyModelViewSet):
         institution.refresh_from_db()
         return Response(TrainingInstitutionSerializer(institution).data)
 
-    @extend_schema(summary="备案（辖区工作人员）", tags=["training"], request=TrainingReviewSerializer, responses=TrainingInstitutionSerializer)
+    @extend_schema(
+        summary="备案（辖区工作人员）",
+        tags=["training"],
+        request=TrainingReviewSerializer,
+        responses=TrainingInstitutionSerializer,
+    )
     @action(detail=True, methods=["post"], url_path="file")
     def file(self, request, pk=None):
         data = TrainingReviewSerializer(data=request.data)
@@ -218,7 +223,12 @@ class InstitutionViewSet(viewsets.ReadOnlyModelViewSet):
         )
         return self._done(institution)
 
-    @extend_schema(summary="退回修改（辖区工作人员，写明意见）", tags=["training"], request=TrainingReturnSerializer, responses=TrainingInstitutionSerializer)
+    @extend_schema(
+        summary="退回修改（辖区工作人员，写明意见）",
+        tags=["training"],
+        request=TrainingReturnSerializer,
+        responses=TrainingInstitutionSerializer,
+    )
     @action(detail=True, methods=["post"], url_path="return")
     def return_(self, request, pk=None):
         data = TrainingReturnSerializer(data=request.data)
@@ -231,19 +241,36 @@ class InstitutionViewSet(viewsets.ReadOnlyModelViewSet):
     def _reason_step(self, request, step):
         data = TrainingReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        return self._done(step(self.get_object(), request.user, data.validated_data["reason"], request=request))
+        return self._done(
+            step(self.get_object(), request.user, data.validated_data["reason"], request=request)
+        )
 
-    @extend_schema(summary="暂停（辖区工作人员；其班级停止报名）", tags=["training"], request=TrainingReasonSerializer, responses=TrainingInstitutionSerializer)
+    @extend_schema(
+        summary="暂停（辖区工作人员；其班级停止报名）",
+        tags=["training"],
+        request=TrainingReasonSerializer,
+        responses=TrainingInstitutionSerializer,
+    )
     @action(detail=True, methods=["post"])
     def suspend(self, request, pk=None):
         return self._reason_step(request, services.institution_suspend)
 
-    @extend_schema(summary="恢复备案（辖区工作人员）", tags=["training"], request=TrainingReasonSerializer, responses=TrainingInstitutionSerializer)
+    @extend_schema(
+        summary="恢复备案（辖区工作人员）",
+        tags=["training"],
+        request=TrainingReasonSerializer,
+        responses=TrainingInstitutionSerializer,
+    )
     @action(detail=True, methods=["post"])
     def reinstate(self, request, pk=None):
         return self._reason_step(request, services.institution_reinstate)
 
-    @extend_schema(summary="撤销备案（辖区工作人员）", tags=["training"], request=TrainingReasonSerializer, responses=TrainingInstitutionSerializer)
+    @extend_schema(
+        summary="撤销备案（辖区工作人员）",
+        tags=["training"],
+        request=TrainingReasonSerializer,
+        responses=TrainingInstitutionSerializer,
+    )
     @action(detail=True, methods=["post"])
     def revoke(self, request, pk=None):
         return self._reason_step(request, services.institution_revoke)
@@ -283,7 +310,9 @@ class CourseViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="培训班（公开已批准和开班中的；机构人员和辖区工作人员另见草稿和待审）", tags=["training"]),
+    list=extend_schema(
+        summary="培训班（公开已批准和开班中的；机构人员和辖区工作人员另见草稿和待审）", tags=["training"]
+    ),
     retrieve=extend_schema(summary="培训班详情", tags=["training"]),
 )
 class ClassViewSet(viewsets.ReadOnlyModelViewSet):
@@ -309,12 +338,22 @@ class ClassViewSet(viewsets.ReadOnlyModelViewSet):
         training_class.refresh_from_db()
         return Response(TrainingClassSerializer(training_class).data)
 
-    @extend_schema(summary="提交开班申请（机构管理员）", tags=["training"], request=None, responses=TrainingClassSerializer)
+    @extend_schema(
+        summary="提交开班申请（机构管理员）",
+        tags=["training"],
+        request=None,
+        responses=TrainingClassSerializer,
+    )
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
         return self._done(class_services.class_submit(self.get_object(), request.user, request=request))
 
-    @extend_schema(summary="批准开班（班级所在县的工作人员）", tags=["training"], request=TrainingApproveSerializer, responses=TrainingClassSerializer)
+    @extend_schema(
+        summary="批准开班（班级所在县的工作人员）",
+        tags=["training"],
+        request=TrainingApproveSerializer,
+        responses=TrainingClassSerializer,
+    )
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
         data = TrainingApproveSerializer(data=request.data)
@@ -325,7 +364,12 @@ class ClassViewSet(viewsets.ReadOnlyModelViewSet):
             )
         )
 
-    @extend_schema(summary="退回开班申请（写明意见）", tags=["training"], request=TrainingReturnSerializer, responses=TrainingClassSerializer)
+    @extend_schema(
+        summary="退回开班申请（写明意见）",
+        tags=["training"],
+        request=TrainingReturnSerializer,
+        responses=TrainingClassSerializer,
+    )
     @action(detail=True, methods=["post"], url_path="return")
     def return_(self, request, pk=None):
         data = TrainingReturnSerializer(data=request.data)
@@ -336,23 +380,34 @@ class ClassViewSet(viewsets.ReadOnlyModelViewSet):
             )
         )
 
-    @extend_schema(summary="开班（机构管理员）", tags=["training"], request=None, responses=TrainingClassSerializer)
+    @extend_schema(
+        summary="开班（机构管理员）", tags=["training"], request=None, responses=TrainingClassSerializer
+    )
     @action(detail=True, methods=["post"])
     def start(self, request, pk=None):
         return self._done(class_services.class_start(self.get_object(), request.user, request=request))
 
-    @extend_schema(summary="结业（最后一次课结束后）", tags=["training"], request=None, responses=TrainingClassSerializer)
+    @extend_schema(
+        summary="结业（最后一次课结束后）", tags=["training"], request=None, responses=TrainingClassSerializer
+    )
     @action(detail=True, methods=["post"])
     def complete(self, request, pk=None):
         return self._done(class_services.class_complete(self.get_object(), request.user, request=request))
 
-    @extend_schema(summary="取消开班（通知已报名学员）", tags=["training"], request=TrainingReasonSerializer, responses=TrainingClassSerializer)
+    @extend_schema(
+        summary="取消开班（通知已报名学员）",
+        tags=["training"],
+        request=TrainingReasonSerializer,
+        responses=TrainingClassSerializer,
+    )
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         data = TrainingReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         return self._done(
-            class_services.class_cancel(self.get_object(), request.user, data.validated_data["reason"], request=request)
+            class_services.class_cancel(
+                self.get_object(), request.user, data.validated_data["reason"], request=request
+            )
         )
 
 

@@ -25,7 +25,6 @@ from markets.models import Market
 from ..choices import (
     ACTIVE_ENROLLMENT_STATUSES,
     MARKET_VENUES,
-    OPEN_CLASS_STATUSES,
     ClassMode,
     ClassStatus,
     VenueKind,
@@ -36,6 +35,7 @@ from ..models import (
     CatalogueItem,
     CatalogueRate,
     ClassSession,
+    Institution,
     InstitutionMember,
     SignUpPoint,
     TrainingClass,
@@ -84,21 +84,17 @@ def rate_in_force(item: CatalogueItem, scope_unit_id: int | None, day: dt.date) 
 
 
 def enrollment_refusal(training_class: TrainingClass, *, today: dt.date | None = None) -> str | None:
-    """Why the class takes no enrollment now, or None when it does."""
-    today = today or timezone.localdate()
-    if training_class.status not in OPEN_CLASS_STATUSES:
-        return _("该班级当前不接受报名。")
-    if not training_class.institution.is_filed:
-        return _("该培训机构已被暂停或撤销备案，班级暂停报名。")
-    if training_class.enrollment_closes_on and today > training_class.enrollment_closes_on:
-        return _("报名已截止。")
-    return None
+    """Why the class takes no enrollment now, or None when it does (``TrainingClass.enrollment_refusal``)."""
+    return training_class.enrollment_refusal(today)
 
 
 def open_for_enrollment(training_class: TrainingClass) -> None:
     """Raise ``DomainError`` (409, ``not_open``) with the reason unless the class takes enrollments now: an
     approved or running class of a filed institution before its enrollment deadline."""
     reason = enrollment_refusal(training_class)
+    if reason is None and not Institution.objects.filter(pk=training_class.institution_id).filed().exists():
+        # the caller's row may carry an institution read before a suspension: ask the database
+        reason = _("该培训机构已被暂停或撤销备案，班级暂停报名。")
     if reason:
         raise InvalidTransition(reason, code="class_not_open")
 
@@ -113,7 +109,9 @@ def class_hours_of(training_class: TrainingClass) -> int:
 def _admin_of(user, institution_id: int) -> bool:
     return bool(
         signed_in(user)
-        and InstitutionMember.objects.filter(user_id=user.pk, institution_id=institution_id, is_admin=True).exists()
+        and InstitutionMember.objects.filter(
+            user_id=user.pk, institution_id=institution_id, is_admin=True
+        ).exists()
     )
 
 
@@ -127,7 +125,9 @@ def is_class_staff(user, training_class: TrainingClass) -> bool:
 
 def _lock(training_class, actor):
     return CLASS_WORKFLOW.lock(
-        training_class, queryset=TrainingClass.objects.visible_to(actor), select_related=("institution", "item")
+        training_class,
+        queryset=TrainingClass.objects.visible_to(actor),
+        select_related=("institution", "item"),
     )
 
 
@@ -259,9 +259,7 @@ def _clean_class(institution, data: dict) -> tuple[dict, list[SignUpPoint] | Non
             values["venue_lat"] = market.lat if lat is None else lat
             values["venue_lng"] = market.lng if lng is None else lng
             values["scope_unit"] = market.scope_unit
-            points = list(
-                SignUpPoint.objects.filter(institution=institution, market=market, is_active=True)
-            )
+            points = list(SignUpPoint.objects.filter(institution=institution, market=market, is_active=True))
         else:
             values["venue_name"] = _text(data, "venue_name", 100)
             values["venue_address"] = _text(data, "venue_address", 200, required=True, label=_("场地地址"))
@@ -376,7 +374,14 @@ def session_add(
         topic=(topic or "").strip()[:100],
         teacher=(teacher or "").strip()[:64],
     )
-    audit_record(actor=actor, action=AuditAction.CREATE, obj=session, after=snapshot(session, ["starts_at", "ends_at", "class_hours", "topic", "teacher"]), request=request, scope_unit_id=locked.scope_unit_id)
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=session,
+        after=snapshot(session, ["starts_at", "ends_at", "class_hours", "topic", "teacher"]),
+        request=request,
+        scope_unit_id=locked.scope_unit_id,
+    )
     return session
 
 
@@ -390,7 +395,9 @@ def session_remove(training_class, actor, *, session_id: int, request=None) -> N
         raise _field_error("session", _("未找到该课次。"), "not_found")
     before = snapshot(session, ["starts_at", "ends_at", "class_hours", "topic"])
     session.delete()
-    audit_record(actor=actor, action=AuditAction.DELETE, obj=locked, before={"session": before}, request=request)
+    audit_record(
+        actor=actor, action=AuditAction.DELETE, obj=locked, before={"session": before}, request=request
+    )
 
 
 @transaction.atomic
@@ -402,14 +409,17 @@ def class_submit(training_class, actor, *, request=None) -> TrainingClass:
         raise InvalidTransition(_("机构备案后才能提交开班申请。"), code="institution_not_filed")
     rate = rate_in_force(locked.item, locked.scope_unit_id, locked.starts_on)
     if rate is None:
-        raise _field_error("item", _("该项目在开班日期没有本县（市、区）适用的补贴标准，不能开班。"), "no_rate_in_force")
+        raise _field_error(
+            "item", _("该项目在开班日期没有本县（市、区）适用的补贴标准，不能开班。"), "no_rate_in_force"
+        )
     if not locked.sessions.exists():
         raise _field_error("sessions", _("请先安排课次。"), "no_sessions")
     hours = class_hours_of(locked)
     if hours < rate.min_class_hours:
         raise _field_error(
             "sessions",
-            _("课次合计 %(hours)s 课时，少于目录要求的 %(min)s 课时。") % {"hours": hours, "min": rate.min_class_hours},
+            _("课次合计 %(hours)s 课时，少于目录要求的 %(min)s 课时。")
+            % {"hours": hours, "min": rate.min_class_hours},
             "class_hours_below_minimum",
         )
     locked.submitted_at = timezone.now()
@@ -474,12 +484,16 @@ def class_cancel(training_class, actor, reason: str, *, request=None) -> Trainin
     """The institution or the county's staff cancel an approved or running class; its enrolled and
     waiting workers are told."""
     locked = _lock(training_class, actor)
-    require_access(allowed=_admin_of(actor, locked.institution_id) or is_class_staff(actor, locked), visible=True)
+    require_access(
+        allowed=_admin_of(actor, locked.institution_id) or is_class_staff(actor, locked), visible=True
+    )
     reason = (reason or "").strip()
     if not reason:
         raise _field_error("reason", _("请写明取消原因。"), "required")
     CLASS_WORKFLOW.move(locked, ClassStatus.CANCELLED, actor=actor, reason=reason[:300], request=request)
-    workers = locked.enrollments.filter(status__in=ACTIVE_ENROLLMENT_STATUSES).values_list("worker_id", flat=True)
+    workers = locked.enrollments.filter(status__in=ACTIVE_ENROLLMENT_STATUSES).values_list(
+        "worker_id", flat=True
+    )
     for worker_id in workers:
         notify(
             worker_id,

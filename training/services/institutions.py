@@ -64,7 +64,9 @@ def is_county_staff_for(user, unit_id: int | None) -> bool:
 def admin_membership(user, institution: Institution) -> InstitutionMember | None:
     if not signed_in(user):
         return None
-    return InstitutionMember.objects.filter(user_id=user.pk, institution_id=institution.pk, is_admin=True).first()
+    return InstitutionMember.objects.filter(
+        user_id=user.pk, institution_id=institution.pk, is_admin=True
+    ).first()
 
 
 def _visible_institutions(user):
@@ -230,7 +232,9 @@ def institution_resubmit(institution, actor, data: dict | None = None, licence_s
     before = snapshot(locked)
     fields = []
     if data:
-        values = _clean_institution({**{f: getattr(locked, f) for f in INSTITUTION_FIELDS}, **data}, instance=locked)
+        values = _clean_institution(
+            {**{f: getattr(locked, f) for f in INSTITUTION_FIELDS}, **data}, instance=locked
+        )
         for field, value in values.items():
             setattr(locked, field, value)
         fields.extend(values)
@@ -239,7 +243,12 @@ def institution_resubmit(institution, actor, data: dict | None = None, licence_s
         locked.licence_scan.save(scan.name, scan, save=False)
         fields.append("licence_scan")
     INSTITUTION_WORKFLOW.move(
-        locked, InstitutionStatus.APPLIED, actor=actor, fields=fields, request=request, audit={"before": before}
+        locked,
+        InstitutionStatus.APPLIED,
+        actor=actor,
+        fields=fields,
+        request=request,
+        audit={"before": before},
     )
     return locked
 
@@ -257,7 +266,9 @@ def _staff_step(institution, actor, to_status: str, reason: str, request=None) -
 def institution_suspend(institution, actor, reason: str, *, request=None) -> Institution:
     """Suspended: its open classes stop taking enrollments (``classes.open_for_enrollment``)."""
     locked = _staff_step(institution, actor, InstitutionStatus.SUSPENDED, reason, request)
-    _tell_admins(locked, _("您的培训机构“%(name)s”已被暂停：%(reason)s") % {"name": locked.name, "reason": reason})
+    _tell_admins(
+        locked, _("您的培训机构“%(name)s”已被暂停：%(reason)s") % {"name": locked.name, "reason": reason}
+    )
     return locked
 
 
@@ -283,7 +294,14 @@ def institution_grade(institution, actor, grade: str, *, request=None) -> Instit
     before = {"grade": locked.grade}
     locked.grade = grade
     locked.save(update_fields=["grade", "updated_at"])
-    audit_record(actor=actor, action=AuditAction.UPDATE, obj=locked, before=before, after={"grade": grade}, request=request)
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=locked,
+        before=before,
+        after={"grade": grade},
+        request=request,
+    )
     return locked
 
 
@@ -322,7 +340,10 @@ def spot_check_record(
 
 def _require_admin(actor, institution) -> Institution:
     visible = _visible_institutions(actor).filter(pk=institution.pk).first() if signed_in(actor) else None
-    require_access(allowed=visible is not None and admin_membership(actor, visible) is not None, visible=visible is not None)
+    require_access(
+        allowed=visible is not None and admin_membership(actor, visible) is not None,
+        visible=visible is not None,
+    )
     return visible
 
 
@@ -339,7 +360,9 @@ def member_add(institution, actor, *, phone: str, teacher: bool = True, admin: b
     member = InstitutionMember.objects.create(
         institution=institution, user=person, is_admin=admin, is_teacher=teacher
     )
-    RoleGrant.objects.get_or_create(user=person, role=Role.TRAINING_INSTITUTION, defaults={"granted_by": actor})
+    RoleGrant.objects.get_or_create(
+        user=person, role=Role.TRAINING_INSTITUTION, defaults={"granted_by": actor}
+    )
     audit_record(
         actor=actor,
         action=AuditAction.CREATE,
@@ -362,7 +385,11 @@ def member_remove(institution, actor, *, member_id: int, request=None) -> None:
     member.delete()
     RoleGrant.objects.filter(user_id=user_id, role=Role.TRAINING_INSTITUTION).delete()
     audit_record(
-        actor=actor, action=AuditAction.DELETE, obj=institution, before={"member_user_id": user_id}, request=request
+        actor=actor,
+        action=AuditAction.DELETE,
+        obj=institution,
+        before={"member_user_id": user_id},
+        request=request,
     )
 
 
@@ -428,6 +455,11 @@ def signup_point_close(point: SignUpPoint, actor, *, request=None) -> SignUpPoin
     point.is_active = False
     point.save(update_fields=["is_active", "updated_at"])
     audit_record(
-        actor=actor, action=AuditAction.UPDATE, obj=point, before={"is_active": True}, after={"is_active": False}, request=request
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=point,
+        before={"is_active": True},
+        after={"is_active": False},
+        request=request,
     )
     return point

@@ -4,8 +4,6 @@ upcoming classes on a market's public page and board (``markets.extensions``). M
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -17,7 +15,7 @@ from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from core.errors import DomainError
 from core.forms import apply_domain_error
@@ -48,15 +46,18 @@ class InstitutionForm(forms.Form):
     name = forms.CharField(label=gettext_lazy("机构名称"), max_length=128)
     uscc = forms.CharField(label=gettext_lazy("统一社会信用代码"), max_length=18)
     licence_number = forms.CharField(label=gettext_lazy("办学许可证或营业执照编号"), max_length=64)
-    licence_scan = forms.FileField(
-        label=gettext_lazy("许可证扫描件（JPEG、PNG 或 PDF）"), required=False
+    licence_scan = forms.FileField(label=gettext_lazy("许可证扫描件（JPEG、PNG 或 PDF）"), required=False)
+    scope_unit = forms.ModelChoiceField(
+        label=gettext_lazy("所属县（市、区）"), queryset=ScopeUnit.objects.none()
     )
-    scope_unit = forms.ModelChoiceField(label=gettext_lazy("所属县（市、区）"), queryset=ScopeUnit.objects.none())
     address = forms.CharField(label=gettext_lazy("地址"), max_length=200)
     contact_name = forms.CharField(label=gettext_lazy("联系人"), max_length=64)
     contact_phone = forms.CharField(label=gettext_lazy("咨询电话"), max_length=32)
     description = forms.CharField(
-        label=gettext_lazy("机构简介"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=gettext_lazy("机构简介"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
     def __init__(self, *args, **kwargs):
@@ -81,15 +82,23 @@ class ClassForm(forms.Form):
     venue_lng = forms.FloatField(label=gettext_lazy("场地经度"), required=False)
     capacity = forms.IntegerField(label=gettext_lazy("招生人数"), min_value=1)
     waitlist_limit = forms.IntegerField(label=gettext_lazy("候补人数上限"), min_value=0, initial=20)
-    starts_on = forms.DateField(label=gettext_lazy("开班日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    starts_on = forms.DateField(
+        label=gettext_lazy("开班日期"), widget=forms.DateInput(attrs={"type": "date"})
+    )
     ends_on = forms.DateField(label=gettext_lazy("结业日期"), widget=forms.DateInput(attrs={"type": "date"}))
     enrollment_closes_on = forms.DateField(
         label=gettext_lazy("报名截止"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     subsidised = forms.BooleanField(label=gettext_lazy("纳入补贴"), required=False, initial=True)
-    teachers = forms.CharField(label=gettext_lazy("授课教师"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    roster_plan = forms.CharField(label=gettext_lazy("招生计划"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    exam_plan = forms.CharField(label=gettext_lazy("考核计划"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    teachers = forms.CharField(
+        label=gettext_lazy("授课教师"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    roster_plan = forms.CharField(
+        label=gettext_lazy("招生计划"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    exam_plan = forms.CharField(
+        label=gettext_lazy("考核计划"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -209,9 +218,7 @@ def institution_home(request):
         return redirect("training:institution_apply")
     institution = member.institution
     classes = list(institution.classes.select_related("item", "market").order_by("-starts_on", "-id"))
-    by_status = [
-        (label, [c for c in classes if c.status == value]) for value, label in ClassStatus.choices
-    ]
+    by_status = [(label, [c for c in classes if c.status == value]) for value, label in ClassStatus.choices]
     return render(
         request,
         "training/institution/home.html",
@@ -253,12 +260,18 @@ def class_new(request):
 @require_http_methods(["GET", "POST"])
 def class_edit(request, pk: int):
     member, training_class = _own_class(request, pk)
-    initial = {f: getattr(training_class, f) for f in class_services.CLASS_FIELDS if hasattr(training_class, f)}
+    initial = {
+        f: getattr(training_class, f) for f in class_services.CLASS_FIELDS if hasattr(training_class, f)
+    }
     form = ClassForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             class_services.class_save(
-                member.institution, request.user, _class_data(form), training_class=training_class, request=request
+                member.institution,
+                request.user,
+                _class_data(form),
+                training_class=training_class,
+                request=request,
             )
         except DomainError as exc:
             apply_domain_error(form, exc)
@@ -284,10 +297,15 @@ def class_page(request, pk: int):
                 session_form = SessionForm(request.POST, prefix="session")
                 if not session_form.is_valid():
                     raise DomainError(_("请检查课次时间。"))
-                class_services.session_add(training_class, request.user, **session_form.cleaned_data, request=request)
+                class_services.session_add(
+                    training_class, request.user, **session_form.cleaned_data, request=request
+                )
             elif op == "session_remove":
                 class_services.session_remove(
-                    training_class, request.user, session_id=int(request.POST.get("session") or 0), request=request
+                    training_class,
+                    request.user,
+                    session_id=int(request.POST.get("session") or 0),
+                    request=request,
                 )
             elif op == "submit":
                 class_services.class_submit(training_class, request.user, request=request)
@@ -310,7 +328,9 @@ def class_page(request, pk: int):
             messages.success(request, _("已完成。"))
             return redirect("training:institution_class", pk=training_class.pk)
     sessions = list(training_class.sessions.all())
-    rate = class_services.rate_in_force(training_class.item, training_class.scope_unit_id, training_class.starts_on)
+    rate = class_services.rate_in_force(
+        training_class.item, training_class.scope_unit_id, training_class.starts_on
+    )
     roster = [
         {
             "name": mask_name(e.worker.real_name),
@@ -318,7 +338,9 @@ def class_page(request, pk: int):
             "status": e.get_status_display(),
             "channel": e.get_channel_display(),
         }
-        for e in training_class.enrollments.select_related("worker").filter(status__in=ACTIVE_ENROLLMENT_STATUSES)
+        for e in training_class.enrollments.select_related("worker").filter(
+            status__in=ACTIVE_ENROLLMENT_STATUSES
+        )
     ]
     status = training_class.status
     return render(
@@ -357,7 +379,9 @@ def points(request):
     if request.method == "POST":
         try:
             if request.POST.get("op") == "close":
-                point = get_object_or_404(SignUpPoint, pk=request.POST.get("point") or 0, institution=institution)
+                point = get_object_or_404(
+                    SignUpPoint, pk=request.POST.get("point") or 0, institution=institution
+                )
                 services.signup_point_close(point, request.user, request=request)
             elif form.is_valid():
                 data = dict(form.cleaned_data)
@@ -372,7 +396,9 @@ def points(request):
             return redirect("training:institution_points")
     rows = institution.signup_points.select_related("market").order_by("-is_active", "market__name")
     return render(
-        request, "training/institution/points.html", {"institution": institution, "points": rows, "form": form}
+        request,
+        "training/institution/points.html",
+        {"institution": institution, "points": rows, "form": form},
     )
 
 
@@ -500,4 +526,3 @@ urlpatterns = [
     path("institution/members/", members, name="institution_members"),
     path("institutions/<int:pk>/", institution_public, name="institution_public"),
 ]
-
