@@ -292,3 +292,50 @@ def test_open_for_enrollment_reads_the_institution_afresh(officer):
     services.institution_suspend(institution, officer, "停业整顿")
     with pytest.raises(InvalidTransition):
         class_services.open_for_enrollment(training_class)
+
+
+def test_market_panel_reads_a_fixed_number_of_queries(django_assert_max_num_queries):
+    from training.views.institution import market_panel
+
+    market = MarketFactory()
+    for _ in range(5):
+        make_class(make_institution(), market=market, starts_on=dt.date.today() + dt.timedelta(days=3))
+    with django_assert_max_num_queries(2):  # the points with their institutions, the classes with theirs
+        panel = market_panel(market)
+    assert len(panel.rows) == 10  # 5 classrooms + 5 classes
+
+
+def test_points_and_members_pages(client_as):
+    institution = make_institution()
+    admin = institution_member(institution)
+    client = client_as(admin)
+    market = MarketFactory()
+    response = client.post(
+        reverse("training:institution_points"),
+        {"market": market.pk, "kind": "signup", "location": "北门服务窗口"},
+    )
+    assert response.status_code == 302
+    point = SignUpPoint.objects.get(institution=institution)
+    assert point.location == "北门服务窗口" and point.is_active
+    response = client.post(reverse("training:institution_points"), {"op": "close", "point": point.pk})
+    point.refresh_from_db()
+    assert not point.is_active
+    teacher = UserFactory(roles=[])
+    response = client.post(reverse("training:institution_members"), {"phone": teacher.phone, "teacher": "on"})
+    assert response.status_code == 302
+    assert InstitutionMember.objects.get(user=teacher).is_teacher
+    page = client.get(reverse("training:institution_members")).content.decode()
+    assert teacher.phone not in page and teacher.phone[-4:] in page
+    response = client.post(reverse("training:institution_members"), {"phone": "13000000000"})
+    assert response.status_code == 200 and "没有找到使用该手机号的账号" in response.content.decode()
+
+
+def test_api_lists_are_query_bounded(api, django_assert_max_num_queries):
+    for _ in range(4):
+        make_class(make_institution())
+    with django_assert_max_num_queries(3):  # count, page (with institution, item, county)
+        assert api.get("/api/v1/training-classes/").status_code == 200
+    with django_assert_max_num_queries(3):
+        assert api.get("/api/v1/training-institutions/").status_code == 200
+    with django_assert_max_num_queries(3):
+        assert api.get("/api/v1/training-courses/").status_code == 200
