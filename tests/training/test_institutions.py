@@ -339,3 +339,15 @@ def test_api_lists_are_query_bounded(api, django_assert_max_num_queries):
         assert api.get("/api/v1/training-institutions/").status_code == 200
     with django_assert_max_num_queries(3):
         assert api.get("/api/v1/training-courses/").status_code == 200
+
+
+def test_staff_view_the_licence_scan_in_scope_and_it_is_audited(
+    client_as, county_a, officer, officer_b, tmp_path, settings
+):
+    settings.LINGONG_PRIVATE_MEDIA_ROOT = str(tmp_path)
+    institution = services.institution_apply(UserFactory(roles=[]), application(county_a), pdf_upload())
+    url = reverse("admin:training_institution_licence", args=[institution.pk])
+    response = client_as(officer).get(url)
+    assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"%PDF-")
+    assert AuditLog.objects.filter(object_id=str(institution.pk), action="export", actor=officer).count() == 1
+    assert client_as(officer_b).get(url).status_code == 404

@@ -153,6 +153,11 @@ def url_if_exists(name: str, *args) -> str:
         return ""
 
 
+def _posted_id(request, name: str) -> int:
+    value = request.POST.get(name) or ""
+    return int(value) if value.isdigit() else 0
+
+
 def _membership_or_404(request):
     member = membership(request.user)
     if member is None:
@@ -304,7 +309,7 @@ def class_page(request, pk: int):
                 class_services.session_remove(
                     training_class,
                     request.user,
-                    session_id=int(request.POST.get("session") or 0),
+                    session_id=_posted_id(request, "session"),
                     request=request,
                 )
             elif op == "submit":
@@ -380,7 +385,7 @@ def points(request):
         try:
             if request.POST.get("op") == "close":
                 point = get_object_or_404(
-                    SignUpPoint, pk=request.POST.get("point") or 0, institution=institution
+                    SignUpPoint, pk=_posted_id(request, "point"), institution=institution
                 )
                 services.signup_point_close(point, request.user, request=request)
             elif form.is_valid():
@@ -412,7 +417,7 @@ def members(request):
         try:
             if request.POST.get("op") == "remove":
                 services.member_remove(
-                    institution, request.user, member_id=int(request.POST.get("member") or 0), request=request
+                    institution, request.user, member_id=_posted_id(request, "member"), request=request
                 )
             elif form.is_valid():
                 services.member_add(institution, request.user, **form.cleaned_data, request=request)
