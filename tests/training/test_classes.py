@@ -390,3 +390,29 @@ def test_api_institution_actions(api_as, officer):
         "filed",
         "revoked",
     ]
+
+
+def test_class_edit_page_changes_a_draft_and_refuses_a_submitted_one(client_as, institution, admin):
+    market = MarketFactory()
+    training_class = services.class_save(institution, admin, draft_data(market))
+    client = client_as(admin)
+    url = reverse("training:institution_class_edit", args=[training_class.pk])
+    assert client.get(url).status_code == 200
+    data = {k: v for k, v in draft_data(market, title="低压电工第2期", mode="offline").items() if v != ""}
+    assert client.post(url, data).status_code == 302
+    training_class.refresh_from_db()
+    assert training_class.title == "低压电工第2期"
+    TrainingClass.objects.filter(pk=training_class.pk).update(status=ClassStatus.SUBMITTED)
+    response = client.post(url, {**data, "title": "改不了"})
+    assert response.status_code == 200
+    training_class.refresh_from_db()
+    assert training_class.title == "低压电工第2期"
+
+
+def test_bad_posted_ids_are_not_errors(client_as, institution, admin):
+    training_class = make_class(institution, status=ClassStatus.DRAFT)
+    page = reverse("training:institution_class", args=[training_class.pk])
+    response = client_as(admin).post(page, {"op": "session_remove", "session": "abc"})
+    assert response.status_code == 200
+    response = client_as(admin).post(page, {"op": "session_add", "session-starts_at": "not a time"})
+    assert response.status_code == 200

@@ -351,3 +351,39 @@ def test_staff_view_the_licence_scan_in_scope_and_it_is_audited(
     assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"%PDF-")
     assert AuditLog.objects.filter(object_id=str(institution.pk), action="export", actor=officer).count() == 1
     assert client_as(officer_b).get(url).status_code == 404
+
+
+def test_spot_check_added_in_the_admin_goes_through_the_service(client_as, officer):
+    institution = make_institution()
+    response = client_as(officer).post(
+        reverse("admin:training_spotcheck_add"),
+        {
+            "institution": institution.pk,
+            "checked_on": "2026-12-01",
+            "result": "pass",
+            "findings": "",
+            "trainees_present": "18",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    check = SpotCheck.objects.get(institution=institution)
+    assert (check.checked_by, check.result, check.trainees_present) == (officer, "pass", 18)
+    assert AuditLog.objects.filter(object_id=str(check.pk), action="create").count() == 1
+
+
+def test_returned_application_is_corrected_on_the_apply_page(client_as, county_a, officer):
+    person = UserFactory(roles=[])
+    institution = services.institution_apply(person, application(county_a), png_upload())
+    services.institution_review(institution, officer, False, "地址不详")
+    client = client_as(person)
+    page = client.get(reverse("training:institution_apply")).content.decode()
+    assert "地址不详" in page and institution.name in page
+    data = {k: (v.pk if hasattr(v, "pk") else v) for k, v in application(county_a).items()}
+    data["address"] = "潍坊市潍城区胜利西街8号3楼"
+    response = client.post(reverse("training:institution_apply"), data)
+    assert response.status_code == 302
+    institution.refresh_from_db()
+    assert (
+        institution.status == InstitutionStatus.APPLIED
+        and institution.address == "潍坊市潍城区胜利西街8号3楼"
+    )
