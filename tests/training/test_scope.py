@@ -145,3 +145,31 @@ def _client(user):
     client = Client()
     client.force_login(user)
     return client
+
+
+def test_every_training_admin_page_renders(client_as, city_staff, officer, world):
+    from training.models import CatalogueItem, SignUpPoint, SpotCheck
+
+    from .factories import item
+
+    check = SpotCheck.objects.create(
+        institution=world["filed_a"], checked_on="2026-12-01", checked_by=officer, result="pass"
+    )
+    client = client_as(city_staff)
+    pages = {
+        "institution": world["applied_a"].pk,
+        "trainingclass": world["draft_a"].pk,
+        "catalogueitem": item().pk,
+        "signuppoint": SignUpPoint.objects.first().pk,
+        "spotcheck": check.pk,
+    }
+    for model, pk in pages.items():
+        assert client.get(reverse(f"admin:training_{model}_changelist")).status_code == 200, model
+        assert client.get(reverse(f"admin:training_{model}_change", args=[pk])).status_code == 200, model
+    assert client.get(reverse("admin:training_claimrule_changelist")).status_code == 200
+    # county staff read the city's catalogue but do not change it
+    county = client_as(officer)
+    assert county.get(reverse("admin:training_catalogueitem_change", args=[item().pk])).status_code == 200
+    response = county.post(reverse("admin:training_catalogueitem_change", args=[item().pk]), {"name": "改名"})
+    assert response.status_code == 403
+    assert CatalogueItem.objects.get(pk=item().pk).name != "改名"

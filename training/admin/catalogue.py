@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.admin import ScopedAdmin
+from core.scope import scope_of
 
 from ..models import CatalogueItem, CatalogueRate, ClaimRule
 
@@ -35,6 +36,20 @@ def refuse_edit_in_force(form: forms.ModelForm) -> None:
         )
 
 
+class CityMaintained:
+    """The catalogue and the counting rules are the city's: county staff read them, city staff maintain
+    them."""
+
+    def _city(self, request) -> bool:
+        return scope_of(request.user).all
+
+    def has_add_permission(self, request, *args):
+        return self._city(request) and super().has_add_permission(request, *args)
+
+    def has_change_permission(self, request, obj=None):
+        return self._city(request) and super().has_change_permission(request, obj)
+
+
 class RateForm(forms.ModelForm):
     class Meta:
         model = CatalogueRate
@@ -57,7 +72,7 @@ class RateForm(forms.ModelForm):
         return cleaned
 
 
-class RateInline(admin.TabularInline):
+class RateInline(CityMaintained, admin.TabularInline):
     model = CatalogueRate
     form = RateForm
     extra = 1
@@ -76,7 +91,7 @@ class RateInline(admin.TabularInline):
 
 
 @admin.register(CatalogueItem)
-class CatalogueItemAdmin(ScopedAdmin):
+class CatalogueItemAdmin(CityMaintained, ScopedAdmin):
     list_display = ("code", "name", "occupation", "certificate_type", "level", "new_form", "is_active")
     list_filter = ("certificate_type", "level", "new_form", "is_active")
     search_fields = ("code", "name")
@@ -104,7 +119,7 @@ class ClaimRuleForm(forms.ModelForm):
 
 
 @admin.register(ClaimRule)
-class ClaimRuleAdmin(ScopedAdmin):
+class ClaimRuleAdmin(CityMaintained, ScopedAdmin):
     form = ClaimRuleForm
     list_display = (
         "version",
