@@ -462,10 +462,10 @@ def class_review(training_class, actor, approve: bool, note: str = "", *, reques
 
 @transaction.atomic
 def class_start(training_class, actor, *, request=None) -> TrainingClass:
+    """The institution starts an approved class (only while it is filed)."""
     locked = _lock_for_institution(training_class, actor)
-    open_refusal = None if locked.institution.is_filed else _("该机构当前未处于备案状态，不能开班。")
-    if open_refusal:
-        raise InvalidTransition(open_refusal, code="institution_not_filed")
+    if not locked.institution.is_filed:
+        raise InvalidTransition(_("该机构当前未处于备案状态，不能开班。"), code="institution_not_filed")
     return CLASS_WORKFLOW.move(locked, ClassStatus.RUNNING, actor=actor, request=request)
 
 
