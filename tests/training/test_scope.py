@@ -173,3 +173,8 @@ def test_every_training_admin_page_renders(client_as, city_staff, officer, world
     response = county.post(reverse("admin:training_catalogueitem_change", args=[item().pk]), {"name": "改名"})
     assert response.status_code == 403
     assert CatalogueItem.objects.get(pk=item().pk).name != "改名"
+
+
+def test_institutions_filter_by_county(api, world):
+    assert ids(api.get("/api/v1/training-institutions/", {"county": B})) == {world["filed_b"].pk}
+    assert api.get("/api/v1/training-institutions/", {"county": "999999"}).status_code == 400

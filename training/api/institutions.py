@@ -155,6 +155,19 @@ class CourseFilterSet(django_filters.FilterSet):
         fields = ["occupation", "certificate_type", "level", "new_form", "shortage"]
 
 
+class InstitutionFilterSet(django_filters.FilterSet):
+    county = django_filters.ModelChoiceFilter(
+        field_name="scope_unit",
+        to_field_name="code",
+        queryset=ScopeUnit.objects.filter(is_active=True),
+        label=_("县（市、区）代码"),
+    )
+
+    class Meta:
+        model = Institution
+        fields = ["county", "status", "grade"]
+
+
 class ClassFilterSet(django_filters.FilterSet):
     occupation = django_filters.CharFilter(field_name="item__occupation__code", label=_("工种代码"))
     county = django_filters.ModelChoiceFilter(
@@ -195,7 +208,7 @@ class InstitutionViewSet(viewsets.ReadOnlyModelViewSet):
     throttle_classes = [AnonRateThrottle]
     queryset = Institution.objects.none()
     filter_backends = [DjangoFilterBackend]
-    filterset_fields = ["status", "grade"]
+    filterset_class = InstitutionFilterSet
 
     def get_queryset(self):
         visible = Q(status=InstitutionStatus.FILED)
