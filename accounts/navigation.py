@@ -38,6 +38,7 @@ EMPLOYER_ITEMS = (
 )
 COUNTER_ITEM = NavItem("counter", "jobs:counter", _("服务台"))
 MARKET_ITEM = NavItem("markets", "markets:manage_list", _("我的市场"))
+INSTITUTION_ITEM = NavItem("institution", "training:institution_home", _("我的机构"))
 ADMIN_ITEM = NavItem("admin", "admin:index", _("管理后台"))
 PROFILE_ITEM = NavItem("profile", "accounts:profile", _("我的"))
 INBOX_ITEM = NavItem("inbox", "accounts:inbox", _("消息"))
@@ -69,6 +70,8 @@ def menu(user) -> list[NavItem]:
         items.extend(EMPLOYER_ITEMS)
     if Role.MARKET_OPERATOR in roles:
         items.append(MARKET_ITEM)
+    if Role.TRAINING_INSTITUTION in roles:
+        items.append(INSTITUTION_ITEM)
     if roles & {Role.MARKET_OPERATOR, Role.COUNTY_STAFF, Role.CITY_STAFF}:
         items.append(COUNTER_ITEM)
     if not items:
@@ -91,6 +94,8 @@ def home_url(user) -> str:
         return reverse("jobs:employer_dashboard")
     if Role.MARKET_OPERATOR in roles:
         return reverse("markets:manage_list")
+    if Role.TRAINING_INSTITUTION in roles:
+        return reverse("training:institution_home")
     if getattr(user, "is_staff", False) or roles & STAFF_ROLES:
         return reverse("admin:index")
     return reverse("accounts:profile")

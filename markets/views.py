@@ -17,6 +17,7 @@ from core.forms import apply_domain_error
 
 from . import directory as directories
 from . import selectors, services
+from .extensions import panels_for
 from .filtersets import MarketFilterSet
 from .forms import OperatorMarketForm
 from .models import DirectorySnapshot, Facility, Market
@@ -73,6 +74,7 @@ def market_detail(request, pk: int):
         "extra_facilities": [f for f in market.facilities.all() if not f.is_standard],
         "map_config": _map_config(),
         "feature": {"type": "FeatureCollection", "features": [market_feature(market)]},
+        "market_panels": panels_for(market),
     }
     return render(request, "markets/market_detail.html", context)
 

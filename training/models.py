@@ -15,6 +15,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.storage import private_storage
@@ -30,6 +31,7 @@ from .choices import (
     CLASS_TRANSITIONS,
     ENROLLMENT_TRANSITIONS,
     INSTITUTION_TRANSITIONS,
+    OPEN_CLASS_STATUSES,
     AttendanceMethod,
     CertificateType,
     ClaimantKind,
@@ -470,6 +472,22 @@ class TrainingClass(TimeStampedModel):
     @property
     def seats_left(self) -> int:
         return max(self.capacity - self.enrolled_count, 0)
+
+    def enrollment_refusal(self, today: dt.date | None = None) -> str | None:
+        """Why the class takes no enrollment now (approved or running, of a filed institution, before the
+        enrollment deadline), or None when it does."""
+        today = today or timezone.localdate()
+        if self.status not in OPEN_CLASS_STATUSES:
+            return gettext("该班级当前不接受报名。")
+        if not self.institution.is_filed:
+            return gettext("该培训机构已被暂停或撤销备案，班级暂停报名。")
+        if self.enrollment_closes_on and today > self.enrollment_closes_on:
+            return gettext("报名已截止。")
+        return None
+
+    @property
+    def takes_enrollments(self) -> bool:
+        return self.enrollment_refusal() is None
 
 
 class TrainingClassEvent(TransitionEvent):

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from markets.extensions import panels_for
 from markets.models import Market
 
 from ..choices import WageUnit
@@ -96,5 +97,7 @@ def market_board(request, market_id: int):
         "refresh_seconds": BOARD_REFRESH_SECONDS,
         "refresh_url": f"?page={next_page}" if pages > 1 else "",
         "radius_km": int(BOARD_RADIUS_KM),
+        "market_panels": panels_for(market, board=True),
+        "board": True,
     }
     return render(request, "jobs/board.html", context)

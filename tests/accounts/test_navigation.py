@@ -33,7 +33,7 @@ def nav_links(html: str) -> list[str]:
         ),
         ([Role.MARKET_OPERATOR], ["我的市场", "服务台", "政策咨询", "消息", "我的"]),
         ([Role.COUNTY_STAFF], ["服务台", "政策咨询", "消息", "我的", "管理后台"]),
-        ([Role.TRAINING_INSTITUTION], ["找活", "政策咨询", "消息", "我的"]),
+        ([Role.TRAINING_INSTITUTION], ["我的机构", "政策咨询", "消息", "我的"]),
     ],
 )
 def test_header_menu_follows_the_roles(client_as, county_a, roles, expected):
@@ -59,7 +59,7 @@ def test_current_page_is_marked_in_the_menu(client_as, worker):
         ([Role.EMPLOYER], "/jobs/employer/"),
         ([Role.MARKET_OPERATOR], "/markets/manage/"),
         ([Role.COUNTY_STAFF], "/admin/"),
-        ([Role.TRAINING_INSTITUTION], "/accounts/profile/"),
+        ([Role.TRAINING_INSTITUTION], "/training/institution/"),
     ],
 )
 def test_login_lands_on_the_roles_home(county_a, roles, home):

@@ -45,6 +45,13 @@ PUBLIC = {
     "policy-faq-list",
     "guidance-slot-list",
     "guidance-slot-detail",
+    # training (issue 15): filed institutions, the catalogue with today's rates, approved and running classes
+    "training-institutions-list",
+    "training-institutions-detail",
+    "training-courses-list",
+    "training-courses-detail",
+    "training-classes-list",
+    "training-classes-detail",
 }
 # The only routes an anonymous visitor may write to: reporting a posting (举报, throttled), and the payment
 # provider's callback, which is authenticated by its HMAC signature instead of a login (an unsigned call
