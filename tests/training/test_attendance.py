@@ -1,0 +1,311 @@
+"""Attendance that cannot be faked: the rotating QR code, the sign-in window, the geofence, one device per
+person per session, statuses from data, teacher and counter marks, exact hours, private photos, scope."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+
+import pytest
+import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from accounts.choices import Role
+from core.errors import DomainError, InvalidTransition, NotFound, NotPermitted
+from core.models import AuditLog
+from training.choices import AttendanceMethod, ClassMode, ClassStatus, EnrollmentStatus
+from training.models import Attendance, Enrollment, SignInAttempt
+from training.services import attendance as svc
+
+from ..accounts.factories import UserFactory
+from ..conftest import nothing_written
+from .factories import enroll, institution_member, make_class, make_institution
+from .factories_attendance import (
+    DEVICE_A,
+    DEVICE_B,
+    M_PER_DEG_LAT,
+    PERIOD,
+    at,
+    first_session,
+    png_bytes,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def setup(worker):
+    institution = make_institution()
+    training_class = make_class(institution, sessions=2)
+    enrollment = enroll(training_class, worker)
+    session = first_session(training_class)
+    return training_class, enrollment, session
+
+
+def sign(session, worker, *, when, token=None, device=DEVICE_A, lat=None, lng=None, **extra):
+    training_class = session.training_class
+    token = token if token is not None else svc.qr_token(session, svc.qr_step(when))
+    return svc.qr_sign_in(
+        session=session,
+        worker=worker,
+        token=token,
+        lat=training_class.venue_lat if lat is None else lat,
+        lng=training_class.venue_lng if lng is None else lng,
+        device_id=device,
+        now=when,
+        **extra,
+    )
+
+
+# --- the rotating code --------------------------------------------------------------------------------------
+
+
+def test_the_code_is_the_hmac_of_the_secret_and_the_time_step(setup, settings):
+    import hmac
+
+    _, _, session = setup
+    step = 1_000_000
+    expected = hmac.new(
+        (settings.SECRET_KEY + session.qr_secret).encode(), f"{session.pk}:{step}".encode(), hashlib.sha256
+    ).hexdigest()[:16]
+    assert svc.qr_token(session, step) == expected
+    assert svc.qr_token(session, step + 1) != expected
+
+
+def test_the_current_and_the_previous_code_are_accepted_and_nothing_older(setup):
+    _, _, session = setup
+    t0 = at(session, 0)
+    token = svc.qr_token(session, svc.qr_step(t0))
+    assert svc.qr_token_valid(session, token, t0)
+    assert svc.qr_token_valid(session, token, t0 + dt.timedelta(seconds=PERIOD + 1))  # the next period
+    assert not svc.qr_token_valid(session, token, t0 + dt.timedelta(seconds=2 * PERIOD + 1))
+
+
+# --- sign-in ------------------------------------------------------------------------------------------------
+
+
+def test_a_valid_sign_in_writes_one_row_present_with_the_hours(setup, worker):
+    training_class, enrollment, session = setup
+    when = at(session, 5)  # 5 minutes after the start: not later than the 15 of "late"
+    row = sign(session, worker, when=when)
+    assert Attendance.objects.filter(session=session).count() == 1
+    row.refresh_from_db()
+    assert row.status_id == "present" and row.method == AttendanceMethod.QR
+    assert row.distance_m == 0 and row.signed_at == when and not row.flagged
+    assert row.device_hash and DEVICE_A not in row.device_hash
+    enrollment.refresh_from_db()
+    assert enrollment.hours_attended == 4  # one session of 4 class hours
+    assert AuditLog.objects.filter(object_id=str(row.pk), action="create").exists()
+
+
+def test_a_sign_in_later_than_late_after_minutes_is_late(setup, worker):
+    _, enrollment, session = setup
+    row = sign(session, worker, when=at(session, 16))  # 16 > 15 minutes after the start
+    assert row.status_id == "late"
+    enrollment.refresh_from_db()
+    assert enrollment.hours_attended == 4  # late still counts its hours
+
+
+def test_exactly_at_the_late_threshold_is_still_present(setup, worker):
+    _, _, session = setup
+    assert sign(session, worker, when=at(session, 15)).status_id == "present"
+
+
+def test_an_expired_code_is_refused_and_nothing_is_written(setup, worker):
+    _, enrollment, session = setup
+    t0 = at(session, 0)
+    token = svc.qr_token(session, svc.qr_step(t0))
+    later = t0 + dt.timedelta(seconds=2 * PERIOD + 1)  # two periods on: the photo of the screen is stale
+    with time_machine.travel(later, tick=False), nothing_written():
+        with pytest.raises(DomainError) as exc:
+            sign(session, worker, when=later, token=token)
+    assert exc.value.code == "token_expired"
+    assert str(exc.value.message) == "签到码已过期，请扫描教室屏幕上的最新二维码"
+    enrollment.refresh_from_db()
+    assert enrollment.hours_attended == 0
+
+
+def test_outside_the_geofence_is_refused_with_the_distance(setup, worker):
+    training_class, enrollment, session = setup
+    assert training_class.geofence_m == 200
+    with nothing_written(), pytest.raises(DomainError) as exc:
+        sign(session, worker, when=at(session, 1), lat=training_class.venue_lat + 0.01)
+    assert exc.value.code == "outside_geofence"
+    assert str(round(0.01 * M_PER_DEG_LAT)) in str(exc.value.message)  # 1112 metres
+    assert not Attendance.objects.exists()
+
+
+def test_a_second_person_on_the_same_device_is_refused_and_the_attempt_recorded(setup, worker):
+    training_class, first, session = setup
+    friend = UserFactory(roles=[Role.WORKER])
+    second = enroll(training_class, friend)
+    mine = sign(session, worker, when=at(session, 1))
+    with pytest.raises(DomainError) as exc:
+        sign(session, friend, when=at(session, 2))
+    assert exc.value.code == "device_used"
+    assert not Attendance.objects.filter(enrollment=second).exists()
+    assert Attendance.objects.filter(session=session).count() == 1
+    second.refresh_from_db()
+    assert second.hours_attended == 0
+    attempt = SignInAttempt.objects.get()
+    assert attempt.enrollment == second and attempt.device_of == mine and attempt.session == session
+    # the same friend on their own phone signs in
+    assert sign(session, friend, when=at(session, 3), device=DEVICE_B).enrollment == second
+
+
+def test_signing_in_again_returns_the_row_already_there(setup, worker):
+    _, enrollment, session = setup
+    row = sign(session, worker, when=at(session, 1))
+    with nothing_written():
+        again = sign(session, worker, when=at(session, 20))
+    assert again.pk == row.pk and again.status_id == "present"
+
+
+def test_only_an_enrolled_trainee_signs_in(setup):
+    training_class, _, session = setup
+    waiting = enroll(training_class, status=EnrollmentStatus.WAITLISTED)
+    with nothing_written(), pytest.raises(NotPermitted):
+        sign(session, waiting.worker, when=at(session, 1))
+    with pytest.raises(NotPermitted):
+        sign(session, UserFactory(roles=[Role.WORKER]), when=at(session, 1))
+
+
+def test_sign_in_only_within_the_window(setup, worker, settings):
+    _, _, session = setup
+    opens = settings.LINGONG_TRAINING_SIGNIN_OPENS_MINUTES
+    with pytest.raises(DomainError) as exc:
+        sign(session, worker, when=at(session, -opens - 1))
+    assert exc.value.code == "signin_not_open"
+    with pytest.raises(DomainError) as exc:
+        sign(session, worker, when=session.ends_at + dt.timedelta(minutes=1))
+    assert exc.value.code == "signin_closed"
+    assert sign(session, worker, when=at(session, -opens + 1)).status_id == "present"
+
+
+def test_without_a_position_or_a_device_id_an_offline_sign_in_is_refused(setup, worker):
+    _, _, session = setup
+    token = svc.qr_token(session, svc.qr_step(at(session, 1)))
+    with nothing_written(), pytest.raises(DomainError) as exc:
+        svc.qr_sign_in(session=session, worker=worker, token=token, device_id=DEVICE_A, now=at(session, 1))
+    assert exc.value.code == "position_required"
+    with pytest.raises(DomainError) as exc:
+        sign(session, worker, when=at(session, 1), device="")
+    assert exc.value.code == "device_required"
+
+
+def test_an_online_class_signs_in_by_the_code_only(worker):
+    training_class = make_class(sessions=1, mode=ClassMode.ONLINE, online_platform="某某学习平台")
+    enroll(training_class, worker)
+    session = first_session(training_class)
+    when = at(session, 1)
+    row = svc.qr_sign_in(
+        session=session,
+        worker=worker,
+        token=svc.qr_token(session, svc.qr_step(when)),
+        device_id=DEVICE_A,
+        now=when,
+    )
+    assert row.distance_m is None and row.status_id == "present"
+
+
+def test_a_position_typed_by_hand_is_accepted_inside_the_fence_but_flagged(setup, worker):
+    _, _, session = setup
+    row = sign(session, worker, when=at(session, 1), manual_position=True)
+    row.refresh_from_db()
+    assert row.flagged and "手动" in row.flag_reason
+
+
+def test_a_photo_is_stored_privately_with_its_hash(setup, worker, settings, tmp_path):
+    settings.LINGONG_PRIVATE_MEDIA_ROOT = str(tmp_path / "private")
+    _, _, session = setup
+    photo = SimpleUploadedFile("me.png", png_bytes(), content_type="image/png")
+    row = sign(session, worker, when=at(session, 1), photo=photo)
+    row.refresh_from_db()
+    stored = row.photo.read()
+    assert stored[:3] == b"\xff\xd8\xff"  # re-encoded as JPEG
+    assert row.photo_sha256 == hashlib.sha256(stored).hexdigest()
+    assert str(tmp_path) in row.photo.path
+    with pytest.raises(ValueError):
+        row.photo.url  # noqa: B018 — private files have no URL
+
+
+def test_a_file_that_is_not_an_image_is_refused(setup, worker, settings, tmp_path):
+    settings.LINGONG_PRIVATE_MEDIA_ROOT = str(tmp_path / "private")
+    _, _, session = setup
+    fake = SimpleUploadedFile("me.png", b"<script>alert(1)</script>", content_type="image/png")
+    with nothing_written(), pytest.raises(DomainError) as exc:
+        sign(session, worker, when=at(session, 1), photo=fake)
+    assert exc.value.code == "invalid_photo"
+
+
+# --- marks --------------------------------------------------------------------------------------------------
+
+
+def test_the_teacher_marks_and_is_recorded_and_a_change_keeps_the_previous_status(setup):
+    training_class, enrollment, session = setup
+    teacher = institution_member(training_class.institution, admin=False, teacher=True)
+    row = svc.teacher_mark(session=session, enrollment=enrollment, status_code="absent", actor=teacher)
+    row.refresh_from_db()
+    assert row.marked_by == teacher and row.method == AttendanceMethod.TEACHER and row.status_id == "absent"
+    enrollment.refresh_from_db()
+    assert enrollment.hours_attended == 0
+    svc.teacher_mark(session=session, enrollment=enrollment, status_code="present", actor=teacher, note="补登")
+    enrollment.refresh_from_db()
+    assert enrollment.hours_attended == 4
+    change = AuditLog.objects.filter(object_id=str(row.pk), action="update").get()
+    assert change.before["status"] == "absent" and change.after["status"] == "present"
+    assert Attendance.objects.filter(session=session).count() == 1
+
+
+def test_hours_are_the_sum_of_the_sessions_whose_status_counts(worker):
+    training_class = make_class(sessions=3, hours_per_session=4)
+    enrollment = enroll(training_class, worker)
+    teacher = institution_member(training_class.institution, teacher=True)
+    s1, s2, s3 = training_class.sessions.order_by("starts_at")
+    for session, code in ((s1, "present"), (s2, "late"), (s3, "excused")):
+        svc.teacher_mark(session=session, enrollment=enrollment, status_code=code, actor=teacher)
+    enrollment.refresh_from_db()
+    assert enrollment.hours_attended == 4 + 4 + 0
+
+
+def test_marks_stop_when_the_class_is_completed(setup):
+    training_class, enrollment, session = setup
+    teacher = institution_member(training_class.institution, teacher=True)
+    svc.teacher_mark(session=session, enrollment=enrollment, status_code="present", actor=teacher)
+    type(training_class).objects.filter(pk=training_class.pk).update(status=ClassStatus.COMPLETED)
+    with nothing_written(), pytest.raises(InvalidTransition):
+        svc.teacher_mark(session=session, enrollment=enrollment, status_code="absent", actor=teacher)
+
+
+def test_who_may_mark(setup, worker, officer, officer_b):
+    training_class, enrollment, session = setup
+    other_institution = institution_member(make_institution(), teacher=True)
+    with pytest.raises(NotFound):
+        svc.teacher_mark(session=session, enrollment=enrollment, status_code="present", actor=other_institution)
+    with pytest.raises(NotFound):
+        svc.teacher_mark(session=session, enrollment=enrollment, status_code="present", actor=officer_b)
+    with pytest.raises(NotPermitted):  # the trainee sees their own record but does not mark it
+        svc.teacher_mark(session=session, enrollment=enrollment, status_code="present", actor=worker)
+    row = svc.teacher_mark(session=session, enrollment=enrollment, status_code="excused", actor=officer)
+    assert row.marked_by == officer
+
+
+def test_the_counter_marks_for_the_worker_it_serves(setup, worker, officer):
+    _, enrollment, session = setup
+    row = svc.counter_mark(session=session, worker=worker, status_code="present", actor=officer)
+    assert row.method == AttendanceMethod.COUNTER and row.marked_by == officer
+    log = AuditLog.objects.filter(object_id=str(row.pk)).get()
+    assert log.on_behalf_of == worker
+    with pytest.raises(NotPermitted):
+        svc.counter_mark(session=session, worker=worker, status_code="present", actor=worker)
+
+
+def test_attendance_rows_are_scoped(setup, worker, officer, officer_b):
+    training_class, enrollment, session = setup
+    svc.teacher_mark(session=session, enrollment=enrollment, status_code="present", actor=officer)
+    member = institution_member(training_class.institution)
+    assert svc.attendance_visible_to(worker).count() == 1
+    assert svc.attendance_visible_to(officer).count() == 1
+    assert svc.attendance_visible_to(member).count() == 1
+    assert svc.attendance_visible_to(officer_b).count() == 0
+    assert Enrollment.objects.visible_to(officer_b).count() == 0
