@@ -9,6 +9,7 @@ import hashlib
 import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
 from accounts.choices import Role
 from core.errors import DomainError, InvalidTransition, NotFound, NotPermitted
@@ -249,7 +250,9 @@ def test_the_teacher_marks_and_is_recorded_and_a_change_keeps_the_previous_statu
     assert row.marked_by == teacher and row.method == AttendanceMethod.TEACHER and row.status_id == "absent"
     enrollment.refresh_from_db()
     assert enrollment.hours_attended == 0
-    svc.teacher_mark(session=session, enrollment=enrollment, status_code="present", actor=teacher, note="补登")
+    svc.teacher_mark(
+        session=session, enrollment=enrollment, status_code="present", actor=teacher, note="补登"
+    )
     enrollment.refresh_from_db()
     assert enrollment.hours_attended == 4
     change = AuditLog.objects.filter(object_id=str(row.pk), action="update").get()
@@ -281,7 +284,9 @@ def test_who_may_mark(setup, worker, officer, officer_b):
     training_class, enrollment, session = setup
     other_institution = institution_member(make_institution(), teacher=True)
     with pytest.raises(NotFound):
-        svc.teacher_mark(session=session, enrollment=enrollment, status_code="present", actor=other_institution)
+        svc.teacher_mark(
+            session=session, enrollment=enrollment, status_code="present", actor=other_institution
+        )
     with pytest.raises(NotFound):
         svc.teacher_mark(session=session, enrollment=enrollment, status_code="present", actor=officer_b)
     with pytest.raises(NotPermitted):  # the trainee sees their own record but does not mark it
@@ -309,3 +314,116 @@ def test_attendance_rows_are_scoped(setup, worker, officer, officer_b):
     assert svc.attendance_visible_to(member).count() == 1
     assert svc.attendance_visible_to(officer_b).count() == 0
     assert Enrollment.objects.visible_to(officer_b).count() == 0
+
+
+# --- pages --------------------------------------------------------------------------------------------------
+
+
+def test_the_classroom_screen_shows_the_rotating_code_to_the_institution_only(
+    setup, client_as, worker, officer_b
+):
+    training_class, _, session = setup
+    member = institution_member(training_class.institution)
+    url = reverse("training:session_qr", args=[session.pk])
+    when = at(session, 1)
+    with time_machine.travel(when, tick=False):
+        response = client_as(member).get(url)
+        assert response.status_code == 200
+        body = response.content.decode()
+        assert "<svg" in body and f'content="{PERIOD}"' in body  # reloads itself each period, no JavaScript
+        assert svc.qr_token(session, svc.qr_step(when)) in body  # the URL in the code carries the token
+        assert client_as(officer_b).get(url).status_code == 404
+        assert client_as(worker).get(url).status_code == 404
+
+
+def test_the_sign_in_page_sets_the_device_cookie_and_signs_in(setup, client_as, worker):
+    training_class, enrollment, session = setup
+    client = client_as(worker)
+    url = reverse("training:signin", args=[session.pk])
+    when = at(session, 2)
+    token = svc.qr_token(session, svc.qr_step(when))
+    with time_machine.travel(when, tick=False):
+        page = client.get(url, {"t": token})
+        assert page.status_code == 200 and svc.DEVICE_COOKIE in page.cookies
+        data = {"t": token, "lat": training_class.venue_lat, "lng": training_class.venue_lng, "manual": ""}
+        response = client.post(url, data)
+    assert response.status_code == 200
+    row = Attendance.objects.get(enrollment=enrollment)
+    assert row.status_id == "present" and not row.flagged
+    assert row.device_hash == svc.device_hash(page.cookies[svc.DEVICE_COOKIE].value)
+    assert "已签到" in response.content.decode()
+
+
+def test_the_sign_in_page_refuses_a_second_person_on_the_same_phone(setup, client, worker):
+    training_class, _, session = setup
+    friend = UserFactory(roles=[Role.WORKER])
+    second = enroll(training_class, friend)
+    url = reverse("training:signin", args=[session.pk])
+    when = at(session, 2)
+    token = svc.qr_token(session, svc.qr_step(when))
+    data = {"t": token, "lat": training_class.venue_lat, "lng": training_class.venue_lng, "manual": "1"}
+    with time_machine.travel(when, tick=False):
+        client.force_login(worker)
+        client.get(url, {"t": token})
+        assert client.post(url, data).status_code == 200
+        client.force_login(friend)  # the same browser, so the same device cookie
+        response = client.post(url, data)
+    assert response.status_code == 400
+    assert "一部手机每节课只能为一人签到" in response.content.decode()
+    assert not Attendance.objects.filter(enrollment=second).exists()
+    assert SignInAttempt.objects.filter(enrollment=second).count() == 1
+    assert Attendance.objects.get().flagged  # the position was typed in by hand
+
+
+def test_the_sign_in_page_is_404_for_someone_not_in_the_class(setup, client_as):
+    _, _, session = setup
+    outsider = UserFactory(roles=[Role.WORKER])
+    assert client_as(outsider).get(reverse("training:signin", args=[session.pk])).status_code == 404
+
+
+def test_the_attendance_sheet_marks_and_is_scoped(setup, client_as, officer_b, worker):
+    training_class, enrollment, session = setup
+    teacher = institution_member(training_class.institution, teacher=True)
+    url = reverse("training:attendance_sheet", args=[training_class.pk])
+    assert client_as(officer_b).get(url).status_code == 404
+    assert client_as(worker).get(url).status_code == 404
+    client = client_as(teacher)
+    response = client.post(url, {"session": session.pk, "enrollment": enrollment.pk, "status": "late"})
+    assert response.status_code == 302
+    row = Attendance.objects.get(enrollment=enrollment)
+    assert row.marked_by == teacher and row.status_id == "late"
+    page = client.get(url)
+    assert page.status_code == 200 and "迟到" in page.content.decode()
+
+
+def test_a_photo_is_served_only_to_the_institution_and_scoped_staff(
+    setup, worker, officer, officer_b, client_as, client, settings, tmp_path
+):
+    settings.LINGONG_PRIVATE_MEDIA_ROOT = str(tmp_path / "private")
+    training_class, _, session = setup
+    photo = SimpleUploadedFile("me.png", png_bytes(), content_type="image/png")
+    row = sign(session, worker, when=at(session, 1), photo=photo)
+    url = reverse("training:attendance_photo", args=[row.pk])
+    member = institution_member(training_class.institution)
+    ok = client_as(member).get(url)
+    assert ok.status_code == 200 and b"".join(ok.streaming_content)[:3] == b"\xff\xd8\xff"
+    assert client_as(officer).get(url).status_code == 200
+    assert client_as(officer_b).get(url).status_code == 404
+    assert client_as(institution_member(make_institution())).get(url).status_code == 404
+    assert client_as(UserFactory(roles=[Role.WORKER])).get(url).status_code == 404
+    assert client.get(url).status_code == 302  # to the login page
+
+
+def test_the_counter_marks_for_the_worker_it_serves_by_page(setup, client_as, officer, worker):
+    _, enrollment, session = setup
+    client = client_as(officer)
+    s = client.session
+    s["jobs_counter_worker"] = worker.pk
+    s.save()
+    url = reverse("training:counter_attendance")
+    page = client.get(url)
+    assert page.status_code == 200 and session.training_class.title in page.content.decode()
+    assert client.post(url, {"session": session.pk, "status": "present"}).status_code == 302
+    row = Attendance.objects.get(enrollment=enrollment)
+    assert row.method == AttendanceMethod.COUNTER and row.marked_by == officer
+    assert client_as(worker).get(url).status_code == 404

@@ -55,7 +55,9 @@ def test_all_80_hours_and_a_pass_complete(trained):
     training_class, enrollment, teacher = trained
     attend(training_class, enrollment, teacher)
     with after_the_class(training_class):
-        result = svc.result_record(enrollment=enrollment, actor=teacher, exam_score=Decimal("86.5"), passed=True)
+        result = svc.result_record(
+            enrollment=enrollment, actor=teacher, exam_score=Decimal("86.5"), passed=True
+        )
     result.refresh_from_db()
     assert (result.hours_attended, result.hours_required) == (80, 80)
     assert result.completed and result.passed and result.exam_score == Decimal("86.5")
@@ -70,7 +72,9 @@ def test_absent_at_one_session_is_76_hours_and_not_completed(trained):
     training_class, enrollment, teacher = trained
     attend(training_class, enrollment, teacher, absent_at=(7,))
     with after_the_class(training_class):
-        result = svc.result_record(enrollment=enrollment, actor=teacher, exam_score=Decimal("95"), passed=True)
+        result = svc.result_record(
+            enrollment=enrollment, actor=teacher, exam_score=Decimal("95"), passed=True
+        )
     assert (result.hours_attended, result.hours_required) == (19 * 4, 80)  # 76 < 80
     assert not result.completed and result.completed_on is None
     enrollment.refresh_from_db()
@@ -81,7 +85,9 @@ def test_a_failed_exam_is_not_completed_whatever_the_hours(trained):
     training_class, enrollment, teacher = trained
     attend(training_class, enrollment, teacher)
     with after_the_class(training_class):
-        result = svc.result_record(enrollment=enrollment, actor=teacher, exam_score=Decimal("40"), passed=False)
+        result = svc.result_record(
+            enrollment=enrollment, actor=teacher, exam_score=Decimal("40"), passed=False
+        )
     assert result.hours_attended == 80 and not result.completed
 
 
