@@ -227,3 +227,34 @@ def test_the_jobs_service_is_idempotent_on_the_number(trained):
     again = jobs_services.certificate_record_verified(**kwargs)
     assert first.pk == again.pk and Certificate.objects.filter(number="N-1").count() == 1
     assert CertificateEvent.objects.filter(certificate=first).count() == 1
+
+
+def test_the_results_page_records_and_issues_and_is_scoped(trained, client_as, officer_b):
+    from django.urls import reverse
+
+    training_class, enrollment, teacher = trained
+    attend(training_class, enrollment, teacher)
+    url = reverse("training:results", args=[training_class.pk])
+    assert client_as(officer_b).get(url).status_code == 404
+    with after_the_class(training_class):
+        client = client_as(teacher)  # signed in at that time (a session from today would have expired)
+        page = client.get(url)
+        assert page.status_code == 200 and "80" in page.content.decode()
+        response = client.post(
+            url, {"action": "record", "enrollment": enrollment.pk, "exam_score": "88", "passed": "on"}
+        )
+        assert response.status_code == 302
+        response = client.post(
+            url,
+            {
+                "action": "certificate",
+                "enrollment": enrollment.pk,
+                "number": "T-PAGE-1",
+                "issuer": "潍坊市应急管理局",
+                "issued_on": "2027-01-10",
+            },
+        )
+    assert response.status_code == 302
+    enrollment.refresh_from_db()
+    assert enrollment.status == EnrollmentStatus.COMPLETED
+    assert TrainingCertificate.objects.get(enrollment=enrollment).profile_certificate.is_verified
