@@ -427,3 +427,64 @@ def test_the_counter_marks_for_the_worker_it_serves_by_page(setup, client_as, of
     row = Attendance.objects.get(enrollment=enrollment)
     assert row.method == AttendanceMethod.COUNTER and row.marked_by == officer
     assert client_as(worker).get(url).status_code == 404
+
+
+# --- API ----------------------------------------------------------------------------------------------------
+
+
+def test_api_qr_for_the_classroom_screen_of_a_member(setup, api_as, worker, officer_b):
+    training_class, _, session = setup
+    member = institution_member(training_class.institution)
+    url = f"/api/v1/training-sessions/{session.pk}/qr/"
+    when = at(session, 1)
+    with time_machine.travel(when, tick=False):
+        response = api_as(member).get(url)
+        assert response.status_code == 200
+        assert response.json()["token"] == svc.qr_token(session, svc.qr_step(when))
+        assert response.json()["period_seconds"] == PERIOD
+        assert api_as(officer_b).get(url).status_code == 404
+        assert api_as(worker).get(url).status_code == 404
+    assert "qr_secret" not in api_as(member).get("/api/v1/training-sessions/").content.decode()
+
+
+def test_api_sign_in_then_refusal_of_a_second_person_on_the_device(setup, api_as, api, worker):
+    training_class, enrollment, session = setup
+    friend = UserFactory(roles=[Role.WORKER])
+    second = enroll(training_class, friend)
+    url = f"/api/v1/training-sessions/{session.pk}/sign-in/"
+    when = at(session, 20)  # 20 > 15 minutes after the start: late
+    data = {
+        "token": svc.qr_token(session, svc.qr_step(when)),
+        "lat": training_class.venue_lat,
+        "lng": training_class.venue_lng,
+        "device_id": DEVICE_A,
+    }
+    with time_machine.travel(when, tick=False):
+        assert api.post(url, data, format="json").status_code in (401, 403)
+        response = api_as(worker).post(url, data, format="json")
+        assert response.status_code == 201, response.content
+        assert response.json()["status"] == "late"
+        refused = api_as(friend).post(url, data, format="json")
+    assert refused.status_code == 400 and refused.json()["code"] == "device_used"
+    assert Attendance.objects.filter(enrollment=enrollment, status_id="late").count() == 1
+    assert not Attendance.objects.filter(enrollment=second).exists()
+
+
+def test_api_attendance_is_scoped_and_marked_by_teachers(setup, api_as, worker, officer_b, officer):
+    training_class, enrollment, session = setup
+    teacher = institution_member(training_class.institution, teacher=True)
+    payload = {"session": session.pk, "enrollment": enrollment.pk, "status": "excused", "note": "病假"}
+    assert (
+        api_as(officer_b).post("/api/v1/training-attendance/mark/", payload, format="json").status_code == 404
+    )
+    assert api_as(worker).post("/api/v1/training-attendance/mark/", payload, format="json").status_code == 403
+    response = api_as(teacher).post("/api/v1/training-attendance/mark/", payload, format="json")
+    assert response.status_code == 200 and response.json()["marked_by"] == teacher.pk
+    row = Attendance.objects.get(enrollment=enrollment)
+    assert row.status_id == "excused" and row.marked_by == teacher and row.note == "病假"
+    for user, count in ((worker, 1), (officer, 1), (teacher, 1), (officer_b, 0)):
+        listed = api_as(user).get("/api/v1/training-attendance/")
+        assert listed.status_code == 200 and listed.json()["count"] == count
+    body = api_as(officer).get("/api/v1/training-attendance/").content.decode()
+    assert "device_hash" not in body and '"lat"' not in body
+    assert api_as(officer_b).get(f"/api/v1/training-attendance/{row.pk}/").status_code == 404

@@ -258,3 +258,38 @@ def test_the_results_page_records_and_issues_and_is_scoped(trained, client_as, o
     enrollment.refresh_from_db()
     assert enrollment.status == EnrollmentStatus.COMPLETED
     assert TrainingCertificate.objects.get(enrollment=enrollment).profile_certificate.is_verified
+
+
+def test_api_records_results_and_issues_certificates_in_scope(trained, api_as, officer_b):
+    training_class, enrollment, teacher = trained
+    attend(training_class, enrollment, teacher)
+    with after_the_class(training_class):
+        denied = api_as(officer_b).post(
+            "/api/v1/training-results/", {"enrollment": enrollment.pk, "passed": True}, format="json"
+        )
+        assert denied.status_code == 404
+        response = api_as(teacher).post(
+            "/api/v1/training-results/",
+            {"enrollment": enrollment.pk, "exam_score": "75.5", "passed": True},
+            format="json",
+        )
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert (body["hours_attended"], body["hours_required"], body["completed"]) == (80, 80, True)
+    result = TrainingResult.objects.get(enrollment=enrollment)
+    assert result.exam_score == Decimal("75.5")
+    assert api_as(officer_b).get("/api/v1/training-results/").json()["count"] == 0
+    assert api_as(enrollment.worker).get("/api/v1/training-results/").json()["count"] == 1
+    cert = api_as(teacher).post(
+        f"/api/v1/training-results/{result.pk}/certificate/",
+        {"number": "T-API-1", "issuer": "潍坊市应急管理局", "issued_on": "2027-01-10"},
+        format="json",
+    )
+    assert cert.status_code == 200 and cert.json()["certificate"] == "T-API-1"
+    assert Certificate.objects.get(number="T-API-1").status == CertificateStatus.VERIFIED
+    again = api_as(teacher).post(
+        f"/api/v1/training-results/{result.pk}/certificate/",
+        {"number": "T-API-2", "issuer": "潍坊市应急管理局", "issued_on": "2027-01-10"},
+        format="json",
+    )
+    assert again.status_code == 409
