@@ -488,3 +488,26 @@ def test_api_attendance_is_scoped_and_marked_by_teachers(setup, api_as, worker, 
     body = api_as(officer).get("/api/v1/training-attendance/").content.decode()
     assert "device_hash" not in body and '"lat"' not in body
     assert api_as(officer_b).get(f"/api/v1/training-attendance/{row.pk}/").status_code == 404
+
+
+# --- admin --------------------------------------------------------------------------------------------------
+
+
+def test_admin_lists_in_scope_and_corrects_through_the_service(setup, client_as, officer, officer_b, worker):
+    training_class, enrollment, session = setup
+    row = sign(session, worker, when=at(session, 1))
+    client = client_as(officer)
+    for model in ("attendance", "signinattempt", "trainingresult", "trainingcertificate", "attendancestatus"):
+        assert client.get(f"/admin/training/{model}/").status_code == 200, model
+    page = client.get(f"/admin/training/attendance/{row.pk}/change/")
+    assert page.status_code == 200
+    other = client_as(officer_b).get(f"/admin/training/attendance/{row.pk}/change/", follow=True)
+    assert other.redirect_chain == [("/admin/", 302)]
+    response = client.post(
+        "/admin/training/attendance/", {"action": "mark_excused", "_selected_action": [row.pk]}
+    )
+    assert response.status_code == 302
+    row.refresh_from_db()
+    assert row.status_id == "excused" and row.marked_by == officer and row.method == AttendanceMethod.TEACHER
+    enrollment.refresh_from_db()
+    assert enrollment.hours_attended == 0
