@@ -511,3 +511,64 @@ def test_admin_lists_in_scope_and_corrects_through_the_service(setup, client_as,
     assert row.status_id == "excused" and row.marked_by == officer and row.method == AttendanceMethod.TEACHER
     enrollment.refresh_from_db()
     assert enrollment.hours_attended == 0
+
+
+# --- concurrency and query counts ---------------------------------------------------------------------------
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_sign_ins_from_one_device_sign_in_one_person(county_a):
+    import threading
+
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks need PostgreSQL")
+    from django.apps import apps
+
+    from training.reference import seed_reference
+
+    seed_reference(apps.get_model)
+    training_class = make_class(sessions=1)
+    people = [UserFactory(roles=[Role.WORKER]) for _ in range(6)]
+    for person in people:
+        enroll(training_class, person)
+    session = first_session(training_class)
+    when = at(session, 1)
+    barrier = threading.Barrier(len(people))
+    outcomes = []
+
+    def go(person):
+        barrier.wait()
+        try:
+            sign(session, person, when=when)
+            outcomes.append("ok")
+        except DomainError as exc:
+            outcomes.append(exc.code)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=go, args=(p,)) for p in people]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert outcomes.count("ok") == 1 and outcomes.count("device_used") == 5
+    assert Attendance.objects.filter(session=session).count() == 1
+    assert SignInAttempt.objects.filter(session=session).count() == 5
+
+
+def test_the_attendance_list_does_not_grow_queries_with_rows(
+    setup, api_as, officer, django_assert_max_num_queries
+):
+    training_class, enrollment, session = setup
+    for _ in range(5):
+        other = enroll(training_class)
+        svc.teacher_mark(session=session, enrollment=other, status_code="present", actor=officer)
+    client = api_as(officer)
+    with django_assert_max_num_queries(8):
+        response = client.get("/api/v1/training-attendance/")
+    assert response.json()["count"] == 5
+    with django_assert_max_num_queries(8):
+        assert client.get("/api/v1/training-sessions/").json()["count"] == 2

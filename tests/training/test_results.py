@@ -293,3 +293,13 @@ def test_api_records_results_and_issues_certificates_in_scope(trained, api_as, o
         format="json",
     )
     assert again.status_code == 409
+
+
+def test_the_results_list_does_not_grow_queries_with_rows(api_as, officer, django_assert_max_num_queries):
+    training_class = make_class(sessions=1)
+    for _ in range(4):
+        enrollment = enroll(training_class)
+        TrainingResult.objects.create(enrollment=enrollment, hours_attended=4, hours_required=80)
+    with django_assert_max_num_queries(8):
+        response = api_as(officer).get("/api/v1/training-results/")
+    assert response.json()["count"] == 4

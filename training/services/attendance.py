@@ -357,11 +357,22 @@ def _qr_sign_in(*, session, worker, token, lat, lng, device_id, photo, manual_po
         with transaction.atomic():
             attendance.save()
     except IntegrityError:
-        # a concurrent sign-in from the same device (or the same person) got there first
+        # a concurrent sign-in of the same person, or from the same device for someone else, got there first
+        # (its row is committed once the unique index lets this insert fail)
         if content is not None:
             attendance.photo.delete(save=False)
-        raise DomainError(
-            _("这部手机已为其他学员签到，一部手机每节课只能为一人签到。"), code="device_used"
+        mine = Attendance.objects.filter(session=session, enrollment=enrollment).first()
+        if mine is not None:
+            return mine
+        raise _DeviceConflict(
+            {
+                "session": session,
+                "enrollment": enrollment,
+                "device_of": Attendance.objects.filter(session=session, device_hash=fingerprint).first(),
+                "device_hash": fingerprint,
+                "reason": _("该设备本节课已为其他学员签到"),
+                "attempted_at": now,
+            }
         ) from None
     _refresh_hours(enrollment)
     audit_record(
