@@ -184,6 +184,10 @@ def test_a_certificate_opens_licensed_postings(trained, county_a):
     assert (event.from_status, event.to_status) == ("", "verified")
     assert AuditLog.objects.filter(object_id=str(profile_cert.pk), action="create").exists()
 
+    from core.models import InboxMessage
+
+    told = InboxMessage.objects.filter(user=worker, body__contains="T370702202612001")
+    assert told.count() == 1
     application = jobs_services.application_apply(posting=posting, worker=worker, actor=worker)
     assert Application.objects.filter(pk=application.pk, worker=worker, status="applied").exists()
 
