@@ -164,7 +164,7 @@ def session_qr(request, pk: int):
             "qr": qr_svg(url, title=_("扫码签到")),
             "token": code.token,
             "refresh": refresh,
-            "signed_in": Attendance.objects.filter(session=session).count(),
+            "signed_in": Attendance.objects.filter(session=session, status__counts_hours=True).count(),
             "enrolled": training_class.enrolled_count,
             "open": opens <= now <= closes,
             "opens": opens,
