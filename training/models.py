@@ -873,3 +873,34 @@ class OutcomeCohort(models.Model):
 
     def __str__(self) -> str:
         return f"{self.institution} {self.item} {self.cohort_month:%Y-%m}"
+
+
+class SignInAttempt(models.Model):
+    """A refused QR sign-in that the institution and staff should see: a device already used in a session
+    for another trainee tried to sign in someone else (the second person is refused, the first keeps their
+    row). Kept apart from ``Attendance``: a refusal writes no attendance."""
+
+    session = models.ForeignKey(
+        ClassSession, verbose_name=_("课次"), on_delete=models.CASCADE, related_name="signin_attempts"
+    )
+    enrollment = models.ForeignKey(
+        Enrollment, verbose_name=_("尝试签到的学员"), on_delete=models.CASCADE, related_name="+"
+    )
+    device_of = models.ForeignKey(
+        Attendance,
+        verbose_name=_("该设备已签到的考勤"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    device_hash = models.CharField(_("设备指纹"), max_length=64, editable=False)
+    reason = models.CharField(_("拒绝原因"), max_length=200)
+    attempted_at = models.DateTimeField(_("尝试时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("被拒签到记录")
+        verbose_name_plural = _("被拒签到记录")
+        ordering = ["session", "attempted_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.session} · {self.enrollment_id}"

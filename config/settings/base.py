@@ -432,6 +432,13 @@ LINGONG_WEBHOOK_TIMEOUT = env.int("LINGONG_WEBHOOK_TIMEOUT", default=5)
 # Postings of approved employers marked trusted skip review when the keyword screen finds nothing.
 LINGONG_POSTING_AUTO_APPROVE_TRUSTED = env.bool("LINGONG_POSTING_AUTO_APPROVE_TRUSTED", default=True)
 
+# Training attendance. The classroom QR code changes every LINGONG_TRAINING_QR_SECONDS (at most 30: a photo
+# of the screen sent to an absent friend expires within a minute; the previous code is still accepted for a
+# scan made at the edge of a period). Sign-in opens this many minutes before a session starts and closes at
+# its end.
+LINGONG_TRAINING_QR_SECONDS = min(30, env.int("LINGONG_TRAINING_QR_SECONDS", default=30))
+LINGONG_TRAINING_SIGNIN_OPENS_MINUTES = env.int("LINGONG_TRAINING_SIGNIN_OPENS_MINUTES", default=30)
+
 # Work and pay.
 LINGONG_CHECKIN_RADIUS_M = env.int("LINGONG_CHECKIN_RADIUS_M", default=500)
 LINGONG_APPROVAL_DEADLINE_HOURS = env.int("LINGONG_APPROVAL_DEADLINE_HOURS", default=48)

@@ -31,7 +31,13 @@ from .postings import (
     posting_submit,
     posting_update,
 )
-from .registration import certificate_verify, employer_register, employer_review, worker_profile_save
+from .registration import (
+    certificate_record_verified,
+    certificate_verify,
+    employer_register,
+    employer_review,
+    worker_profile_save,
+)
 
 __all__ = [
     "REVIEW_CHECKLIST",
@@ -40,6 +46,7 @@ __all__ = [
     "application_apply",
     "application_reject",
     "application_withdraw",
+    "certificate_record_verified",
     "certificate_verify",
     "employer_register",
     "employer_review",

@@ -11,7 +11,7 @@ from accounts.models import RoleGrant
 from core.audit import audit_record, changed, snapshot
 from core.choices import AuditAction
 from core.errors import DomainError, NotPermitted
-from core.permissions import require_access
+from core.permissions import require_access, signed_in
 
 from ..choices import CertificateStatus, VerificationStatus
 from ..models import (
@@ -180,5 +180,86 @@ def certificate_verify(
         _("您的证书“%(name)s”已核验通过。") % {"name": certificate.name}
         if verified
         else _("您的证书“%(name)s”未通过核验：%(note)s") % {"name": certificate.name, "note": note},
+    )
+    return certificate
+
+
+@transaction.atomic
+def certificate_record_verified(
+    *,
+    profile_user,
+    occupation,
+    name: str,
+    number: str,
+    issuer: str,
+    issued_on=None,
+    expires_on=None,
+    actor,
+    source_note: str,
+    request=None,
+) -> Certificate:
+    """Write a certificate that an accountable source issued (a filed training institution's completed
+    class) to the worker's job-seeker registration as verified, so it opens licensed work at once. The
+    caller has checked that ``actor`` may vouch for it (``training.services.results``); the worker must have
+    registered (求职登记) first: nobody else creates their registration. Idempotent on (registration,
+    number): the same certificate again returns the row on record (verifying it if it was waiting)."""
+    if not signed_in(actor):
+        raise NotPermitted()
+    profile = WorkerProfile.objects.select_for_update().filter(user=profile_user).first()
+    if profile is None:
+        raise DomainError(
+            _("该劳动者还没有求职登记，请先完成求职登记（本人在网上或到服务台办理）后再登记证书。"),
+            code="worker_profile_required",
+        )
+    number = (number or "").strip()
+    note = (source_note or "").strip()[:200]
+    reason = note if issued_on is None else f"{note} {issued_on:%Y-%m-%d}"
+    existing = Certificate.objects.filter(profile=profile, number=number).first()
+    if existing is not None:
+        if existing.occupation_id != occupation.pk:
+            raise DomainError(
+                _("证书编号已登记为其他工种的证书。"), code="duplicate", fields={"number": [_("编号重复。")]}
+            )
+        if existing.is_verified:
+            return existing
+        existing = CERTIFICATE_WORKFLOW.lock(existing)
+        existing.verified_by, existing.verified_at = actor, timezone.now()
+        return CERTIFICATE_WORKFLOW.move(
+            existing,
+            CertificateStatus.VERIFIED,
+            actor=actor,
+            reason=reason,
+            on_behalf_of=profile_user,
+            fields=("verified_by", "verified_at"),
+            request=request,
+        )
+    certificate = Certificate(
+        profile=profile,
+        occupation=occupation,
+        name=(name or "")[:100],
+        number=number,
+        issuer=(issuer or "")[:100],
+        expires_on=expires_on,
+        status=CertificateStatus.VERIFIED,
+        verified_by=actor,
+        verified_at=timezone.now(),
+    )
+    certificate.full_clean(exclude=["profile", "verified_by"])
+    certificate.save()
+    CERTIFICATE_WORKFLOW.record(
+        certificate,
+        to_status=CertificateStatus.VERIFIED,
+        actor=actor,
+        reason=reason,
+        on_behalf_of=profile_user,
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=certificate,
+        after={**snapshot(certificate), "source": note},
+        reason=reason,
+        request=request,
+        on_behalf_of=profile_user,
     )
     return certificate
