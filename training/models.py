@@ -451,6 +451,17 @@ class TrainingClass(TimeStampedModel):
         indexes = [
             models.Index(fields=["status", "starts_on"], name="trainingclass_status_start"),
             models.Index(fields=["scope_unit", "status", "starts_on"], name="trainingclass_unit_status"),
+            # course search (training.selectors.course_list): the open classes by start, and by venue point
+            models.Index(
+                fields=["starts_on", "id"],
+                condition=Q(status__in=["approved", "running"]),
+                name="trainingclass_open_start",
+            ),
+            models.Index(
+                fields=["venue_lat", "venue_lng"],
+                condition=Q(status__in=["approved", "running"], venue_lat__isnull=False),
+                name="trainingclass_open_point",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
