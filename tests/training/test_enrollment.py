@@ -20,7 +20,7 @@ from training.models import Enrollment, EnrollmentEvent, TrainingClass
 from training.services.enrollment import enroll, withdraw
 
 from ..accounts.factories import UserFactory
-from .factories import make_class, make_institution
+from .factories import institution_member, make_class, make_institution
 
 pytestmark = pytest.mark.django_db
 
@@ -269,3 +269,78 @@ def test_concurrent_withdrawals_and_repeats_keep_the_counters_exact(_seeded, mon
 
 def test_enroll_page_url_names_exist():
     assert reverse("training:courses") == "/training/"
+
+
+# --- API ------------------------------------------------------------------------------------------------------
+
+API = "/api/v1/training-enrollments/"
+
+
+def test_api_enroll_repeat_and_withdraw(api_as, worker):
+    training_class = make_class(capacity=1, waitlist_limit=1, starts_on=FUTURE)
+    client = api_as(worker)
+    created = client.post(API, {"training_class": training_class.pk}, format="json")
+    assert created.status_code == 201, created.content
+    assert created.json()["status"] == EnrollmentStatus.ENROLLED
+    again = client.post(API, {"training_class": training_class.pk}, format="json")
+    assert again.status_code == 200 and again.json()["id"] == created.json()["id"]
+    listed = client.get(API, {"training_class": training_class.pk, "status": "enrolled"}).json()
+    assert [r["id"] for r in listed["results"]] == [created.json()["id"]]
+    done = client.post(f"{API}{created.json()['id']}/withdraw/", {}, format="json")
+    assert done.status_code == 200 and done.json()["status"] == EnrollmentStatus.WITHDRAWN
+    training_class.refresh_from_db()
+    assert training_class.enrolled_count == 0
+    # a second withdrawal is an illegal transition
+    assert client.post(f"{API}{created.json()['id']}/withdraw/", {}, format="json").status_code == 409
+
+
+def test_api_full_class_answers_400_class_full(api_as):
+    training_class = make_class(capacity=1, waitlist_limit=0, starts_on=FUTURE)
+    a, b = workers(2)
+    assert api_as(a).post(API, {"training_class": training_class.pk}, format="json").status_code == 201
+    refused = api_as(b).post(API, {"training_class": training_class.pk}, format="json")
+    assert refused.status_code == 400 and refused.json()["code"] == "class_full"
+    assert not Enrollment.objects.filter(worker=b).exists()
+
+
+def test_api_staff_enroll_for_a_worker_of_their_county(api_as, officer, officer_b, worker):
+    training_class = make_class(starts_on=FUTURE)
+    body = {"training_class": training_class.pk, "worker": worker.pk}
+    assert api_as(officer_b).post(API, body, format="json").status_code == 404
+    done = api_as(officer).post(API, body, format="json")
+    assert done.status_code == 201
+    enrollment = Enrollment.objects.get(pk=done.json()["id"])
+    assert enrollment.channel == EnrollmentChannel.COUNTER and enrollment.assisted_by_id == officer.pk
+
+
+def test_api_scope_of_the_list(api, api_as, officer, officer_b, worker, worker_b):
+    training_class = make_class(starts_on=FUTURE)  # county A
+    mine = enroll(training_class, worker, worker)
+    member = institution_member(training_class.institution)
+    other_member = institution_member(make_institution())
+
+    def listed(user):
+        return [r["id"] for r in api_as(user).get(API).json()["results"]]
+
+    assert listed(worker) == [mine.pk]
+    assert listed(worker_b) == []
+    assert listed(officer) == [mine.pk]
+    assert listed(officer_b) == []
+    assert listed(member) == [mine.pk]
+    assert listed(other_member) == []
+    assert api_as(officer_b).get(f"{API}{mine.pk}/").status_code == 404
+    assert api_as(worker_b).post(f"{API}{mine.pk}/withdraw/", {}, format="json").status_code == 404
+    assert api.get(API).status_code in (401, 403)
+    mine.refresh_from_db()
+    assert mine.status == EnrollmentStatus.ENROLLED
+
+
+def test_api_list_query_count(api_as, officer, django_assert_max_num_queries):
+    training_class = make_class(capacity=30, starts_on=FUTURE)
+    for w in workers(12):
+        enroll(training_class, w, w)
+    client = api_as(officer)
+    client.get(API)
+    with django_assert_max_num_queries(7):  # session, user, count, page, and the session saved
+        response = client.get(API)
+    assert response.json()["count"] == 12
