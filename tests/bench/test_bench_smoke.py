@@ -314,8 +314,10 @@ def test_course_search_queries_and_training_data(scenarios, db):
     from django.db.models import Count, F, Q
 
     from bench.management.commands.bench_data import SIZES
+    from training import selectors
     from training.models import Attendance, Enrollment, TrainingClass
 
+    selectors._local.clear()
     size = SIZES["XS"]
     assert Enrollment.objects.count() == size.enrollments
     assert Attendance.objects.count() == size.attendance

@@ -14,7 +14,7 @@ from accounts.choices import Role
 from jobs.views.counter import COUNTER_SESSION_KEY
 from training.choices import ClassMode, ClassStatus, EnrollmentChannel, EnrollmentStatus, InstitutionStatus
 from training.models import CatalogueRate, Enrollment, EnrollmentEvent
-from training.selectors import course_list
+from training.selectors import course_list, with_rates
 
 from ..accounts.factories import UserFactory, unit
 from ..markets.factories import MarketFactory
@@ -25,6 +25,16 @@ pytestmark = pytest.mark.django_db
 TODAY = dt.date.today()
 SOON = TODAY + dt.timedelta(days=5)
 LATER = TODAY + dt.timedelta(days=30)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_local_copies():
+    """The selectors keep cached values per process for seconds: each test starts without them."""
+    from training import selectors
+
+    selectors._local.clear()
+    yield
+    selectors._local.clear()
 
 
 def ids(response) -> list[int]:
@@ -119,10 +129,13 @@ def test_a_class_shows_seats_left_and_the_rate_in_force(client, classes):
     electric = TrainingClass.objects.get(pk=classes["electric"])
     for _ in range(3):
         enroll(electric)
-    rows = {c.pk: c for c in course_list()}
+    rows = {c.pk: c for c in with_rates(course_list())}
     assert rows[classes["electric"]].subsidy_rate == Decimal("900")
     assert rows[classes["far"]].subsidy_rate == Decimal("800")  # county B: the city-wide rate
     assert rows[classes["electric"]].seats_left == 30 - 3
+    # the page shows them
+    html = client.get(reverse("training:courses")).content.decode()
+    assert "补贴 ¥900.00/人" in html and "余 27 个名额" in html
 
 
 def test_the_course_page_reads_in_three_queries(client, classes, django_assert_max_num_queries):

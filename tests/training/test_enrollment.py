@@ -9,7 +9,6 @@ import threading
 
 import pytest
 from django.db import connections
-from django.urls import reverse
 
 from accounts.choices import Role
 from core.choices import AuditAction
@@ -265,10 +264,6 @@ def test_concurrent_withdrawals_and_repeats_keep_the_counters_exact(_seeded, mon
     assert not [r for r in results if isinstance(r, Exception)], results
     assert counts(training_class) == (10, 5, 10, 5)
     assert Enrollment.objects.filter(status=EnrollmentStatus.WITHDRAWN).count() == 5
-
-
-def test_enroll_page_url_names_exist():
-    assert reverse("training:courses") == "/training/"
 
 
 # --- API ------------------------------------------------------------------------------------------------------
