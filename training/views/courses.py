@@ -9,7 +9,6 @@ from types import SimpleNamespace
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, path, reverse
@@ -32,6 +31,7 @@ from ..services.enrollment import enrollment_closes_on
 from ..services.enrollment import withdraw as withdraw_service
 
 PAGE_SIZE = 20
+MAX_PAGE = 500
 RADII = ((5, "5 km"), (10, "10 km"), (20, "20 km"), (50, "50 km"))
 
 
@@ -79,7 +79,7 @@ def _home_point(worker) -> tuple[float, float] | None:
 
 
 def _search(request, worker=None) -> dict:
-    """The search form, the page of classes and the pager's addresses (one count and one page query)."""
+    """The search form, the page of classes and the pager's addresses (one query)."""
     form = CourseSearchForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
     occupation = tree().by_code.get(data.get("occupation") or "")
@@ -99,12 +99,19 @@ def _search(request, worker=None) -> dict:
         subsidised_only=bool(data.get("subsidised")),
         mode=data.get("mode") or "",
     )
-    page = Paginator(classes, PAGE_SIZE).get_page(request.GET.get("page"))
+    # one query per page: a page reads one row more than it shows to know whether another follows (no
+    # count: the list is a hot path, and "page n of m" is not worth a second scan)
+    number = request.GET.get("page", "")
+    number = int(number) if number.isdigit() and 0 < int(number) <= MAX_PAGE else 1
+    offset = (number - 1) * PAGE_SIZE
+    rows = list(classes[offset : offset + PAGE_SIZE + 1])
+    has_next = len(rows) > PAGE_SIZE
+    rows = rows[:PAGE_SIZE]
     query = request.GET.copy()
     query.pop("page", None)
 
-    def page_url(number):
-        query["page"] = number
+    def page_url(n):
+        query["page"] = n
         return f"?{query.urlencode()}"
 
     raw = form.data
@@ -127,11 +134,11 @@ def _search(request, worker=None) -> dict:
         "form": form,
         "selects": selects,
         "checks": checks,
-        "page": page,
-        "classes": _rows(selectors.with_rates(page.object_list)),
+        "page_number": number,
+        "classes": _rows(selectors.with_rates(rows)),
         "near_missing": near_missing,
-        "previous_url": page_url(page.previous_page_number()) if page.has_previous() else "",
-        "next_url": page_url(page.next_page_number()) if page.has_next() else "",
+        "previous_url": page_url(number - 1) if number > 1 else "",
+        "next_url": page_url(number + 1) if has_next else "",
     }
 
 
