@@ -1,9 +1,9 @@
 """Training reads. Course search (``course_list``): the classes open for enrollment, filtered by occupation
 (a category matches its occupations), county, a point and radius (bounding box on the venue point, then the
 haversine distance, nearest first: ADR 0004), start date, subsidised only and mode. One query per page
-(the page view reads a row more than it shows instead of counting): the subsidy rate in force and the form's occupation and county choices come from cached
-copies (ADR 0011), so the page query stays a plain indexed scan (correlated subqueries cost more to plan
-than the scan itself)."""
+(the page view reads a row more than it shows instead of counting): the subsidy rate in force and the
+form's occupation and county choices come from cached copies (ADR 0011), so the page query stays a plain
+indexed scan (correlated subqueries cost more to plan than the scan itself)."""
 
 from __future__ import annotations
 
