@@ -47,8 +47,11 @@ PUBLIC_ITEMS = (
     NavItem("map", "markets:map", _("零工市场")),
     NavItem("stats", "stats:wage_guidance", _("工资指导价")),
     NavItem("guidance", "guidance:index", _("政策咨询")),
+    NavItem("training", "training:courses", _("技能培训")),
 )
-GUIDANCE_ITEM = PUBLIC_ITEMS[-1]
+GUIDANCE_ITEM = PUBLIC_ITEMS[3]
+# signed in, a shorter label: the worker's menu already wraps on a phone
+TRAINING_ITEM = NavItem("training", "training:courses", _("培训"))
 
 
 def _roles(user) -> frozenset[str]:
@@ -77,6 +80,7 @@ def menu(user) -> list[NavItem]:
     if not items:
         items.extend(PUBLIC_ITEMS[:1])
     items.append(GUIDANCE_ITEM)
+    items.append(TRAINING_ITEM)
     items.append(INBOX_ITEM)
     items.append(PROFILE_ITEM)
     if user.is_staff or roles & STAFF_ROLES:

@@ -121,6 +121,7 @@ def build(*, seed: int = 2026, variants: int = 40) -> list[Scenario]:
         },
         seed=seed,
     )
+    courses = _course_requests(rng, markets, today, variants)
     return [
         Scenario("bare", "bare Django JSON view (full middleware)", [Request("/bench/bare/")], None),
         Scenario(
@@ -144,6 +145,13 @@ def build(*, seed: int = 2026, variants: int = 40) -> list[Scenario]:
         Scenario("geojson", "public market GeoJSON (cached)", geojson, 0),
         Scenario("wage", "wage guidance (published month, API list)", wage, None, rate=20.0),
         Scenario(
+            "courses",
+            "course search (/training/): occupation, near a market 20 km, subsidised, from today; 20 per page",
+            courses,
+            max_queries=3,
+            min_queries=1,
+        ),
+        Scenario(
             "mixed",
             "mixed workload: 60 % search, 10 % keyword, 15 % detail, 5 % map, 5 % wage, 5 % writes (drafts)",
             mixed,
@@ -151,6 +159,37 @@ def build(*, seed: int = 2026, variants: int = 40) -> list[Scenario]:
             rate=100.0,
         ),
     ]
+
+
+def _course_requests(rng: random.Random, markets, today: dt.date, variants: int) -> list[Request]:
+    """Public course searches (the HTML page, anonymous): the catalogue's occupations with open classes,
+    near a market (20 km) or city-wide, some subsidised only or by mode, some on page 2."""
+    from training.models import TrainingClass
+    from training.selectors import open_for_enrollment_q
+
+    occupations = list(
+        TrainingClass.objects.filter(open_for_enrollment_q(today))
+        .values("item__occupation__code")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "item__occupation__code")
+        .values_list("item__occupation__code", flat=True)[:8]
+    )
+    out = []
+    for i in range(variants):
+        params: dict = {"starts_from": today.isoformat()}
+        if occupations and i % 4 != 3:
+            params["occupation"] = rng.choice(occupations)
+        if i % 3 != 2:
+            market = rng.choice(markets)
+            params.update(near="on", lat=f"{market[1]:.5f}", lng=f"{market[2]:.5f}", radius_km="20")
+        if i % 2:
+            params["subsidised"] = "on"
+        if i % 5 == 4:
+            params["mode"] = "offline"
+        if i % 7 == 6:
+            params["page"] = "2"
+        out.append(Request(f"/training/?{urlencode(params)}"))
+    return out
 
 
 def _write_requests(posting_ids: list[int], today: dt.date, *, count: int) -> list[Request]:

@@ -453,6 +453,17 @@ class TrainingClass(TimeStampedModel):
         indexes = [
             models.Index(fields=["status", "starts_on"], name="trainingclass_status_start"),
             models.Index(fields=["scope_unit", "status", "starts_on"], name="trainingclass_unit_status"),
+            # course search (training.selectors.course_list): the open classes by start, and by venue point
+            models.Index(
+                fields=["starts_on", "id"],
+                condition=Q(status__in=["approved", "running"]),
+                name="trainingclass_open_start",
+            ),
+            models.Index(
+                fields=["venue_lat", "venue_lng"],
+                condition=Q(status__in=["approved", "running"], venue_lat__isnull=False),
+                name="trainingclass_open_point",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -473,17 +484,29 @@ class TrainingClass(TimeStampedModel):
     def seats_left(self) -> int:
         return max(self.capacity - self.enrolled_count, 0)
 
-    def enrollment_refusal(self, today: dt.date | None = None) -> str | None:
-        """Why the class takes no enrollment now (approved or running, of a filed institution, before the
-        enrollment deadline), or None when it does."""
+    @property
+    def enrollment_closes(self) -> dt.date:
+        """The last day the class takes enrollments: its stated closing day, else its first day."""
+        return self.enrollment_closes_on or self.starts_on
+
+    def enrollment_block(self, today: dt.date | None = None) -> tuple[str, str] | None:
+        """(code, reason) why the class takes no enrollment now, or None when it does: it must be approved or
+        running, of a filed institution, not ended, and on or before its closing day. The one rule: the
+        enrollment service, the class services, the pages and the course search (``selectors``) use it."""
         today = today or timezone.localdate()
         if self.status not in OPEN_CLASS_STATUSES:
-            return gettext("该班级当前不接受报名。")
+            return "class_not_open", gettext("该班级当前不接受报名。")
         if not self.institution.is_filed:
-            return gettext("该培训机构已被暂停或撤销备案，班级暂停报名。")
-        if self.enrollment_closes_on and today > self.enrollment_closes_on:
-            return gettext("报名已截止。")
+            return "institution_not_filed", gettext("该培训机构已被暂停或撤销备案，班级暂停报名。")
+        if today > self.ends_on:
+            return "class_ended", gettext("该班级已结束。")
+        if today > self.enrollment_closes:
+            return "enrollment_closed", gettext("报名已截止。")
         return None
+
+    def enrollment_refusal(self, today: dt.date | None = None) -> str | None:
+        block = self.enrollment_block(today)
+        return block[1] if block else None
 
     @property
     def takes_enrollments(self) -> bool:

@@ -25,15 +25,27 @@ def nav_links(html: str) -> list[str]:
 @pytest.mark.parametrize(
     ("roles", "expected"),
     [
-        ([Role.WORKER], ["找活", "我的工作", "收入", "我的找活", "政策咨询", "消息", "我的"]),
-        ([Role.EMPLOYER], ["招人", "用工", "付款", "政策咨询", "消息", "我的"]),
+        ([Role.WORKER], ["找活", "我的工作", "收入", "我的找活", "政策咨询", "培训", "消息", "我的"]),
+        ([Role.EMPLOYER], ["招人", "用工", "付款", "政策咨询", "培训", "消息", "我的"]),
         (
             [Role.WORKER, Role.EMPLOYER],
-            ["找活", "我的工作", "收入", "我的找活", "招人", "用工", "付款", "政策咨询", "消息", "我的"],
+            [
+                "找活",
+                "我的工作",
+                "收入",
+                "我的找活",
+                "招人",
+                "用工",
+                "付款",
+                "政策咨询",
+                "培训",
+                "消息",
+                "我的",
+            ],
         ),
-        ([Role.MARKET_OPERATOR], ["我的市场", "服务台", "政策咨询", "消息", "我的"]),
-        ([Role.COUNTY_STAFF], ["服务台", "政策咨询", "消息", "我的", "管理后台"]),
-        ([Role.TRAINING_INSTITUTION], ["我的机构", "政策咨询", "消息", "我的"]),
+        ([Role.MARKET_OPERATOR], ["我的市场", "服务台", "政策咨询", "培训", "消息", "我的"]),
+        ([Role.COUNTY_STAFF], ["服务台", "政策咨询", "培训", "消息", "我的", "管理后台"]),
+        ([Role.TRAINING_INSTITUTION], ["我的机构", "政策咨询", "培训", "消息", "我的"]),
     ],
 )
 def test_header_menu_follows_the_roles(client_as, county_a, roles, expected):
@@ -43,7 +55,7 @@ def test_header_menu_follows_the_roles(client_as, county_a, roles, expected):
 
 def test_anonymous_menu_leads_to_the_public_pages_and_login(client, db):
     html = client.get("/").content.decode()
-    assert nav_links(html) == ["找活", "零工市场", "工资指导价", "政策咨询", "登录", "注册"]
+    assert nav_links(html) == ["找活", "零工市场", "工资指导价", "政策咨询", "技能培训", "登录", "注册"]
 
 
 def test_current_page_is_marked_in_the_menu(client_as, worker):
@@ -79,8 +91,9 @@ def test_home_page_cards_are_links_to_working_pages(client, db):
     html = client.get("/").content.decode()
     cards = re.search(r'<ul class="cards links">(.*?)</ul>', html, re.S).group(1)
     hrefs = re.findall(r'<a href="([^"]+)"', cards)
-    assert len(hrefs) == 7
+    assert len(hrefs) == 8
     for href in hrefs:
         assert client.get(href).status_code == 200, href
     # what is not built yet is said plainly, not promised
-    assert "尚未开通" in html and "技能培训" in html
+    assert "尚未开通" in html and "投诉维权" in html
+    assert "/training/" in hrefs

@@ -306,3 +306,37 @@ def test_loadgen_sends_writes_with_body_and_headers_and_reports_per_kind():
     posts = [s for s in seen if s[0] == "POST"]
     assert posts and posts[0][1:] == ("/w/", "s=1; csrftoken=t", '{"title": "基准测试"}'.encode(), "t")
     assert ("GET", "/a/", None, None, None) in seen
+
+
+def test_course_search_queries_and_training_data(scenarios, db):
+    """Course search answers within its query allowance; the training rows are consistent: counters equal
+    the rows, the totals are the size's, attendance rows exist for past sessions only."""
+    from django.db.models import Count, F, Q
+
+    from bench.management.commands.bench_data import SIZES
+    from training import selectors
+    from training.models import Attendance, Enrollment, TrainingClass
+
+    selectors._local.clear()
+    size = SIZES["XS"]
+    assert Enrollment.objects.count() == size.enrollments
+    assert Attendance.objects.count() == size.attendance
+    assert TrainingClass.objects.count() == size.classes
+    mismatched = (
+        TrainingClass.objects.annotate(
+            seated=Count("enrollments", filter=~Q(enrollments__status__in=["waitlisted", "withdrawn"])),
+            waiting=Count("enrollments", filter=Q(enrollments__status="waitlisted")),
+        )
+        .exclude(enrolled_count=F("seated"), waitlist_count=F("waiting"))
+        .count()
+    )
+    assert mismatched == 0
+    found = 0
+    for request in scenarios["courses"].requests:
+        fetch(request.path)  # the form's choices are cached for minutes: warm them, as bench.run does
+        response, queries = fetch(request.path)
+        assert response.status_code == 200, request.path
+        scenario = scenarios["courses"]
+        assert scenario.min_queries <= queries <= scenario.max_queries, (request.path, queries)
+        found += len(response.context["classes"]) if response.context else 0
+    assert found  # the searches are not vacuous

@@ -88,15 +88,17 @@ def enrollment_refusal(training_class: TrainingClass, *, today: dt.date | None =
     return training_class.enrollment_refusal(today)
 
 
-def open_for_enrollment(training_class: TrainingClass) -> None:
-    """Raise ``DomainError`` (409, ``not_open``) with the reason unless the class takes enrollments now: an
-    approved or running class of a filed institution before its enrollment deadline."""
-    reason = enrollment_refusal(training_class)
-    if reason is None and not Institution.objects.filter(pk=training_class.institution_id).filed().exists():
-        # the caller's row may carry an institution read before a suspension: ask the database
-        reason = _("该培训机构已被暂停或撤销备案，班级暂停报名。")
-    if reason:
-        raise InvalidTransition(reason, code="class_not_open")
+def open_for_enrollment(training_class: TrainingClass, *, today: dt.date | None = None) -> None:
+    """Raise ``InvalidTransition`` (409) with the rule's code and reason unless the class takes enrollments
+    now (``TrainingClass.enrollment_block``). The institution's status is read afresh: the caller's row may
+    carry one read before a suspension."""
+    training_class.institution.status = (
+        Institution.objects.filter(pk=training_class.institution_id).values_list("status", flat=True).get()
+    )
+    block = training_class.enrollment_block(today)
+    if block:
+        code, reason = block
+        raise InvalidTransition(reason, code=code)
 
 
 def class_hours_of(training_class: TrainingClass) -> int:

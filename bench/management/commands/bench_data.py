@@ -66,6 +66,11 @@ class Size:
     markets: int
     work_orders: int
     months: int
+    # training (issue 15): filed institutions, classes with their sessions, enrollments, attendance rows
+    institutions: int = 20
+    classes: int = 200
+    enrollments: int = 3_000
+    attendance: int = 40_000
 
 
 SIZES = {
@@ -86,6 +91,10 @@ SIZES = {
         markets=120,
         work_orders=500_000,
         months=24,
+        institutions=300,
+        classes=5_000,
+        enrollments=150_000,
+        attendance=2_000_000,
     ),
     "L": Size(
         workers=1_000_000,
@@ -95,6 +104,10 @@ SIZES = {
         markets=300,
         work_orders=5_000_000,
         months=24,
+        institutions=1_500,
+        classes=25_000,
+        enrollments=750_000,
+        attendance=10_000_000,
     ),
 }
 
@@ -279,7 +292,16 @@ class Command(BaseCommand):
         }
         self.password = make_password(BENCH_PASSWORD)
         started = time.monotonic()
-        for name in ("markets", "employers", "workers", "postings", "work", "records", "guidance"):
+        for name in (
+            "markets",
+            "employers",
+            "workers",
+            "postings",
+            "work",
+            "records",
+            "guidance",
+            "training",
+        ):
             t0 = time.monotonic()
             done = getattr(self, f"phase_{name}")()
             note = "skipped (already loaded)" if done is None else f"{done} rows"
@@ -908,6 +930,11 @@ class Command(BaseCommand):
         guidance = guidance_compute(month=month, actor=staff)
         guidance_publish(guidance=guidance, actor=staff)
         return guidance.cells.count()
+
+    def phase_training(self):
+        from bench.training_data import generate
+
+        return generate(self)
 
     def finish(self) -> None:
         from markets.publishing import map_publish
