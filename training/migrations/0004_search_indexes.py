@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("training", "0002_seed_reference_data"),
+        ("training", "0003_signin_attempts"),
     ]
 
     operations = [
