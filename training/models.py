@@ -489,14 +489,17 @@ class TrainingClass(TimeStampedModel):
         """The last day the class takes enrollments: its stated closing day, else its first day."""
         return self.enrollment_closes_on or self.starts_on
 
-    def enrollment_block(self, today: dt.date | None = None) -> tuple[str, str] | None:
+    def enrollment_block(
+        self, today: dt.date | None = None, *, institution_filed: bool | None = None
+    ) -> tuple[str, str] | None:
         """(code, reason) why the class takes no enrollment now, or None when it does: it must be approved or
         running, of a filed institution, not ended, and on or before its closing day. The one rule: the
         enrollment service, the class services, the pages and the course search (``selectors``) use it."""
         today = today or timezone.localdate()
         if self.status not in OPEN_CLASS_STATUSES:
             return "class_not_open", gettext("该班级当前不接受报名。")
-        if not self.institution.is_filed:
+        filed = self.institution.is_filed if institution_filed is None else institution_filed
+        if not filed:
             return "institution_not_filed", gettext("该培训机构已被暂停或撤销备案，班级暂停报名。")
         if today > self.ends_on:
             return "class_ended", gettext("该班级已结束。")

@@ -92,10 +92,8 @@ def open_for_enrollment(training_class: TrainingClass, *, today: dt.date | None 
     """Raise ``InvalidTransition`` (409) with the rule's code and reason unless the class takes enrollments
     now (``TrainingClass.enrollment_block``). The institution's status is read afresh: the caller's row may
     carry one read before a suspension."""
-    training_class.institution.status = (
-        Institution.objects.filter(pk=training_class.institution_id).values_list("status", flat=True).get()
-    )
-    block = training_class.enrollment_block(today)
+    filed = Institution.objects.filter(pk=training_class.institution_id).filed().exists()
+    block = training_class.enrollment_block(today, institution_filed=filed)
     if block:
         code, reason = block
         raise InvalidTransition(reason, code=code)
