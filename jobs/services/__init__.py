@@ -31,7 +31,13 @@ from .postings import (
     posting_submit,
     posting_update,
 )
-from .registration import certificate_verify, employer_register, employer_review, worker_profile_save
+from .registration import (
+    certificate_verify,
+    employer_register,
+    employer_review,
+    person_category_record,
+    worker_profile_save,
+)
 
 __all__ = [
     "REVIEW_CHECKLIST",
@@ -43,6 +49,7 @@ __all__ = [
     "certificate_verify",
     "employer_register",
     "employer_review",
+    "person_category_record",
     "fair_book_booth",
     "fair_create",
     "fair_mark_attended",
