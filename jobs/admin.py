@@ -79,7 +79,16 @@ class PersonCategoryAdmin(ScopedAdmin):
     list_filter = ("category", "source", "user__scope_unit")
     list_select_related = ("user", "recorded_by")
     raw_id_fields = ("user",)
-    fields = ("user", "category", "new_form_kind", "valid_from", "valid_to", "evidence", "source", "recorded_by")
+    fields = (
+        "user",
+        "category",
+        "new_form_kind",
+        "valid_from",
+        "valid_to",
+        "evidence",
+        "source",
+        "recorded_by",
+    )
     date_hierarchy = "valid_from"
 
     def get_readonly_fields(self, request, obj=None):

@@ -13,7 +13,13 @@ from core.choices import AuditAction
 from core.errors import DomainError, NotPermitted
 from core.permissions import require_access
 
-from ..choices import CertificateStatus, NewFormKind, PersonCategoryKind, PersonCategorySource, VerificationStatus
+from ..choices import (
+    CertificateStatus,
+    NewFormKind,
+    PersonCategoryKind,
+    PersonCategorySource,
+    VerificationStatus,
+)
 from ..models import (
     CERTIFICATE_WORKFLOW,
     EMPLOYER_WORKFLOW,
