@@ -56,8 +56,8 @@ def evidence_bundle(enrollment: Enrollment) -> dict:
     training_class = enrollment.training_class
     approval = (
         TrainingClassEvent.objects.filter(training_class=training_class, to_status="approved")
-        .order_by("-created_at", "-id")
-        .values("actor_id", "created_at", "reason")
+        .order_by("-at", "-id")
+        .values("actor_id", "at", "reason")
         .first()
     )
     attendance = {
@@ -121,7 +121,7 @@ def evidence_bundle(enrollment: Enrollment) -> dict:
                 "reviewed_by": training_class.reviewed_by_id,
                 "reviewed_at": _iso(training_class.reviewed_at),
                 "event_actor": approval["actor_id"] if approval else None,
-                "event_at": _iso(approval["created_at"]) if approval else None,
+                "event_at": _iso(approval["at"]) if approval else None,
             },
         },
         "roster": [

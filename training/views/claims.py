@@ -111,7 +111,7 @@ def claim_detail(request, pk: int):
             "reasons": reasons,
             "figures": claim.calculation,
             "verified": verify_evidence(claim),
-            "events": claim.events.order_by("created_at", "id"),
+            "events": claim.events.order_by("at", "id"),
             "may_withdraw": claim.status != ClaimStatus.WITHDRAWN
             and (claim.enrollment.worker_id == worker.pk or membership(request.user) is not None),
         },
