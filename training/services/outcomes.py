@@ -64,7 +64,7 @@ WITH comp AS (
     JOIN training_trainingclass c ON c.id = e.training_class_id
     JOIN training_trainingresult r ON r.enrollment_id = e.id
     LEFT JOIN training_trainingcertificate tc ON tc.enrollment_id = e.id
-    WHERE e.status = %(completed)s AND r.completed_on IS NOT NULL
+    WHERE e.status = %s AND r.completed_on IS NOT NULL
     GROUP BY 1, 2, 3, 4
 ),
 person_work AS (
@@ -75,7 +75,7 @@ person_work AS (
             WHERE w.daily_wage IS NOT NULL AND w.work_date <= (comp.completed_on + interval '3 months')::date
         ) AS after_wages
     FROM comp
-    JOIN work_workorder w ON w.worker_id = comp.worker_id AND w.status = %(settled)s
+    JOIN work_workorder w ON w.worker_id = comp.worker_id AND w.status = %s
         AND w.work_date > comp.completed_on
         AND w.work_date <= (comp.completed_on + interval '6 months')::date
     GROUP BY 1, 2, 3, 4
@@ -84,7 +84,7 @@ person_before AS (
     SELECT comp.institution_id, comp.item_id, comp.cohort_month, comp.worker_id,
         array_agg(w.daily_wage ORDER BY w.daily_wage) AS before_wages
     FROM comp
-    JOIN work_workorder w ON w.worker_id = comp.worker_id AND w.status = %(settled)s
+    JOIN work_workorder w ON w.worker_id = comp.worker_id AND w.status = %s
         AND w.daily_wage IS NOT NULL
         AND w.work_date >= (comp.starts_on - interval '3 months')::date AND w.work_date < comp.starts_on
     GROUP BY 1, 2, 3, 4
@@ -123,7 +123,8 @@ FROM cohort
 
 def _rows_postgresql() -> list[tuple]:
     with connection.cursor() as cursor:
-        cursor.execute(SQL, {"completed": EnrollmentStatus.COMPLETED, "settled": WorkOrderStatus.SETTLED})
+        # parameters in order: the completed status (comp), the settled status (after, before)
+        cursor.execute(SQL, [EnrollmentStatus.COMPLETED, WorkOrderStatus.SETTLED, WorkOrderStatus.SETTLED])
         return cursor.fetchall()
 
 
