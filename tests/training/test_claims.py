@@ -382,3 +382,28 @@ def test_staff_record_a_category_and_the_earlier_open_row_closes(worker, officer
         person_category_record(person=worker, actor=officer, category="new_form", valid_from=D(2026, 1, 1))
     assert "new_form_kind" in missing_kind.value.fields
     assert PersonCategory.objects.filter(user=worker).count() == 2
+
+
+def test_the_counter_records_the_category_of_the_worker_it_serves(worker, officer, client_as):
+    client = client_as(officer)
+    assert client.post("/jobs/counter/", {"action": "lookup", "phone": worker.phone}).status_code == 302
+    page = client.get(reverse("jobs:worker_profile"))
+    assert "category-title" in page.content.decode()
+    done = client.post(
+        reverse("jobs:person_category_record"),
+        {"category": "hard_to_employ", "valid_from": "2026-03-01", "evidence": "就业困难人员认定书"},
+    )
+    assert done.status_code == 302
+    row = PersonCategory.objects.get(user=worker)
+    assert (row.category, row.valid_from, row.recorded_by_id) == ("hard_to_employ", D(2026, 3, 1), officer.pk)
+    bad = client.post(
+        reverse("jobs:person_category_record"), {"category": "hard_to_employ", "valid_from": "x"}
+    )
+    assert bad.status_code == 302 and PersonCategory.objects.filter(user=worker).count() == 1
+    # the worker's own pages do not offer it
+    assert (
+        client_as(worker)
+        .post(reverse("jobs:person_category_record"), {"category": "flexible", "valid_from": "2026-03-01"})
+        .status_code
+        == 404
+    )
