@@ -407,3 +407,37 @@ def test_the_counter_records_the_category_of_the_worker_it_serves(worker, office
         .status_code
         == 404
     )
+
+
+# --- admin ----------------------------------------------------------------------------------------------------
+
+
+def test_the_claims_admin_is_read_only_scoped_and_shows_the_hash_check(setup, officer, officer_b, client_as):
+    claim = claim_create(enrollment=setup["enrollment"], actor=setup["trainee"])
+    page = client_as(officer).get(f"/admin/training/trainingclaim/{claim.pk}/change/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert claim.evidence_sha256 in text and 'name="amount"' not in text
+    assert client_as(officer).get("/admin/training/trainingclaim/").status_code == 200
+    assert client_as(officer_b).get(f"/admin/training/trainingclaim/{claim.pk}/change/").status_code == 302
+    assert client_as(officer).get("/admin/training/trainingclaim/add/").status_code == 403
+    recompute_outcomes()
+    assert client_as(officer).get("/admin/training/outcomecohort/").status_code == 200
+
+
+def test_the_admin_records_a_category_through_the_service(worker, officer, client_as):
+    response = client_as(officer).post(
+        "/admin/jobs/personcategory/add/",
+        {
+            "user": worker.pk,
+            "category": "graduate",
+            "new_form_kind": "",
+            "valid_from": "2026-07-01",
+            "valid_to": "",
+            "evidence": "毕业证书",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    row = PersonCategory.objects.get(user=worker)
+    assert (row.category, row.source, row.recorded_by_id) == ("graduate", "staff_verified", officer.pk)
+    assert AuditLog.objects.filter(action=AuditAction.CREATE, object_id=str(row.pk)).count() == 1
