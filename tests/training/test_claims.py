@@ -10,9 +10,11 @@ import json
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.urls import reverse
 
 from accounts.choices import Role
+from core.calendar import SHANGHAI
 from core.choices import AuditAction
 from core.errors import DomainError, InvalidTransition, NotFound, NotPermitted
 from core.models import AuditLog
@@ -32,6 +34,13 @@ from .factories_claims import category, complete, completion, person
 pytestmark = pytest.mark.django_db
 D = dt.date
 TODAY = D(2026, 12, 2)
+
+
+@pytest.fixture(autouse=True)
+def _today():
+    """Claims are made "today": fixed at 2026-12-02 (the certificates below are from 2026-11-20)."""
+    with time_machine.travel(dt.datetime(2026, 12, 2, 10, 0, tzinfo=SHANGHAI), tick=True):
+        yield
 
 
 @pytest.fixture
