@@ -695,9 +695,20 @@ def markdown(report: dict) -> str:
                 else ""
             ),
         ]
+    o = report.get("outcomes")
+    if o:
+        lines += ["", outcomes_line(o)]
     if report.get("knee"):
         lines += ["", *knee_markdown(report["knee"])]
     return "\n".join(lines) + "\n"
+
+
+def outcomes_line(o: dict) -> str:
+    return (
+        f"Training outcome recompute (all providers, in-process): {o['completed_enrollments']} completed"
+        f" enrollments → {o['cohorts']} cohorts in {o['seconds']:.1f} s (second run {o['second_run_seconds']:.1f} s"
+        f"{', on its own data set' if o['built_own_data'] else ''}; limit on L: 60 s)."
+    )
 
 
 def keyword_line(kb: dict) -> str:
@@ -897,6 +908,11 @@ def main(argv=None) -> int:
         print(keyword_line(report["keyword_bruteforce"]), flush=True)
     if not args.knee and (not args.scenarios or "wage" in names):
         report["guidance"] = time_guidance(all_months=args.size != "XS" and not args.no_guidance_months)
+    if not args.knee and (not args.scenarios or "outcomes" in names):
+        from .outcomes import time_outcomes
+
+        report["outcomes"] = time_outcomes(args.size, seed=args.seed)
+        print(outcomes_line(report["outcomes"]), flush=True)
     connection.close()
 
     port = free_port()

@@ -29,6 +29,7 @@ from .models import (
     FairRegistration,
     JobFair,
     Occupation,
+    PersonCategory,
     Posting,
     PostingEvent,
     PostingReport,
@@ -67,6 +68,49 @@ class WorkerProfileAdmin(ScopedAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(PersonCategory)
+class PersonCategoryAdmin(ScopedAdmin):
+    """Staff record a person's category from a date with the evidence they saw (``person_category_record``:
+    the earlier open row of the same category is closed); a recorded row is not edited but its end date."""
+
+    list_display = ("user", "category", "new_form_kind", "valid_from", "valid_to", "source", "recorded_by")
+    list_filter = ("category", "source", "user__scope_unit")
+    list_select_related = ("user", "recorded_by")
+    raw_id_fields = ("user",)
+    fields = (
+        "user",
+        "category",
+        "new_form_kind",
+        "valid_from",
+        "valid_to",
+        "evidence",
+        "source",
+        "recorded_by",
+    )
+    date_hierarchy = "valid_from"
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return ("source", "recorded_by")
+        return ("user", "category", "new_form_kind", "valid_from", "source", "recorded_by")
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        row = services.person_category_record(
+            person=obj.user,
+            actor=request.user,
+            category=obj.category,
+            new_form_kind=obj.new_form_kind,
+            valid_from=obj.valid_from,
+            valid_to=obj.valid_to,
+            evidence=obj.evidence,
+            request=request,
+        )
+        obj.pk = row.pk
+        obj.source, obj.recorded_by = row.source, row.recorded_by
 
 
 class EmployerEventInline(EventInline):

@@ -139,3 +139,28 @@ WEEKDAYS = [
     ("6", _("周六")),
     ("7", _("周日")),
 ]
+
+
+class PersonCategoryKind(models.TextChoices):
+    """The person's category for employment services and subsidies (recorded with evidence, effective-dated)."""
+
+    REGISTERED_UNEMPLOYED = "registered_unemployed", _("登记失业人员")
+    RURAL_MIGRANT = "rural_migrant", _("农村转移劳动力")
+    FLEXIBLE = "flexible", _("灵活就业人员")
+    NEW_FORM = "new_form", _("新就业形态劳动者")
+    HARD_TO_EMPLOY = "hard_to_employ", _("就业困难人员")
+    GRADUATE = "graduate", _("高校毕业生")
+    OTHER = "other", _("其他")
+
+
+class NewFormKind(models.TextChoices):
+    NONE = "", _("不适用")
+    RIDER = "rider", _("网约配送员")
+    DRIVER = "driver", _("网约车驾驶员")
+    STREAMER = "streamer", _("直播带货员")
+
+
+class PersonCategorySource(models.TextChoices):
+    SELF_DECLARED = "self_declared", _("本人申报")
+    STAFF_VERIFIED = "staff_verified", _("工作人员核实")
+    DERIVED_FROM_WORK = "derived_from_work", _("由用工记录推定")

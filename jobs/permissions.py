@@ -28,6 +28,8 @@ ROLE_PERMISSIONS = {
         "jobs.change_workerprofile",
         "jobs.*_workerskill",
         "jobs.*_certificate",
+        "jobs.add_personcategory",
+        "jobs.change_personcategory",
         "jobs.change_application",
         "jobs.change_postingreport",
         "jobs.*_jobfair",

@@ -15,6 +15,7 @@ urlpatterns = [
     path("me/", views.worker_home, name="worker_home"),
     path("me/profile/", views.worker_profile, name="worker_profile"),
     path("me/certificates/<int:pk>/verify/", views.certificate_verify, name="certificate_verify"),
+    path("me/categories/", views.person_category_record, name="person_category_record"),
     path("me/applications/<int:pk>/withdraw/", views.application_withdraw, name="withdraw"),
     path("employer/", views.employer_dashboard, name="employer_dashboard"),
     path("employer/register/", views.employer_register, name="employer_register"),

@@ -797,7 +797,9 @@ class TrainingCertificate(models.Model):
 
 class TrainingClaimQuerySet(ScopedQuerySet):
     def owner_q(self, user):
-        return Q(enrollment__worker=user) | Q(enrollment__training_class__institution__members__user=user)
+        # the institution through a subquery: a join on its members would repeat each claim per member
+        members = InstitutionMember.objects.filter(user=user).values("institution_id")
+        return Q(enrollment__worker=user) | Q(enrollment__training_class__institution_id__in=members)
 
 
 class TrainingClaim(TimeStampedModel):

@@ -20,6 +20,7 @@ from .profiles import (
     CertificateEvent,
     EmployerEvent,
     EmployerProfile,
+    PersonCategory,
     WorkerProfile,
     WorkerSkill,
 )
@@ -44,6 +45,7 @@ __all__ = [
     "Invitation",
     "JobFair",
     "Occupation",
+    "PersonCategory",
     "Posting",
     "PostingEvent",
     "PostingReport",

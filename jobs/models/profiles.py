@@ -23,6 +23,9 @@ from ..choices import (
     CertificateStatus,
     ContactPreference,
     EmployerKind,
+    NewFormKind,
+    PersonCategoryKind,
+    PersonCategorySource,
     SkillLevel,
     VerificationStatus,
     WageUnit,
@@ -300,3 +303,65 @@ class EmployerEvent(TransitionEvent):
 EMPLOYER_WORKFLOW = Workflow(
     model=EmployerProfile, table=EMPLOYER_TRANSITIONS, event_model=EmployerEvent, subject="employer"
 )
+
+
+class PersonCategoryQuerySet(ScopedQuerySet):
+    def owner_q(self, user):
+        return Q(user=user)
+
+    def on(self, day: dt.date):
+        """The categories in force on ``day`` (valid_from ≤ day ≤ valid_to, an open end in force)."""
+        return self.filter(valid_from__lte=day).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+
+
+class PersonCategory(TimeStampedModel):
+    """A person's category (人员类别) from a date: registered unemployed (登记失业), rural migrant worker,
+    flexible worker, new-form worker (rider, driver, streamer), hard-to-employ (就业困难人员), graduate …
+    Recorded at job-seeker registration by staff with their evidence, or declared by the person; a category
+    is fixed as of a date (a training date, a subsidy month), so the rows are effective-dated and a change is
+    a new row (the old one closed), never an edit. Training and subsidies read it."""
+
+    scope_field = "user__scope_unit"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("人员"),
+        on_delete=models.CASCADE,
+        related_name="person_categories",
+    )
+    category = models.CharField(_("人员类别"), max_length=24, choices=PersonCategoryKind.choices)
+    new_form_kind = models.CharField(
+        _("新就业形态类型"), max_length=10, choices=NewFormKind.choices, blank=True, default=NewFormKind.NONE
+    )
+    valid_from = models.DateField(_("认定日期"))
+    valid_to = models.DateField(_("截止日期"), null=True, blank=True, help_text=_("留空表示持续有效"))
+    source = models.CharField(_("来源"), max_length=20, choices=PersonCategorySource.choices)
+    evidence = models.CharField(_("证明材料"), max_length=300, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登记人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = PersonCategoryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("人员类别")
+        verbose_name_plural = _("人员类别")
+        ordering = ["user", "-valid_from", "-id"]
+        indexes = [models.Index(fields=["user", "valid_from"], name="personcategory_user_from")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                name="personcategory_to_after_from",
+            ),
+            models.CheckConstraint(
+                condition=Q(category="new_form") | Q(new_form_kind=""), name="personcategory_kind_new_form"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_category_display()} {self.valid_from}"

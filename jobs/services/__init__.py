@@ -36,6 +36,7 @@ from .registration import (
     certificate_verify,
     employer_register,
     employer_review,
+    person_category_record,
     worker_profile_save,
 )
 
@@ -50,6 +51,7 @@ __all__ = [
     "certificate_verify",
     "employer_register",
     "employer_review",
+    "person_category_record",
     "fair_book_booth",
     "fair_create",
     "fair_mark_attended",

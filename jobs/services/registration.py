@@ -13,13 +13,20 @@ from core.choices import AuditAction
 from core.errors import DomainError, NotPermitted
 from core.permissions import require_access, signed_in
 
-from ..choices import CertificateStatus, VerificationStatus
+from ..choices import (
+    CertificateStatus,
+    NewFormKind,
+    PersonCategoryKind,
+    PersonCategorySource,
+    VerificationStatus,
+)
 from ..models import (
     CERTIFICATE_WORKFLOW,
     EMPLOYER_WORKFLOW,
     WORKER_PROFILE_FIELDS,
     Certificate,
     EmployerProfile,
+    PersonCategory,
     WorkerProfile,
     WorkerSkill,
 )
@@ -263,3 +270,68 @@ def certificate_record_verified(
         on_behalf_of=profile_user,
     )
     return certificate
+
+
+@transaction.atomic
+def person_category_record(
+    *,
+    person,
+    actor,
+    category: str,
+    valid_from,
+    valid_to=None,
+    new_form_kind: str = "",
+    evidence: str = "",
+    request=None,
+) -> PersonCategory:
+    """Staff (county staff in the person's scope, a market's counter) record a person's category from a date
+    with the evidence they saw (登记失业证, 就业困难人员认定 …): ``staff_verified``. The person's open row of
+    the same category that began earlier is closed the day before (a category is never edited in place, so
+    what was in force on an earlier date stays readable). One audit row."""
+    import datetime as dt
+
+    serves = can_serve_counter(actor) and actor.pk != person.pk
+    require_access(
+        allowed=serves and may_act_for(person, actor),
+        visible=actor.pk == person.pk or staff_for(actor, person.scope_unit_id),
+        message=_("人员类别由工作人员核实后登记。"),
+    )
+    errors = {}
+    if category not in PersonCategoryKind.values:
+        errors["category"] = [_("请选择人员类别。")]
+    if category == PersonCategoryKind.NEW_FORM and new_form_kind not in NewFormKind.values[1:]:
+        errors["new_form_kind"] = [_("请选择新就业形态类型（骑手、网约车司机、主播）。")]
+    if category != PersonCategoryKind.NEW_FORM:
+        new_form_kind = ""
+    if valid_from is None:
+        errors["valid_from"] = [_("请填写认定日期。")]
+    elif valid_to is not None and valid_to < valid_from:
+        errors["valid_to"] = [_("截止日期不能早于认定日期。")]
+    if errors:
+        raise DomainError(_("请检查填写的内容。"), fields=errors)
+    open_rows = PersonCategory.objects.select_for_update().filter(
+        user=person, category=category, valid_to__isnull=True, valid_from__lt=valid_from
+    )
+    for row in open_rows:
+        row.valid_to = valid_from - dt.timedelta(days=1)
+        row.save(update_fields=["valid_to", "updated_at"])
+    row = PersonCategory.objects.create(
+        user=person,
+        category=category,
+        new_form_kind=new_form_kind,
+        valid_from=valid_from,
+        valid_to=valid_to,
+        source=PersonCategorySource.STAFF_VERIFIED,
+        evidence=(evidence or "").strip()[:300],
+        recorded_by=actor,
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=row,
+        after=snapshot(row),
+        on_behalf_of=person,
+        request=request,
+        scope_unit_id=person.scope_unit_id,
+    )
+    return row

@@ -19,13 +19,20 @@ from .employer import (
 )
 from .fairs import fair_book, fair_detail, fair_list, fair_outcome, fair_register
 from .search import posting_apply, posting_detail, posting_report, posting_search
-from .worker import application_withdraw, certificate_verify, worker_home, worker_profile
+from .worker import (
+    application_withdraw,
+    certificate_verify,
+    person_category_record,
+    worker_home,
+    worker_profile,
+)
 
 __all__ = [
     "application_accept",
     "application_reject",
     "application_withdraw",
     "certificate_verify",
+    "person_category_record",
     "counter",
     "employer_dashboard",
     "employer_register",

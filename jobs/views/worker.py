@@ -17,10 +17,10 @@ from core.forms import apply_domain_error
 from core.masking import mask_name, mask_phone
 
 from .. import selectors, services
-from ..choices import ApplicationStatus
+from ..choices import ApplicationStatus, NewFormKind, PersonCategoryKind
 from ..forms import CertificateFormSet, SkillFormSet, WorkerProfileForm
 from ..matching import recommend_postings
-from ..models import Application, Certificate, WorkerProfile, WorkerSkill
+from ..models import Application, Certificate, PersonCategory, WorkerProfile, WorkerSkill
 from ..permissions import sees_person
 from .common import wage_text
 from .counter import acting_context, acting_worker
@@ -151,11 +151,56 @@ def worker_profile(request):
         "certs": certs,
         "profile": profile,
         "on_record": list(profile.certificates.all()) if profile else [],
+        "categories": list(PersonCategory.objects.filter(user=worker).order_by("-valid_from", "-id")[:20])
+        if assisted
+        else [],
+        "category_choices": PersonCategoryKind.choices,
+        "new_form_choices": NewFormKind.choices[1:],
         "worker_label": f"{mask_name(worker.real_name)} {mask_phone(worker.phone)}",
         **acting_context(request),
     }
     status = 400 if request.method == "POST" else 200
     return render(request, "jobs/worker_profile.html", context, status=status)
+
+
+def _date(value: str, field: str):
+    import datetime as dt
+
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise DomainError(
+            _("日期格式应为 YYYY-MM-DD。"), fields={field: [_("日期格式应为 YYYY-MM-DD。")]}
+        ) from None
+
+
+@login_required
+@require_POST
+def person_category_record(request):
+    """Counter staff record the category of the worker they serve (登记失业, 就业困难人员 …) from a date,
+    with the evidence they saw."""
+    worker, assisted = acting_worker(request)
+    if not assisted:
+        raise Http404
+    try:
+        services.person_category_record(
+            person=worker,
+            actor=request.user,
+            category=request.POST.get("category", ""),
+            new_form_kind=request.POST.get("new_form_kind", ""),
+            valid_from=_date(request.POST.get("valid_from", ""), "valid_from"),
+            valid_to=_date(request.POST.get("valid_to", ""), "valid_to"),
+            evidence=request.POST.get("evidence", ""),
+            request=request,
+        )
+    except DomainError as exc:
+        details = [str(m) for messages_ in exc.fields.values() for m in messages_]
+        messages.error(request, " ".join([str(exc.message), *details]))
+    else:
+        messages.success(request, _("已登记人员类别。"))
+    return redirect(f"{reverse('jobs:worker_profile')}#category-title")
 
 
 @login_required

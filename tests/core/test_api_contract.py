@@ -52,6 +52,9 @@ PUBLIC = {
     "training-courses-detail",
     "training-classes-list",
     "training-classes-detail",
+    # training outcomes per provider (issue 15): counts per cohort, small cells show completers only
+    "training-outcome-list",
+    "training-outcome-detail",
 }
 # The only routes an anonymous visitor may write to: reporting a posting (举报, throttled), and the payment
 # provider's callback, which is authenticated by its HMAC signature instead of a login (an unsigned call
