@@ -63,7 +63,9 @@ def new_secret() -> str:
 
 class InstitutionQuerySet(ScopedQuerySet):
     def owner_q(self, user):
-        return Q(members__user=user)
+        # through a subquery: a join on the members would repeat each institution per member when the
+        # condition is OR'ed with a county scope (ScopedQuerySet.visible_to)
+        return Q(pk__in=InstitutionMember.objects.filter(user=user).values("institution_id"))
 
     def filed(self):
         return self.filter(status=InstitutionStatus.FILED)
@@ -368,7 +370,7 @@ class ClaimRule(models.Model):
 
 class TrainingClassQuerySet(ScopedQuerySet):
     def owner_q(self, user):
-        return Q(institution__members__user=user)
+        return Q(institution_id__in=InstitutionMember.objects.filter(user=user).values("institution_id"))
 
 
 class TrainingClass(TimeStampedModel):
@@ -570,7 +572,8 @@ class ClassSession(models.Model):
 
 class EnrollmentQuerySet(ScopedQuerySet):
     def owner_q(self, user):
-        return Q(worker=user) | Q(training_class__institution__members__user=user)
+        members = InstitutionMember.objects.filter(user=user).values("institution_id")
+        return Q(worker=user) | Q(training_class__institution_id__in=members)
 
     def active(self):
         return self.filter(status__in=ACTIVE_ENROLLMENT_STATUSES)

@@ -8,8 +8,10 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from accounts.choices import Role
 from training.choices import ClassStatus, InstitutionStatus
 
+from ..accounts.factories import UserFactory
 from ..markets.factories import MarketFactory
 from .factories import institution_member, make_class, make_institution
 
@@ -178,3 +180,24 @@ def test_every_training_admin_page_renders(client_as, city_staff, officer, world
 def test_institutions_filter_by_county(api, world):
     assert ids(api.get("/api/v1/training-institutions/", {"county": B})) == {world["filed_b"].pk}
     assert api.get("/api/v1/training-institutions/", {"county": "999999"}).status_code == 400
+
+
+def test_visible_rows_are_not_repeated_per_institution_member():
+    """An institution with three members: county staff, a member and the enrolled worker each see every row
+    once (the owner condition is a subquery, not a join on the members)."""
+    from training.models import Enrollment, Institution, TrainingClass
+
+    from .factories import enroll, institution_member, make_class, make_institution
+
+    institution = make_institution()
+    member = institution_member(institution)
+    institution_member(institution, admin=False, teacher=True)
+    institution_member(institution, admin=False, teacher=True)
+    training_class = make_class(institution)
+    enrollment = enroll(training_class)
+    staff = UserFactory(scope_unit=institution.scope_unit, roles=[Role.COUNTY_STAFF])
+    for person in (staff, member):
+        assert list(Institution.objects.visible_to(person).filter(pk=institution.pk)) == [institution]
+        assert list(TrainingClass.objects.visible_to(person).filter(pk=training_class.pk)) == [training_class]
+        assert list(Enrollment.objects.visible_to(person)) == [enrollment]
+    assert list(Enrollment.objects.visible_to(enrollment.worker)) == [enrollment]
