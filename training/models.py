@@ -284,6 +284,16 @@ class CatalogueRateQuerySet(models.QuerySet):
             Q(effective_to__isnull=True) | Q(effective_to__gte=day)
         )
 
+    def in_force(self, item_id: int, scope_unit_id: int | None, day: dt.date):
+        """The one rate row that applies to a catalogue item in a county on a day: the county's own row before
+        the city-wide one, then the latest notice; None when the item pays nothing that day."""
+        rows = self.effective_on(day).filter(item_id=item_id)
+        if scope_unit_id:
+            rows = rows.filter(Q(scope_unit_id=scope_unit_id) | Q(scope_unit__isnull=True))
+        else:
+            rows = rows.filter(scope_unit__isnull=True)
+        return rows.order_by(models.F("scope_unit_id").asc(nulls_last=True), "-effective_from", "-pk").first()
+
 
 class CatalogueRate(models.Model):
     """What a catalogue item requires and pays from a date, city-wide or for one county: minimum class hours

@@ -9,7 +9,7 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
-from django.db.models import F, Q, Sum
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -77,10 +77,8 @@ def _field_error(field: str, message, code: str = "invalid") -> DomainError:
 
 
 def rate_in_force(item: CatalogueItem, scope_unit_id: int | None, day: dt.date) -> CatalogueRate | None:
-    """The catalogue rate in force on ``day`` for the county (a county's own row before the city-wide one)."""
-    rates = CatalogueRate.objects.effective_on(day).filter(item=item)
-    rates = rates.filter(Q(scope_unit_id=scope_unit_id) | Q(scope_unit__isnull=True))
-    return rates.order_by(F("scope_unit_id").asc(nulls_last=True), "-effective_from").first()
+    """The catalogue rate in force on ``day`` for the county (``CatalogueRate.objects.in_force``)."""
+    return CatalogueRate.objects.in_force(item.pk, scope_unit_id, day)
 
 
 def enrollment_refusal(training_class: TrainingClass, *, today: dt.date | None = None) -> str | None:

@@ -37,7 +37,6 @@ from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -188,14 +187,7 @@ def derived_new_form(worker, day: dt.date) -> str:
 
 
 def rate_on(item: CatalogueItem, day: dt.date, county: ScopeUnit | None):
-    rows = CatalogueRate.objects.effective_on(day).filter(item=item)
-    rows = (
-        rows.filter(Q(scope_unit__isnull=True) | Q(scope_unit=county))
-        if county
-        else rows.filter(scope_unit__isnull=True)
-    )
-    found = sorted(rows, key=lambda r: (r.scope_unit_id is None, -r.effective_from.toordinal(), -r.pk))
-    return found[0] if found else None
+    return CatalogueRate.objects.in_force(item.pk, county.pk if county else None, day)
 
 
 def _live_claims(worker_id: int, exclude_enrollment_id: int | None):

@@ -37,11 +37,9 @@ from .attendance import _lock_enrollment, _refresh_hours, is_class_staff, is_cla
 
 def rate_in_force(training_class: TrainingClass) -> CatalogueRate | None:
     """The catalogue rate of the class's item on its start date: the county's row, else the city's."""
-    rates = CatalogueRate.objects.effective_on(training_class.starts_on).filter(
-        item_id=training_class.item_id
+    return CatalogueRate.objects.in_force(
+        training_class.item_id, training_class.scope_unit_id, training_class.starts_on
     )
-    county = rates.filter(scope_unit_id=training_class.scope_unit_id).order_by("-effective_from").first()
-    return county or rates.filter(scope_unit__isnull=True).order_by("-effective_from").first()
 
 
 def _may_record(actor, training_class) -> bool:
