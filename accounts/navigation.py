@@ -48,6 +48,7 @@ PUBLIC_ITEMS = (
     NavItem("guidance", "guidance:index", _("政策咨询")),
 )
 GUIDANCE_ITEM = PUBLIC_ITEMS[-1]
+RIGHTS_ITEM = NavItem("rights", "disputes:my_complaints", _("维权投诉"))
 
 
 def _roles(user) -> frozenset[str]:
@@ -73,6 +74,8 @@ def menu(user) -> list[NavItem]:
         items.append(COUNTER_ITEM)
     if not items:
         items.extend(PUBLIC_ITEMS[:1])
+    if roles & {Role.WORKER, Role.EMPLOYER}:
+        items.append(RIGHTS_ITEM)
     items.append(GUIDANCE_ITEM)
     items.append(INBOX_ITEM)
     items.append(PROFILE_ITEM)

@@ -5,6 +5,7 @@ from django.urls import path
 from accounts.api.views import ApiClientViewSet, MeView, UserViewSet
 from core.api.routers import Router
 from core.api.views import AuditLogViewSet, DivisionViewSet, InboxViewSet, ScopeUnitViewSet
+from disputes.api.views import CaseViewSet
 from guidance.api.views import (
     FaqViewSet,
     GuidanceBookingViewSet,
@@ -54,6 +55,7 @@ router.register("policy-faq", FaqViewSet, basename="policy-faq")
 router.register("policy-questions", QuestionViewSet, basename="policy-question")
 router.register("guidance-slots", GuidanceSlotViewSet, basename="guidance-slot")
 router.register("guidance-bookings", GuidanceBookingViewSet, basename="guidance-booking")
+router.register("cases", CaseViewSet, basename="case")
 
 app_name = "api"
 urlpatterns = [

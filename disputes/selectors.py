@@ -40,16 +40,17 @@ def case_list(*, user):
     )
 
 
-def case_queue(*, user, deadline: str = "", now=None):
+def case_queue(*, user, deadline: str = "", now=None, include_closed: bool = False):
     """Open cases in the user's scope, nearest deadline first, each annotated with ``deadline_at`` and
     ``deadline_state``: overdue past the deadline, due soon past ``LINGONG_CASE_ESCALATE_SHARE`` of the
     time allowed."""
     now = now or timezone.now()
     share = settings.LINGONG_CASE_ESCALATE_SHARE
+    qs = Case.objects.visible_to(user)
+    if not include_closed:
+        qs = qs.open()
     qs = (
-        Case.objects.visible_to(user)
-        .open()
-        .select_related("scope_unit", "respondent")
+        qs.select_related("scope_unit", "respondent")
         .annotate(deadline_at=_nearest_clock("current"), deadline_started=_nearest_clock("started_at"))
         .annotate(
             warn_from=ExpressionWrapper(

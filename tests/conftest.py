@@ -108,6 +108,20 @@ def _reference_data(request, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
+def working_day_calendar(request, _reference_data, django_db_blocker):
+    """Transactional tests flush the tables: restore the working-day calendar core migration 0008 seeds, so
+    every test that counts working days (policy questions, case clocks) sees the State Council's dates."""
+    if not (request.node.get_closest_marker("django_db") or DB_FIXTURES & set(request.fixturenames)):
+        return
+    from core.calendar import seed_from_chinese_calendar
+    from core.models import CalendarDay
+
+    with django_db_blocker.unblock():
+        if not CalendarDay.objects.exists():
+            seed_from_chinese_calendar(CalendarDay)
+
+
+@pytest.fixture(autouse=True)
 def _clean_state(settings):
     from django.core.cache import cache
 

@@ -282,6 +282,9 @@ SPECTACULAR_SETTINGS = {
         "PaymentStatusEnum": "work.choices.PaymentStatus",
         "WorkOrderStatusEnum": "work.choices.WorkOrderStatus",
         "CheckMethodEnum": "work.choices.CheckMethod",
+        "ClockKindEnum": "disputes.choices.ClockKind",
+        "CaseStatusEnum": "disputes.choices.CaseStatus",
+        "CaseChannelEnum": "disputes.choices.Channel",
     },
 }
 
