@@ -20,11 +20,11 @@ from ..filtersets import CaseFilterSet
 from ..models import Case, CaseClock
 from .serializers import (
     CaseCreateSerializer,
-    CaseSerializer,
     CaseExtendSerializer,
     CaseReasonSerializer,
     CaseRequiredReasonSerializer,
     CaseResolveSerializer,
+    CaseSerializer,
 )
 
 TAGS = ["disputes"]

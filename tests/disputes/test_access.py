@@ -112,7 +112,14 @@ def test_api_online_complaint(api_as, worker, officer):
         "respondent_name": "某物流公司",
         "relationship_type": "labour",
         "facts": "分拣 20 天未结工资",
-        "claims": [{"claim_type": "wages", "amount": "4000.00", "period_from": "2026-10-01", "period_to": "2026-10-20"}],
+        "claims": [
+            {
+                "claim_type": "wages",
+                "amount": "4000.00",
+                "period_from": "2026-10-01",
+                "period_to": "2026-10-20",
+            }
+        ],
     }
     response = api_as(worker).post("/api/v1/cases/", body, format="json")
     assert response.status_code == 201, response.json()
@@ -122,12 +129,20 @@ def test_api_online_complaint(api_as, worker, officer):
     assert response.json()["complainant"]["name"] == worker.real_name
     bad = api_as(worker).post("/api/v1/cases/", {**body, "claims": []}, format="json")
     assert bad.status_code == 400 and "claims" in bad.json()["fields"]
-    assert api_as(officer).post("/api/v1/cases/", body, format="json").status_code == 403  # staff use the counter
+    assert (
+        api_as(officer).post("/api/v1/cases/", body, format="json").status_code == 403
+    )  # staff use the counter
 
 
 def test_api_case_list_query_count_is_pinned(api_as, officer, worker, django_assert_max_num_queries):
     for _i in range(5):
-        complaint(worker, claims=[{"claim_type": ClaimType.WAGES, "amount": "100"}, {"claim_type": "overtime", "amount": "50"}])
+        complaint(
+            worker,
+            claims=[
+                {"claim_type": ClaimType.WAGES, "amount": "100"},
+                {"claim_type": "overtime", "amount": "50"},
+            ],
+        )
     client = api_as(officer)
     with django_assert_max_num_queries(12):
         response = client.get("/api/v1/cases/?deadline=on_time")
@@ -136,14 +151,21 @@ def test_api_case_list_query_count_is_pinned(api_as, officer, worker, django_ass
 
 def test_staff_see_the_complainant_masked(api_as, case, officer, worker):
     data = api_as(officer).get(f"/api/v1/cases/{case.pk}/").json()
-    assert data["complainant"]["name"] != worker.real_name and data["complainant"]["name"].startswith(worker.real_name[0])
+    assert data["complainant"]["name"] != worker.real_name and data["complainant"]["name"].startswith(
+        worker.real_name[0]
+    )
     assert worker.phone not in str(data)
 
 
 def test_withheld_identity_never_reaches_the_respondent(api_as, client_as, worker, officer, county_a):
     employer = make_employer(unit=county_a)
-    case = complaint(worker, respondent=employer, withhold_identity=True, uploads=[jpeg()],
-                     facts="我是张三，在工地干了 12 天")
+    case = complaint(
+        worker,
+        respondent=employer,
+        withhold_identity=True,
+        uploads=[jpeg()],
+        facts="我是张三，在工地干了 12 天",
+    )
     services.case_accept(case=case, actor=officer)
     services.case_mediate(case=case, actor=officer)
     respondent = employer.user
@@ -157,14 +179,20 @@ def test_withheld_identity_never_reaches_the_respondent(api_as, client_as, worke
     assert page.status_code == 200
     evidence = case.evidence.get()
     assert client_as(respondent).get(f"/disputes/evidence/{evidence.pk}/").status_code == 404
-    inbox = " ".join(MessageDelivery.objects.filter(recipient=str(respondent.pk)).values_list("body", flat=True))
+    inbox = " ".join(
+        MessageDelivery.objects.filter(recipient=str(respondent.pk)).values_list("body", flat=True)
+    )
     for text in (listing.content.decode(), detail.content.decode(), page.content.decode(), inbox):
         for secret in secrets:
             assert secret not in text
     # without the request, the respondent reads the name (masked)
     open_case = complaint(worker, respondent=employer)
     services.case_accept(case=open_case, actor=officer)
-    assert api.get(f"/api/v1/cases/{open_case.pk}/").json()["complainant"]["name"].startswith(worker.real_name[0])
+    assert (
+        api.get(f"/api/v1/cases/{open_case.pk}/")
+        .json()["complainant"]["name"]
+        .startswith(worker.real_name[0])
+    )
 
 
 def test_the_respondent_sees_nothing_before_acceptance(api_as, worker, county_a):
@@ -205,12 +233,18 @@ def test_evidence_is_re_encoded_and_served_only_to_the_complainant_and_staff_in_
     [
         ("note.txt", b"just text", "file_type"),
         ("evil.jpg", b"<script>alert(1)</script>", "file_type"),
-        ("evil.jpg", b"\xff\xd8\xff\xe0" + b"<script>alert(1)</script>" * 10, "file_type"),  # a JPEG header only
+        (
+            "evil.jpg",
+            b"\xff\xd8\xff\xe0" + b"<script>alert(1)</script>" * 10,
+            "file_type",
+        ),  # a JPEG header only
         ("js.pdf", None, "file_type"),
         ("big.jpg", b"x" * 2048, "file_too_large"),
     ],
 )
-def test_bad_uploads_are_refused_and_nothing_is_stored(client_as, worker, settings, private_media, name, content, code):
+def test_bad_uploads_are_refused_and_nothing_is_stored(
+    client_as, worker, settings, private_media, name, content, code
+):
     case = complaint(worker)
     settings.LINGONG_EVIDENCE_MAX_BYTES = 1024
     if content is None:
@@ -222,7 +256,10 @@ def test_bad_uploads_are_refused_and_nothing_is_stored(client_as, worker, settin
     assert refused.value.code == code and "file" in refused.value.fields
     assert not Evidence.objects.exists()
     assert not private_media.exists() or not any(p.is_file() for p in private_media.rglob("*"))
-    page = client_as(worker).post(f"/disputes/{case.pk}/", {"file": SimpleUploadedFile(name, content or b"%PDF", content_type="image/jpeg")})
+    page = client_as(worker).post(
+        f"/disputes/{case.pk}/",
+        {"file": SimpleUploadedFile(name, content or b"%PDF", content_type="image/jpeg")},
+    )
     assert page.status_code == 400 and not Evidence.objects.exists()
 
 
@@ -243,8 +280,14 @@ def test_complaint_page_makes_a_case_and_my_complaints_shows_the_deadline(client
     assert response.status_code == 302 and response["Location"] == f"/disputes/{case.pk}/"
     clock = case.clocks.get()
     listing = client.get("/disputes/").content.decode()
-    assert case.number in listing and f"{clock.due_on.year}年{clock.due_on.month}月{clock.due_on.day}日前" in listing
-    bad = client.post("/disputes/new/", {"respondent_name": "x", "facts": "y", "claim1_type": "wages", "claim1_amount": "-5"})
+    assert (
+        case.number in listing
+        and f"{clock.due_on.year}年{clock.due_on.month}月{clock.due_on.day}日前" in listing
+    )
+    bad = client.post(
+        "/disputes/new/",
+        {"respondent_name": "x", "facts": "y", "claim1_type": "wages", "claim1_amount": "-5"},
+    )
     assert bad.status_code == 400 and Case.objects.count() == 1
 
 
