@@ -4,6 +4,7 @@ respondent)."""
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.masking import mask_name, mask_phone
@@ -66,6 +67,7 @@ class CaseSerializer(serializers.ModelSerializer):
     claims = ClaimLineSerializer(many=True, read_only=True)
     clocks = CaseClockSerializer(many=True, read_only=True)
     deadline_state = serializers.CharField(read_only=True, default=None)
+    withhold_identity = serializers.SerializerMethodField()
 
     class Meta:
         model = Case
@@ -107,13 +109,21 @@ class CaseSerializer(serializers.ModelSerializer):
             return {"name": mask_name(name), "phone": mask_phone(phone)}
         return {"name": mask_name(name), "phone": ""}
 
+    @extend_schema_field(serializers.BooleanField(allow_null=True))
+    def get_withhold_identity(self, obj):
+        """Whether the complainant asked for it (their own and staff's view); null for the respondent."""
+        user = self.context["request"].user
+        if is_staff_viewer(user, obj) or obj.complainant_id == getattr(user, "pk", None):
+            return obj.withhold_identity
+        return None
+
     def to_representation(self, obj):
         data = super().to_representation(obj)
         user = self.context["request"].user
         if not is_staff_viewer(user, obj) and obj.complainant_id != getattr(user, "pk", None):
             # the respondent reads what is claimed and why, not staff-only routing details
-            data["withhold_identity"] = None
             data["routing_rule_name"] = ""
+            data["external_ticket_id"] = ""
             if obj.withhold_identity:
                 data["facts"] = ""
         return data
