@@ -10,14 +10,31 @@ from django.utils.translation import gettext_lazy
 
 from core.admin import EventInline, ScopedAdmin
 from core.errors import DomainError
+from core.scope import scope_of
 
 from . import selectors, services
 from .choices import DeadlineState
 from .models import Case, CaseClock, CaseEvent, ClaimLine, ClockRule, Evidence, RoutingRule
 
 
+class CityRuleAdmin(ScopedAdmin):
+    """A city-wide rule table: county staff read it, city staff edit it (every change audited)."""
+
+    def _city(self, request) -> bool:
+        return scope_of(request.user).all
+
+    def has_add_permission(self, request):
+        return self._city(request) and super().has_add_permission(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self._city(request) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._city(request) and super().has_delete_permission(request, obj)
+
+
 @admin.register(RoutingRule)
-class RoutingRuleAdmin(admin.ModelAdmin):
+class RoutingRuleAdmin(CityRuleAdmin):
     list_display = (
         "position",
         "name",
@@ -37,7 +54,7 @@ class RoutingRuleAdmin(admin.ModelAdmin):
 
 
 @admin.register(ClockRule)
-class ClockRuleAdmin(admin.ModelAdmin):
+class ClockRuleAdmin(CityRuleAdmin):
     list_display = ("kind", "effective_from", "day_kind", "days", "max_extension_days", "basis")
     list_filter = ("kind",)
 
@@ -45,7 +62,7 @@ class ClockRuleAdmin(admin.ModelAdmin):
         # a rule in use is history: a new regulation is a new row with its own effective date
         if obj is not None and CaseClock.objects.filter(rule=obj).exists():
             return [f.name for f in ClockRule._meta.fields]
-        return []
+        return super().get_readonly_fields(request, obj)
 
 
 class ClaimInline(admin.TabularInline):

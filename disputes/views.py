@@ -118,12 +118,14 @@ def detail(request, pk: int):
 @login_required
 def evidence_file(request, pk: int):
     """One evidence file, to the complainant or staff in scope; each view by staff is audited."""
-    evidence = Evidence.objects.select_related("case").filter(pk=pk).first()
-    if evidence is None:
+    evidence = (
+        Evidence.objects.select_related("case", "case__respondent")
+        .filter(pk=pk, case__in=Case.objects.visible_to(request.user))
+        .first()
+    )
+    if evidence is None or not sees_evidence(request.user, evidence.case):
         raise Http404
-    case = Case.objects.visible_to(request.user).filter(pk=evidence.case_id).first()
-    if case is None or not sees_evidence(request.user, case):
-        raise Http404
+    case = evidence.case
     if case.complainant_id != request.user.pk:
         audit_record(
             actor=request.user,

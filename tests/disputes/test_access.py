@@ -15,7 +15,7 @@ from accounts.choices import Role
 from core.models import MessageDelivery
 from disputes import services
 from disputes.choices import CaseStatus, Channel, ClaimType
-from disputes.models import Case, CaseEvent, Evidence
+from disputes.models import Case, CaseEvent, Evidence, RoutingRule
 
 from ..accounts.factories import UserFactory
 from ..conftest import nothing_written
@@ -336,3 +336,17 @@ def test_admin_queue_filters_by_deadline_and_actions_call_the_services(client_as
     case.refresh_from_db()
     assert case.status == CaseStatus.ACCEPTED
     assert case.events.filter(to_status=CaseStatus.ACCEPTED, actor=officer).exists()
+
+
+def test_rule_tables_are_edited_by_city_staff_and_audited(client_as, officer, city_staff):
+    from core.models import AuditLog
+
+    rule = RoutingRule.objects.get(position=90)
+    url = f"/admin/disputes/routingrule/{rule.pk}/change/"
+    assert client_as(officer).get("/admin/disputes/routingrule/").status_code == 200  # county staff read it
+    assert client_as(officer).post("/admin/disputes/routingrule/add/", {}).status_code == 403
+    data = {"position": 95, "name": "其余：先行调解", "queue": "mediation", "is_active": "on"}
+    assert client_as(city_staff).post(url, data).status_code == 302
+    rule.refresh_from_db()
+    assert rule.position == 95
+    assert AuditLog.objects.filter(object_id=str(rule.pk), actor=city_staff).exists()
