@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -315,6 +316,28 @@ class Evidence(models.Model):
 class CaseClockQuerySet(models.QuerySet):
     def running(self):
         return self.filter(stopped_at__isnull=True)
+
+    def with_deadline(self):
+        """``current_due`` (the extension's date, else the original) and ``warn_from`` (the share of the time
+        allowed after which the clock is due soon, ``LINGONG_CASE_ESCALATE_SHARE``)."""
+        share = settings.LINGONG_CASE_ESCALATE_SHARE
+        return self.annotate(current_due=Coalesce("extended_due_at", "due_at")).annotate(
+            warn_from=models.ExpressionWrapper(
+                models.F("started_at") + (models.F("current_due") - models.F("started_at")) * share,
+                output_field=models.DateTimeField(),
+            )
+        )
+
+    def due_for_escalation(self, now):
+        """Running clocks with a threshold reached and not yet escalated."""
+        return (
+            self.running()
+            .with_deadline()
+            .filter(
+                Q(escalated_overdue_at__isnull=True, current_due__lte=now)
+                | Q(escalated_warn_at__isnull=True, warn_from__lte=now)
+            )
+        )
 
 
 class CaseClock(models.Model):

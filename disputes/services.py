@@ -600,7 +600,7 @@ def case_escalate_due(*, now=None, limit: int = 1000) -> int:
     staff_of: dict[int, list[int]] = {}
     done = 0
     candidates = (
-        CaseClock.objects.running().filter(escalated_overdue_at__isnull=True).values_list("pk", flat=True)
+        CaseClock.objects.due_for_escalation(now).order_by("current_due", "id").values_list("pk", flat=True)
     )
     for pk in list(candidates[:limit]):
         with transaction.atomic():

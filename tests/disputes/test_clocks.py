@@ -193,3 +193,15 @@ def test_escalation_of_another_countys_case_tells_only_its_staff(worker_b, offic
         assert services.case_escalate_due() == 1
     assert MessageDelivery.objects.filter(recipient=str(officer_b.pk)).count() == 1
     assert not MessageDelivery.objects.filter(recipient=str(officer.pk)).exists()
+
+
+def test_escalation_scan_reads_only_clocks_past_a_threshold(worker, officer):
+    with at(dt.date(2026, 3, 2)):
+        due = complaint(worker, claims=WAGES)  # acceptance due 9 Mar 24:00
+    with at(dt.date(2026, 3, 9)):
+        fresh = complaint(worker, claims=WAGES)  # acceptance due 16 Mar 24:00
+    with time_machine.travel(dt.datetime(2026, 3, 10, 8, tzinfo=SHANGHAI), tick=False):
+        assert services.case_escalate_due(limit=1) == 1  # the one batch place goes to the overdue clock
+    assert clock(due, ClockKind.INSPECTION_ACCEPT).escalated_overdue_at is not None
+    untouched = clock(fresh, ClockKind.INSPECTION_ACCEPT)
+    assert (untouched.escalated_warn_at, untouched.escalated_overdue_at) == (None, None)
