@@ -37,6 +37,7 @@ SEEDED_BY_MIGRATIONS = [
     ("markets.Facility", "markets.migrations.0002_standard_and_schedules"),
     ("core.MinimumWageTier", "core.migrations.0005_minimum_wage_rows"),
     ("jobs.Occupation", "jobs.migrations.0002_seed_and_search_indexes"),
+    ("disputes.ClockRule", "disputes.migrations.0002_clock_and_routing_rules"),
 ]
 
 
