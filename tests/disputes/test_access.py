@@ -350,3 +350,10 @@ def test_rule_tables_are_edited_by_city_staff_and_audited(client_as, officer, ci
     rule.refresh_from_db()
     assert rule.position == 95
     assert AuditLog.objects.filter(object_id=str(rule.pk), actor=city_staff).exists()
+
+
+def test_the_case_page_shows_the_facts_to_the_complainant_and_staff(client_as, worker, officer, officer_b):
+    case = complaint(worker, facts="在潍城区某工地干了 12 天")
+    assert "在潍城区某工地干了 12 天" in client_as(worker).get(f"/disputes/{case.pk}/").content.decode()
+    assert "在潍城区某工地干了 12 天" in client_as(officer).get(f"/disputes/{case.pk}/").content.decode()
+    assert client_as(officer_b).get(f"/disputes/{case.pk}/").status_code == 404
