@@ -52,6 +52,7 @@ PUBLIC_ITEMS = (
 GUIDANCE_ITEM = PUBLIC_ITEMS[3]
 # signed in, a shorter label: the worker's menu already wraps on a phone
 TRAINING_ITEM = NavItem("training", "training:courses", _("培训"))
+RIGHTS_ITEM = NavItem("rights", "disputes:my_complaints", _("维权投诉"))
 
 
 def _roles(user) -> frozenset[str]:
@@ -79,6 +80,8 @@ def menu(user) -> list[NavItem]:
         items.append(COUNTER_ITEM)
     if not items:
         items.extend(PUBLIC_ITEMS[:1])
+    if roles & {Role.WORKER, Role.EMPLOYER}:
+        items.append(RIGHTS_ITEM)
     items.append(GUIDANCE_ITEM)
     items.append(TRAINING_ITEM)
     items.append(INBOX_ITEM)

@@ -37,6 +37,7 @@ SEEDED_BY_MIGRATIONS = [
     ("markets.Facility", "markets.migrations.0002_standard_and_schedules"),
     ("core.MinimumWageTier", "core.migrations.0005_minimum_wage_rows"),
     ("jobs.Occupation", "jobs.migrations.0002_seed_and_search_indexes"),
+    ("disputes.ClockRule", "disputes.migrations.0002_clock_and_routing_rules"),
 ]
 
 
@@ -105,6 +106,20 @@ def _reference_data(request, django_db_blocker):
     request.getfixturevalue("_no_lingering_sessions")
     with django_db_blocker.unblock():
         ensure_divisions()
+
+
+@pytest.fixture(autouse=True)
+def working_day_calendar(request, _reference_data, django_db_blocker):
+    """Transactional tests flush the tables: restore the working-day calendar core migration 0008 seeds, so
+    every test that counts working days (policy questions, case clocks) sees the State Council's dates."""
+    if not (request.node.get_closest_marker("django_db") or DB_FIXTURES & set(request.fixturenames)):
+        return
+    from core.calendar import seed_from_chinese_calendar
+    from core.models import CalendarDay
+
+    with django_db_blocker.unblock():
+        if not CalendarDay.objects.exists():
+            seed_from_chinese_calendar(CalendarDay)
 
 
 @pytest.fixture(autouse=True)

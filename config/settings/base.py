@@ -59,6 +59,7 @@ LOCAL_APPS = [
     "labour_stats",
     "guidance",
     "training",
+    "disputes",
 ]
 # Tools that are apps only for their management commands (the benchmark's data generator).
 TOOL_APPS = ["bench"]
@@ -282,6 +283,9 @@ SPECTACULAR_SETTINGS = {
         "PaymentStatusEnum": "work.choices.PaymentStatus",
         "WorkOrderStatusEnum": "work.choices.WorkOrderStatus",
         "CheckMethodEnum": "work.choices.CheckMethod",
+        "ClockKindEnum": "disputes.choices.ClockKind",
+        "CaseStatusEnum": "disputes.choices.CaseStatus",
+        "CaseChannelEnum": "disputes.choices.Channel",
     },
 }
 
@@ -388,6 +392,10 @@ LINGONG_AUDIT_RETENTION_DAYS = max(184, env.int("LINGONG_AUDIT_RETENTION_DAYS", 
 # working days before the due date.
 LINGONG_QUESTION_ANSWER_WORKING_DAYS = env.int("LINGONG_QUESTION_ANSWER_WORKING_DAYS", default=5)
 LINGONG_QUESTION_REMIND_WORKING_DAYS = env.int("LINGONG_QUESTION_REMIND_WORKING_DAYS", default=1)
+# Disputes: evidence uploads (images re-encoded, PDF checked) up to this size; a clock is "due soon" once this share
+# of its allowed time has passed (the first escalation), overdue at its end (the second).
+LINGONG_EVIDENCE_MAX_BYTES = env.int("LINGONG_EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
+LINGONG_CASE_ESCALATE_SHARE = 0.8
 LINGONG_SMS_CODE_TTL = env.int("LINGONG_SMS_CODE_TTL", default=5 * 60)
 LINGONG_SMS_CODE_INTERVAL = env.int("LINGONG_SMS_CODE_INTERVAL", default=60)
 LINGONG_SMS_CODE_DAILY_LIMIT = env.int("LINGONG_SMS_CODE_DAILY_LIMIT", default=10)

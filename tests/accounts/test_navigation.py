@@ -25,8 +25,11 @@ def nav_links(html: str) -> list[str]:
 @pytest.mark.parametrize(
     ("roles", "expected"),
     [
-        ([Role.WORKER], ["找活", "我的工作", "收入", "我的找活", "政策咨询", "培训", "消息", "我的"]),
-        ([Role.EMPLOYER], ["招人", "用工", "付款", "政策咨询", "培训", "消息", "我的"]),
+        (
+            [Role.WORKER],
+            ["找活", "我的工作", "收入", "我的找活", "维权投诉", "政策咨询", "培训", "消息", "我的"],
+        ),
+        ([Role.EMPLOYER], ["招人", "用工", "付款", "维权投诉", "政策咨询", "培训", "消息", "我的"]),
         (
             [Role.WORKER, Role.EMPLOYER],
             [
@@ -37,6 +40,7 @@ def nav_links(html: str) -> list[str]:
                 "招人",
                 "用工",
                 "付款",
+                "维权投诉",
                 "政策咨询",
                 "培训",
                 "消息",

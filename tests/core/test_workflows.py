@@ -27,6 +27,7 @@ from core.choices import AuditAction
 from core.errors import InvalidTransition
 from core.models import AuditLog, DeadTask, MessageDelivery, OutboxMessage
 from core.workflow import REGISTRY, workflow_for
+from disputes.models import Case
 from guidance.models import GuidanceBooking, GuidanceSlot, PolicyArticle, Question
 from jobs import services as jobs_services
 from jobs.choices import ApplicationStatus, ReportReason
@@ -51,7 +52,7 @@ from ..markets.factories import InspectionFactory, MarketFactory, OnlinePlatform
 from ..training.factories import enroll, make_class, make_institution
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ("core", "accounts", "markets", "jobs", "work", "labour_stats", "guidance", "training")
+APPS = ("core", "accounts", "markets", "jobs", "work", "labour_stats", "guidance", "training", "disputes")
 # Status fields that are not a workflow, each with its reason (recorded in ADR 0012).
 NOT_WORKFLOWS = {
     # A delivery row is itself the log of its attempts (attempts, last status code, last error, delivered
@@ -176,6 +177,15 @@ def _subjects(county_a):
             rule_version="SD-2025-37",
             evidence_sha256="0" * 64,
             created_by=UserFactory(scope_unit=county_a, roles=[Role.WORKER]),
+        ),
+        Case: lambda: Case.objects.create(
+            number=f"TS-walk-{next(counter)}",
+            scope_unit=county_a,
+            channel="online",
+            relationship_type="labour",
+            queue="inspection",
+            respondent_name="某建筑公司",
+            facts="欠薪",
         ),
     }
 

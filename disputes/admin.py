@@ -1,0 +1,187 @@
+"""County staff handle cases in the admin: the queue by nearest deadline (on time / due soon / overdue), the
+workflow steps as actions that call the services, the routing and clock rule tables (editable, effective-dated).
+Workflow fields, clocks and the routing result are read-only; complaints come from the pages and the API."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from core.admin import EventInline, ScopedAdmin
+from core.errors import DomainError
+from core.scope import scope_of
+
+from . import selectors, services
+from .choices import DeadlineState
+from .models import Case, CaseClock, CaseEvent, ClaimLine, ClockRule, Evidence, RoutingRule
+
+
+class CityRuleAdmin(ScopedAdmin):
+    """A city-wide rule table: county staff read it, city staff edit it (every change audited)."""
+
+    def _city(self, request) -> bool:
+        return scope_of(request.user).all
+
+    def has_add_permission(self, request):
+        return self._city(request) and super().has_add_permission(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self._city(request) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._city(request) and super().has_delete_permission(request, obj)
+
+
+@admin.register(RoutingRule)
+class RoutingRuleAdmin(CityRuleAdmin):
+    list_display = (
+        "position",
+        "name",
+        "claim_type",
+        "relationship_type",
+        "min_amount",
+        "max_amount",
+        "scope_unit",
+        "market",
+        "queue",
+        "is_active",
+    )
+    list_display_links = ("name",)
+    list_editable = ("position", "is_active")
+    list_filter = ("queue", "is_active")
+    raw_id_fields = ("market",)
+
+
+@admin.register(ClockRule)
+class ClockRuleAdmin(CityRuleAdmin):
+    list_display = ("kind", "effective_from", "day_kind", "days", "max_extension_days", "basis")
+    list_filter = ("kind",)
+
+    def get_readonly_fields(self, request, obj=None):
+        # a rule in use is history: a new regulation is a new row with its own effective date
+        if obj is not None and CaseClock.objects.filter(rule=obj).exists():
+            return [f.name for f in ClockRule._meta.fields]
+        return super().get_readonly_fields(request, obj)
+
+
+class ClaimInline(admin.TabularInline):
+    model = ClaimLine
+    extra = 0
+    can_delete = False
+    readonly_fields = [f.name for f in ClaimLine._meta.fields]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class ClockInline(admin.TabularInline):
+    model = CaseClock
+    extra = 0
+    can_delete = False
+    fields = (
+        "kind",
+        "rule_version",
+        "started_at",
+        "due_on",
+        "extended_due_on",
+        "stopped_at",
+        "escalated_warn_at",
+        "escalated_overdue_at",
+    )
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class EvidenceInline(admin.TabularInline):
+    model = Evidence
+    extra = 0
+    can_delete = False
+    fields = ("kind", "description", "size", "sha256", "uploaded_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class CaseEventInline(EventInline):
+    model = CaseEvent
+
+
+class DeadlineFilter(admin.SimpleListFilter):
+    title = gettext_lazy("办理时限")
+    parameter_name = "deadline"
+
+    def lookups(self, request, model_admin):
+        return DeadlineState.choices
+
+    def queryset(self, request, queryset):
+        if self.value() in DeadlineState.values:
+            ids = selectors.case_queue(user=request.user, deadline=self.value()).values("pk")
+            return queryset.filter(pk__in=ids)
+        return queryset
+
+
+@admin.register(Case)
+class CaseAdmin(ScopedAdmin):
+    list_display = ("number", "scope_unit", "channel", "queue", "status", "received_at", "nearest_deadline")
+    list_filter = (DeadlineFilter, "status", "queue", "channel", "relationship_type", "scope_unit")
+    search_fields = ("number", "respondent_name", "external_ticket_id")
+    date_hierarchy = "received_at"
+    workflow_fields = ("status",)
+    readonly_fields = [
+        f.name
+        for f in Case._meta.fields
+        if f.name not in ("respondent", "respondent_name", "respondent_contact")
+    ]
+    raw_id_fields = ("respondent",)
+    inlines = [ClaimInline, ClockInline, EvidenceInline, CaseEventInline]
+    actions = [*ScopedAdmin.actions, "accept", "mediate", "refer_inspection", "refer_arbitration", "close"]
+
+    def has_add_permission(self, request):
+        return False  # complaints come from the pages and the API, with their routing and clocks
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("clocks")
+
+    @admin.display(description=gettext_lazy("最近期限"))
+    def nearest_deadline(self, obj):
+        running = [c for c in obj.clocks.all() if c.stopped_at is None]
+        if not running:
+            return "—"
+        clock = min(running, key=lambda c: c.current_due_at)
+        state = DeadlineState(selectors.deadline_state_of(obj)).label
+        return f"{clock.current_due_on:%Y-%m-%d}（{state}）"
+
+    def _each(self, request, queryset, step):
+        done = 0
+        for case in queryset:
+            try:
+                step(case=case, actor=request.user, request=request)
+                done += 1
+            except DomainError as exc:
+                messages.error(request, f"{case}: {exc.message}")
+        if done:
+            messages.success(request, _("已处理 %(n)s 件。") % {"n": done})
+
+    @admin.action(description=gettext_lazy("受理"), permissions=["change"])
+    def accept(self, request, queryset):
+        self._each(request, queryset, services.case_accept)
+
+    @admin.action(description=gettext_lazy("开始调解"), permissions=["change"])
+    def mediate(self, request, queryset):
+        self._each(request, queryset, services.case_mediate)
+
+    @admin.action(description=gettext_lazy("转劳动保障监察"), permissions=["change"])
+    def refer_inspection(self, request, queryset):
+        self._each(request, queryset, services.case_refer_inspection)
+
+    @admin.action(description=gettext_lazy("转劳动争议仲裁"), permissions=["change"])
+    def refer_arbitration(self, request, queryset):
+        self._each(request, queryset, services.case_refer_arbitration)
+
+    @admin.action(description=gettext_lazy("归档（已办结的）"), permissions=["change"])
+    def close(self, request, queryset):
+        self._each(request, queryset, services.case_close)

@@ -1,0 +1,34 @@
+"""The FilterSet of cases, shared by the API and the staff pages: status, queue, channel, county, the
+deadline state (on time / due soon / overdue, on the queue's annotation) and a ``q`` search."""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy
+
+from .choices import CaseStatus, Channel, DeadlineState, Queue
+from .models import Case
+
+
+class CaseFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=gettext_lazy("关键词（编号、被投诉方、工单号）"))
+    status = django_filters.ChoiceFilter(choices=CaseStatus.choices)
+    queue = django_filters.ChoiceFilter(choices=Queue.choices)
+    channel = django_filters.ChoiceFilter(choices=Channel.choices)
+    county = django_filters.CharFilter(field_name="scope_unit__code", label="county")
+    deadline = django_filters.ChoiceFilter(
+        field_name="deadline_state", choices=DeadlineState.choices, label=gettext_lazy("办理时限")
+    )
+
+    class Meta:
+        model = Case
+        fields = ["q", "status", "queue", "channel", "county", "deadline"]
+
+    def search(self, queryset, name, value):
+        value = (value or "").strip()[:50]
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(number__icontains=value) | Q(respondent_name__icontains=value) | Q(external_ticket_id=value)
+        )

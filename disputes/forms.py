@@ -1,0 +1,148 @@
+"""Forms of the complaint pages (no JavaScript needed): up to three claim lines as plain fields."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from core.models import ScopeUnit
+
+from .choices import STAFF_CHANNELS, Channel, ClaimType, RelationshipType
+
+CLAIM_ROWS = 3
+
+
+class ComplaintForm(forms.Form):
+    """A complaint made online by a worker or an employer for themselves."""
+
+    respondent_name = forms.CharField(
+        label=_("被投诉方（单位或个人名称）"), max_length=100, help_text=_("例：某某建筑公司、王某（装修队）")
+    )
+    respondent_contact = forms.CharField(
+        label=_("被投诉方电话或地址（知道的话）"), max_length=120, required=False
+    )
+    relationship_type = forms.ChoiceField(
+        label=_("您和对方是什么关系"),
+        choices=RelationshipType.choices,
+        initial=RelationshipType.UNKNOWN,
+        help_text=_(
+            "劳动关系：对方是单位，您在它的管理下上班；劳务关系：临时帮个人或家庭干活。不清楚可以不改。"
+        ),
+    )
+    facts = forms.CharField(
+        label=_("事实与理由"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("什么时候、在哪里干活，约定多少钱，对方欠多少、怎么说的。"),
+    )
+    withhold_identity = forms.BooleanField(label=_("不让被投诉方知道我的姓名和电话"), required=False)
+    evidence = forms.FileField(
+        label=_("证据材料（照片或 PDF，可不传）"),
+        required=False,
+        help_text=_("考勤、聊天记录截图、转账记录等；以后也可以补充。"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for i in range(1, CLAIM_ROWS + 1):
+            required = i == 1
+            self.fields[f"claim{i}_type"] = forms.ChoiceField(
+                label=_("诉求 %(n)s：类型") % {"n": i},
+                choices=[("", "—")] + list(ClaimType.choices),
+                required=required,
+            )
+            self.fields[f"claim{i}_amount"] = forms.DecimalField(
+                label=_("诉求 %(n)s：金额（元）") % {"n": i},
+                min_value=0,
+                max_digits=12,
+                decimal_places=2,
+                required=required,
+            )
+            self.fields[f"claim{i}_from"] = forms.DateField(
+                label=_("诉求 %(n)s：从（日期）") % {"n": i},
+                required=False,
+                widget=forms.DateInput(attrs={"type": "date"}),
+            )
+            self.fields[f"claim{i}_to"] = forms.DateField(
+                label=_("诉求 %(n)s：到（日期）") % {"n": i},
+                required=False,
+                widget=forms.DateInput(attrs={"type": "date"}),
+            )
+        self.order_fields(
+            ["respondent_name", "respondent_contact", "relationship_type", "facts"]
+            + [f"claim{i}_{p}" for i in range(1, CLAIM_ROWS + 1) for p in ("type", "amount", "from", "to")]
+        )
+
+    def claims(self) -> list[dict]:
+        data, rows = self.cleaned_data, []
+        for i in range(1, CLAIM_ROWS + 1):
+            if data.get(f"claim{i}_type") and data.get(f"claim{i}_amount") is not None:
+                rows.append(
+                    {
+                        "claim_type": data[f"claim{i}_type"],
+                        "amount": data[f"claim{i}_amount"],
+                        "period_from": data.get(f"claim{i}_from"),
+                        "period_to": data.get(f"claim{i}_to"),
+                    }
+                )
+        return rows
+
+    def service_data(self) -> dict:
+        keys = ("respondent_name", "respondent_contact", "relationship_type", "facts", "withhold_identity")
+        return {k: self.cleaned_data.get(k) for k in keys if k in self.cleaned_data}
+
+    def field_for(self, name: str) -> str | None:
+        """The form field of a service's field name (``claims.0.amount`` → ``claim1_amount``)."""
+        if name.startswith("claims."):
+            parts = name.split(".")
+            if len(parts) == 3 and parts[1].isdigit():
+                suffix = {"claim_type": "type", "amount": "amount", "period_from": "from", "period_to": "to"}
+                name = f"claim{int(parts[1]) + 1}_{suffix.get(parts[2], parts[2])}"
+        return name if name in self.fields else None
+
+
+class CounterComplaintForm(ComplaintForm):
+    """A complaint staff record: at the counter (with the signature scan), by phone (12333), transferred
+    from 12345 (ticket and its deadline) or a clue from the national wage-arrears platform."""
+
+    channel = forms.ChoiceField(
+        label=_("渠道"), choices=[(c.value, c.label) for c in Channel if c in STAFF_CHANNELS]
+    )
+    scope_unit = forms.ModelChoiceField(
+        label=_("受理单位"), queryset=ScopeUnit.objects.filter(is_active=True), required=False
+    )
+    complainant_name = forms.CharField(label=_("投诉人姓名"), max_length=40)
+    complainant_phone = forms.CharField(label=_("联系电话"), max_length=20)
+    signature_scan = forms.FileField(label=_("投诉人签字确认（窗口登记必传，扫描件或照片）"), required=False)
+    external_ticket_id = forms.CharField(label=_("12345 工单号"), max_length=40, required=False)
+    external_due_on = forms.DateField(
+        label=_("12345 答复期限"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    clue_id_number = forms.CharField(label=_("线索：身份证号"), max_length=18, required=False)
+    clue_bank_card = forms.CharField(label=_("线索：工资卡号"), max_length=32, required=False)
+    clue_is_construction = forms.BooleanField(label=_("线索：工程建设领域"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["withhold_identity"].label = _("投诉人要求对被投诉方保密身份")
+        self.order_fields(["channel", "scope_unit", "complainant_name", "complainant_phone", *self.fields])
+
+    def service_data(self) -> dict:
+        data = super().service_data()
+        for key in (
+            "scope_unit",
+            "complainant_name",
+            "complainant_phone",
+            "external_ticket_id",
+            "external_due_on",
+            "clue_id_number",
+            "clue_bank_card",
+            "clue_is_construction",
+        ):
+            data[key] = self.cleaned_data.get(key)
+        return data
+
+
+class EvidenceForm(forms.Form):
+    file = forms.FileField(label=_("补充证据（照片或 PDF）"))
+    description = forms.CharField(label=_("说明"), max_length=200, required=False)

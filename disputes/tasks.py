@@ -1,0 +1,11 @@
+"""Celery tasks of disputes: thin, they call the services (safe to run twice)."""
+
+from celery import shared_task
+
+from . import services
+
+
+@shared_task
+def case_escalate_task() -> int:
+    """Every 15 minutes (beat): escalate running case clocks at 80 % and 100 % of their time."""
+    return services.case_escalate_due()
