@@ -41,6 +41,11 @@ def _sessions(training_class, actor, first_day: dt.date, count: int, *, hour: in
 
 
 def seed(stdout=None) -> None:
+    from django.apps import apps
+
+    from .reference import seed_reference
+
+    seed_reference(apps.get_model)  # idempotent: the catalogue the classes below are opened for
     founder = User.objects.filter(phone=INSTITUTION_PHONE).first()
     market = Market.objects.public().order_by("scope_unit__code", "pk").first()
     city = User.objects.filter(phone="13800000001").first()
