@@ -59,7 +59,7 @@ def worker_profile_save(
     if skills is not None:
         keep = []
         for occupation, level, years in skills:
-            skill, _ = WorkerSkill.objects.update_or_create(
+            skill, _created = WorkerSkill.objects.update_or_create(
                 profile=profile, occupation=occupation, defaults={"level": level, "years": years}
             )
             keep.append(skill.pk)

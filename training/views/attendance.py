@@ -163,6 +163,7 @@ def session_qr(request, pk: int):
             "training_class": training_class,
             "qr": qr_svg(url, title=_("扫码签到")),
             "token": code.token,
+            "signin_url": url,
             "refresh": refresh,
             "signed_in": Attendance.objects.filter(session=session, status__counts_hours=True).count(),
             "enrolled": training_class.enrolled_count,
