@@ -123,8 +123,29 @@ def working_day_calendar(request, _reference_data, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
+def training_reference_data(request, _reference_data, django_db_blocker):
+    """The same for the training catalogue, its rates, the claim rule and the attendance statuses (training
+    migration 0002), which the demo and every training page stand on."""
+    if not (request.node.get_closest_marker("django_db") or DB_FIXTURES & set(request.fixturenames)):
+        return
+    from django.apps import apps
+
+    from training.models import AttendanceStatus
+    from training.reference import seed_reference
+
+    with django_db_blocker.unblock():
+        if not AttendanceStatus.objects.exists():
+            seed_reference(apps.get_model)
+
+
+@pytest.fixture(autouse=True)
 def _clean_state(settings):
     from django.core.cache import cache
+    from django.utils import translation
+
+    # a test that switched to English (a page rendered with Accept-Language, the crawl) must not leave the
+    # next test's messages in English
+    translation.activate(settings.LANGUAGE_CODE)
 
     notifications.outbox.clear()
     cache.clear()
@@ -132,6 +153,7 @@ def _clean_state(settings):
     occupations.forget()
     publishing._remember(None)
     yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @contextlib.contextmanager

@@ -217,7 +217,7 @@ def test_anonymous_visitor_reaches_the_public_pages_and_no_link_is_broken(portal
 def _user_data() -> list[str]:
     """Every text the portal shows that people or reference data wrote (never translated)."""
     from accounts.models import User
-    from core.models import Division, ScopeUnit
+    from core.models import Division, InboxMessage, ScopeUnit
     from jobs.models import EmployerProfile, Posting
     from markets.models import Facility, Market
     from work.models import Rating
@@ -233,6 +233,9 @@ def _user_data() -> list[str]:
         (ScopeUnit, ["name"]),
         (Division, ["name"]),
         (Rating, ["comment"]),
+        # a message is written once, in the language of the moment it was sent (SMS and WeChat carry the same
+        # text), and kept as it was: the inbox shows it as stored
+        (InboxMessage, ["body"]),
     ):
         for field in fields:
             values.update(v for v in model.objects.values_list(field, flat=True) if v)
