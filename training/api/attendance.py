@@ -8,33 +8,21 @@ import django_filters
 from django.db.models import Count
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core.errors import NotFound
 from core.filtersets import IdFilter
-from core.permissions import signed_in, token_may_read
 
 from ..choices import AttendanceMethod
 from ..models import Attendance, ClassSession, Enrollment, TrainingClass, TrainingResult
 from ..services import attendance as services
 from ..services import results as result_services
+from .permissions import SignedInPermission
 
 ERROR = OpenApiResponse(description="code / message / fields")
 CONFLICT = OpenApiResponse(description="invalid_transition（当前状态下不能执行该操作）")
-
-
-class SignedInPermission(permissions.BasePermission):
-    """Reads: people (their rows are scoped) and county tokens with the model's view permission; writes:
-    people only (the services decide who may do what)."""
-
-    def has_permission(self, request, view):
-        if not request.user or not request.user.is_authenticated:
-            return False
-        if request.method in permissions.SAFE_METHODS:
-            return token_may_read(request, view)
-        return signed_in(request.user)
 
 
 # --- serializers ----------------------------------------------------------------------------------------

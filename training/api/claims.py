@@ -6,7 +6,7 @@ from __future__ import annotations
 import django_filters
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -14,7 +14,7 @@ from core.api.throttles import AnonRateThrottle
 from core.errors import DomainError, NotFound
 from core.filtersets import IdFilter
 from core.months import parse_month
-from core.permissions import PublicReadOnly, signed_in, token_may_read
+from core.permissions import PublicReadOnly
 
 from ..choices import ClaimantKind, ClaimStatus, InstitutionStatus
 from ..interface import verify_evidence
@@ -22,6 +22,7 @@ from ..models import Enrollment, OutcomeCohort, TrainingClaim
 from ..services import claims as claim_services
 from ..services.eligibility import assess_enrollment, need_labels
 from ..services.outcomes import min_completers
+from .permissions import SignedInPermission
 
 # --- filters ------------------------------------------------------------------------------------------------
 
@@ -156,15 +157,6 @@ class OutcomeSerializer(serializers.ModelSerializer):
 # --- views --------------------------------------------------------------------------------------------------
 
 
-class ClaimPermission(permissions.BasePermission):
-    def has_permission(self, request, view):
-        if not request.user or not request.user.is_authenticated:
-            return False
-        if request.method in permissions.SAFE_METHODS:
-            return token_may_read(request, view)
-        return signed_in(request.user)
-
-
 @extend_schema_view(
     list=extend_schema(
         summary="培训补贴申领（本人的、本机构代为申领的；工作人员和县级系统为辖区内的）", tags=["training"]
@@ -179,7 +171,7 @@ class ClaimPermission(permissions.BasePermission):
 )
 class TrainingClaimViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = TrainingClaimSerializer
-    permission_classes = [ClaimPermission]
+    permission_classes = [SignedInPermission]
     filterset_class = TrainingClaimFilterSet
     queryset = TrainingClaim.objects.none()
 

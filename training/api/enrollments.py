@@ -7,18 +7,18 @@ from __future__ import annotations
 
 import django_filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core.errors import NotFound
-from core.permissions import signed_in, token_may_read
 from jobs.permissions import workers_served_by
 
 from ..choices import EnrollmentChannel, EnrollmentStatus
 from ..models import Enrollment
 from ..selectors import course_get
 from ..services.enrollment import enroll, withdraw
+from .permissions import SignedInPermission
 
 
 class EnrollmentSerializer(serializers.ModelSerializer):
@@ -63,15 +63,6 @@ class EnrollmentFilter(django_filters.FilterSet):
         fields = ["training_class", "status"]
 
 
-class EnrollmentPermission(permissions.BasePermission):
-    def has_permission(self, request, view):
-        if not request.user or not request.user.is_authenticated:
-            return False
-        if request.method in permissions.SAFE_METHODS:
-            return token_may_read(request, view)
-        return signed_in(request.user)
-
-
 @extend_schema_view(
     list=extend_schema(
         summary="培训报名（本人的；机构为本机构班级的；工作人员和县级系统为辖区内的）", tags=["training"]
@@ -86,7 +77,7 @@ class EnrollmentPermission(permissions.BasePermission):
 )
 class EnrollmentViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = EnrollmentSerializer
-    permission_classes = [EnrollmentPermission]
+    permission_classes = [SignedInPermission]
     filterset_class = EnrollmentFilter
     queryset = Enrollment.objects.none()
 
@@ -94,7 +85,6 @@ class EnrollmentViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return (
             Enrollment.objects.visible_to(self.request.user)
             .select_related("training_class")
-            .distinct()
             .order_by("-created_at", "-id")
         )
 
