@@ -5,7 +5,7 @@ from django.urls import path
 from accounts.api.views import ApiClientViewSet, MeView, UserViewSet
 from core.api.routers import Router
 from core.api.views import AuditLogViewSet, DivisionViewSet, InboxViewSet, ScopeUnitViewSet
-from disputes.api.views import CaseViewSet
+from disputes.api.routes import register as register_disputes
 from guidance.api.views import (
     FaqViewSet,
     GuidanceBookingViewSet,
@@ -57,7 +57,7 @@ router.register("policy-questions", QuestionViewSet, basename="policy-question")
 router.register("guidance-slots", GuidanceSlotViewSet, basename="guidance-slot")
 router.register("guidance-bookings", GuidanceBookingViewSet, basename="guidance-booking")
 register_training(router)
-router.register("cases", CaseViewSet, basename="case")
+register_disputes(router)
 
 app_name = "api"
 urlpatterns = [

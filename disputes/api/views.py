@@ -144,3 +144,6 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             clock=clock, actor=request.user, days=values["days"], reason=values["reason"], request=request
         )
         return Response(self._out(case))
+
+
+ROUTES = [("cases", CaseViewSet, "case")]

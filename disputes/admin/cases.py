@@ -12,9 +12,9 @@ from core.admin import EventInline, ScopedAdmin
 from core.errors import DomainError
 from core.scope import scope_of
 
-from . import selectors, services
-from .choices import DeadlineState
-from .models import Case, CaseClock, CaseEvent, ClaimLine, ClockRule, Evidence, RoutingRule
+from .. import selectors, services
+from ..choices import DeadlineState
+from ..models import Case, CaseClock, CaseEvent, ClaimLine, ClockRule, Evidence, RoutingRule
 
 
 class CityRuleAdmin(ScopedAdmin):

@@ -28,7 +28,7 @@ from core.wages import minimum_wage
 from jobs.models import EmployerProfile
 from jobs.notifications import notify
 
-from .choices import (
+from ..choices import (
     CaseStatus,
     Channel,
     ClaimType,
@@ -37,8 +37,8 @@ from .choices import (
     Queue,
     RelationshipType,
 )
-from .evidence import checked_upload
-from .models import (
+from ..evidence import checked_upload
+from ..models import (
     CASE_WORKFLOW,
     Case,
     CaseClock,
@@ -48,7 +48,7 @@ from .models import (
     Evidence,
     RoutingRule,
 )
-from .permissions import can_approve_extension, can_complain, can_handle, can_record, sees_evidence
+from ..permissions import can_approve_extension, can_complain, can_handle, can_record, sees_evidence
 
 FINAL_AWARD_MONTHS = 12  # 劳动争议调解仲裁法 第四十七条: 不超过当地月最低工资标准十二个月金额
 MAX_CLAIMS = 10

@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -17,11 +18,11 @@ from core.choices import AuditAction
 from core.errors import DomainError
 from core.scope import scope_of
 
-from . import selectors, services
-from .choices import Channel
-from .forms import ComplaintForm, CounterComplaintForm, EvidenceForm
-from .models import Case, Evidence
-from .permissions import can_complain, can_record, sees_complainant, sees_evidence
+from .. import selectors, services
+from ..choices import Channel
+from ..forms import ComplaintForm, CounterComplaintForm, EvidenceForm
+from ..models import Case, Evidence
+from ..permissions import can_complain, can_record, sees_complainant, sees_evidence
 
 
 def _apply(form, exc: DomainError) -> None:
@@ -177,3 +178,12 @@ def counter_new(request):
             return redirect("disputes:detail", pk=case.pk)
     status = 400 if request.method == "POST" and form.errors else 200
     return render(request, "disputes/counter_new.html", {"form": form}, status=status)
+
+
+urlpatterns = [
+    path("", my_complaints, name="my_complaints"),
+    path("new/", complain, name="complain"),
+    path("<int:pk>/", detail, name="detail"),
+    path("evidence/<int:pk>/", evidence_file, name="evidence"),
+    path("counter/new/", counter_new, name="counter_new"),
+]

@@ -1,0 +1,11 @@
+"""Every disputes API route, registered on the project router (config/api_router.py)."""
+
+from . import views
+
+MODULES = (views,)
+
+
+def register(router) -> None:
+    for module in MODULES:
+        for prefix, viewset, basename in module.ROUTES:
+            router.register(prefix, viewset, basename=basename)
