@@ -60,6 +60,29 @@ def test_apply_refuses_a_wrong_check_character(county_a):
     assert not RoleGrant.objects.filter(user=person, role=Role.TRAINING_INSTITUTION).exists()
 
 
+def test_a_code_taken_while_the_application_was_checked_is_a_field_error(county_a, monkeypatch):
+    """Two applications with one code at once: the first saves, the second's uniqueness check ran before that
+    save, so the unique index answers; it is the same field error, and the second applicant gets no role."""
+    first = services.institution_apply(UserFactory(roles=[]), application(county_a), png_upload())
+    data = application(county_a)
+    data["uscc"] = first.uscc
+    real_filter = Institution.objects.filter
+
+    def filter_missing_the_race(*args, **kwargs):
+        if "uscc" in kwargs:  # the check ran before the other application was saved
+            return real_filter(pk__in=[])
+        return real_filter(*args, **kwargs)
+
+    monkeypatch.setattr(Institution.objects, "filter", filter_missing_the_race)
+    second = UserFactory(roles=[])
+    with pytest.raises(DomainError) as exc:
+        services.institution_apply(second, data, png_upload())
+    assert exc.value.code == "uscc_taken" and "uscc" in exc.value.fields
+    assert Institution.objects.count() == 1
+    assert not InstitutionMember.objects.filter(user=second).exists()
+    assert not RoleGrant.objects.filter(user=second, role=Role.TRAINING_INSTITUTION).exists()
+
+
 def test_a_script_renamed_jpg_is_refused_and_nothing_stored(county_a, tmp_path, settings):
     settings.LINGONG_PRIVATE_MEDIA_ROOT = str(tmp_path)
     person = UserFactory(roles=[])

@@ -10,7 +10,7 @@ import uuid
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from stdnum.cn import uscc as std_uscc
@@ -160,7 +160,12 @@ def institution_apply(user, data: dict, licence_scan, *, request=None) -> Instit
     scan = clean_licence_scan(licence_scan)
     institution = Institution(**values, status=InstitutionStatus.APPLIED)
     institution.licence_scan.save(scan.name, scan, save=False)
-    institution.save()
+    try:
+        with transaction.atomic():
+            institution.save()
+    except IntegrityError:  # the same code applied for twice at once: the check above lost the race
+        institution.licence_scan.delete(save=False)
+        raise _field_error("uscc", _("该统一社会信用代码的机构已经申请过备案。"), "uscc_taken") from None
     InstitutionMember.objects.create(institution=institution, user=user, is_admin=True)
     RoleGrant.objects.get_or_create(user=user, role=Role.TRAINING_INSTITUTION)
     if hasattr(user, "forget_grants"):
