@@ -4,7 +4,9 @@ Workflow fields, clocks and the routing result are read-only; complaints come fr
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -124,6 +126,14 @@ class DeadlineFilter(admin.SimpleListFilter):
         return queryset
 
 
+class CaseActionForm(helpers.ActionForm):
+    """The action bar's text (the reason, or the resolution the complainant reads) and the days of an
+    extension, typed beside the action."""
+
+    note = forms.CharField(label=gettext_lazy("理由或处理结果"), required=False, max_length=4000)
+    days = forms.IntegerField(label=gettext_lazy("延长天数"), required=False, min_value=1, max_value=365)
+
+
 @admin.register(Case)
 class CaseAdmin(ScopedAdmin):
     list_display = ("number", "scope_unit", "channel", "queue", "status", "received_at", "nearest_deadline")
@@ -138,7 +148,18 @@ class CaseAdmin(ScopedAdmin):
     ]
     raw_id_fields = ("respondent",)
     inlines = [ClaimInline, ClockInline, EvidenceInline, CaseEventInline]
-    actions = [*ScopedAdmin.actions, "accept", "mediate", "refer_inspection", "refer_arbitration", "close"]
+    action_form = CaseActionForm
+    actions = [
+        *ScopedAdmin.actions,
+        "accept",
+        "not_accept",
+        "mediate",
+        "refer_inspection",
+        "refer_arbitration",
+        "resolve",
+        "extend",
+        "close",
+    ]
 
     def has_add_permission(self, request):
         return False  # complaints come from the pages and the API, with their routing and clocks
@@ -155,33 +176,69 @@ class CaseAdmin(ScopedAdmin):
         state = DeadlineState(selectors.deadline_state_of(obj)).label
         return f"{clock.current_due_on:%Y-%m-%d}（{state}）"
 
-    def _each(self, request, queryset, step):
+    def _each(self, request, queryset, step, **kwargs):
         done = 0
         for case in queryset:
             try:
-                step(case=case, actor=request.user, request=request)
+                step(case=case, actor=request.user, request=request, **kwargs)
                 done += 1
             except DomainError as exc:
                 messages.error(request, f"{case}: {exc.message}")
         if done:
             messages.success(request, _("已处理 %(n)s 件。") % {"n": done})
 
+    @staticmethod
+    def _note(request) -> str:
+        return (request.POST.get("note") or "").strip()
+
     @admin.action(description=gettext_lazy("受理"), permissions=["change"])
     def accept(self, request, queryset):
-        self._each(request, queryset, services.case_accept)
+        self._each(request, queryset, services.case_accept, reason=self._note(request))
+
+    @admin.action(description=gettext_lazy("不予受理（填写理由）"), permissions=["change"])
+    def not_accept(self, request, queryset):
+        self._each(request, queryset, services.case_not_accept, reason=self._note(request))
 
     @admin.action(description=gettext_lazy("开始调解"), permissions=["change"])
     def mediate(self, request, queryset):
-        self._each(request, queryset, services.case_mediate)
+        self._each(request, queryset, services.case_mediate, reason=self._note(request))
 
     @admin.action(description=gettext_lazy("转劳动保障监察"), permissions=["change"])
     def refer_inspection(self, request, queryset):
-        self._each(request, queryset, services.case_refer_inspection)
+        self._each(request, queryset, services.case_refer_inspection, reason=self._note(request))
 
     @admin.action(description=gettext_lazy("转劳动争议仲裁"), permissions=["change"])
     def refer_arbitration(self, request, queryset):
-        self._each(request, queryset, services.case_refer_arbitration)
+        self._each(request, queryset, services.case_refer_arbitration, reason=self._note(request))
+
+    @admin.action(description=gettext_lazy("办结（填写处理结果）"), permissions=["change"])
+    def resolve(self, request, queryset):
+        self._each(request, queryset, services.case_resolve, resolution=self._note(request))
+
+    @admin.action(description=gettext_lazy("延长最近的期限（填写天数和理由）"), permissions=["change"])
+    def extend(self, request, queryset):
+        """The one extension of each selected case's running clock with the nearest deadline."""
+        done = 0
+        for case in queryset.prefetch_related("clocks"):
+            running = [c for c in case.clocks.all() if c.stopped_at is None]
+            if not running:
+                messages.error(request, f"{case}: {_('没有正在计算的期限。')}")
+                continue
+            clock = min(running, key=lambda c: c.current_due_at)
+            try:
+                services.clock_extend(
+                    clock=clock,
+                    actor=request.user,
+                    days=request.POST.get("days") or 0,
+                    reason=self._note(request),
+                    request=request,
+                )
+                done += 1
+            except DomainError as exc:
+                messages.error(request, f"{case}: {exc.message}")
+        if done:
+            messages.success(request, _("已处理 %(n)s 件。") % {"n": done})
 
     @admin.action(description=gettext_lazy("归档（已办结的）"), permissions=["change"])
     def close(self, request, queryset):
-        self._each(request, queryset, services.case_close)
+        self._each(request, queryset, services.case_close, reason=self._note(request))
