@@ -10,7 +10,7 @@ class DisputesConfig(AppConfig):
         from accounts.permissions import register
         from core import demo as core_demo
 
-        from . import demo, permissions
+        from . import dashboard, demo, permissions  # noqa: F401  (dashboard: staff panels)
 
         register(roles=permissions.ROLE_PERMISSIONS, api_client=permissions.API_CLIENT_PERMISSIONS)
         core_demo.register(self.label, demo.seed)
