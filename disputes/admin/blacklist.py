@@ -178,8 +178,7 @@ class BlacklistEntryAdmin(ScopedAdmin):
         "employer",
         "basis",
         "amount_unpaid",
-        "listed_from",
-        "listed_until",
+        "period",
         "status_display",
         "lift_from",
         "lift_link",
@@ -208,9 +207,13 @@ class BlacklistEntryAdmin(ScopedAdmin):
     def status_display(self, obj):
         return obj.get_status_display()
 
+    @admin.display(description=gettext_lazy("惩戒期"), ordering="listed_until")
+    def period(self, obj):
+        return f"{obj.listed_from:%Y-%m-%d} — {obj.listed_until:%Y-%m-%d}"
+
     @admin.display(description=gettext_lazy("可申请提前移出日期"))
     def lift_from(self, obj):
-        return lift_possible_from(obj) if obj.pk else "—"
+        return f"{lift_possible_from(obj):%Y-%m-%d}" if obj.pk else "—"
 
     @admin.display(description=gettext_lazy("提前移出"))
     def lift_link(self, obj):
