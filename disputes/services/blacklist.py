@@ -198,8 +198,16 @@ def blacklist_list(
         if amount < threshold.amount:
             raise _invalid(
                 "amount_unpaid",
-                _("逾期未支付金额 %(amount)s 元未达到数额标准 %(threshold)s 元（%(basis)s），不能列入。")
-                % {"amount": amount, "threshold": threshold.amount, "basis": str(threshold)},
+                _(
+                    "逾期未支付金额 %(amount)s 元未达到数额标准 %(threshold)s 元"
+                    "（%(province)s，%(since)s 起施行），不能列入。"
+                )
+                % {
+                    "amount": amount,
+                    "threshold": threshold.amount,
+                    "province": threshold.province,
+                    "since": f"{threshold.effective_from:%Y-%m-%d}",
+                },
                 "below_threshold",
             )
         fields.update(
