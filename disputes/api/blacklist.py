@@ -76,7 +76,7 @@ class BlacklistEntrySerializer(serializers.ModelSerializer):
     def get_status(self, obj) -> str:
         return obj.status_on(timezone.localdate())
 
-    def get_lift_possible_from(self, obj):
+    def get_lift_possible_from(self, obj) -> str:
         return lift_possible_from(obj).isoformat()
 
 
