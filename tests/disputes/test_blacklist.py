@@ -458,3 +458,29 @@ def test_only_city_staff_edit_the_threshold(client_as, officer, city_staff):
     )
     row.refresh_from_db()
     assert row.amount == Decimal("10000.00") and county.status_code in (200, 403)
+
+
+def test_the_api_list_does_not_grow_queries_with_entries(api_as, officer, county_a):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = api_as(officer)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/api/v1/blacklist-entries/?status=listed").status_code == 200
+        return len(queries)
+
+    listing(officer, make_employer(unit=county_a))
+    client.get("/api/v1/blacklist-entries/")  # warm the session and permission caches
+    one = count()
+    for _i in range(4):
+        listing(officer, make_employer(unit=county_a))
+    assert count() == one
+    assert client.get("/api/v1/blacklist-entries/?status=listed").json()["count"] == 5
+
+
+def test_the_public_page_reads_in_english_without_chinese_labels(client, officer, company):
+    listing(officer, company)
+    html = client.get("/disputes/blacklist/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Wage-arrears blacklist" in html and "Listing period" in html and "2029-12-01" in html
