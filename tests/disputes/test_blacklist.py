@@ -484,3 +484,20 @@ def test_the_public_page_reads_in_english_without_chinese_labels(client, officer
     listing(officer, company)
     html = client.get("/disputes/blacklist/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Wage-arrears blacklist" in html and "Listing period" in html and "2029-12-01" in html
+
+
+def test_the_public_page_shows_a_companys_credit_code(client, officer, county_a):
+    from accounts.idgen import make_uscc
+    from accounts.models import Organization
+    from jobs.choices import EmployerKind
+
+    firm = make_employer(unit=county_a)
+    code = make_uscc("370702", seq=4242)
+    firm.organization = Organization.objects.create(
+        name="潍坊某建筑劳务有限公司", uscc=code, contact_name="王经理", owner=firm.user, scope_unit=county_a
+    )
+    firm.kind = EmployerKind.ORGANIZATION
+    firm.save()
+    listing(officer, firm)
+    html = client.get("/disputes/blacklist/").content.decode()
+    assert code in html and firm.display_name in html
