@@ -9,8 +9,13 @@ class DisputesConfig(AppConfig):
     def ready(self) -> None:
         from accounts.permissions import register
         from core import demo as core_demo
+        from jobs import hooks
 
         from . import dashboard, demo, permissions  # noqa: F401  (dashboard: staff panels)
+        from .services.blacklist import employer_blacklisted
 
         register(roles=permissions.ROLE_PERMISSIONS, api_client=permissions.API_CLIENT_PERMISSIONS)
         core_demo.register(self.label, demo.seed)
+        # the arrears blacklist refuses a listed employer's postings and fair booths (ADR 0026)
+        if employer_blacklisted not in hooks.BLACKLIST_CHECKS:
+            hooks.BLACKLIST_CHECKS.append(employer_blacklisted)

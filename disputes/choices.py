@@ -8,6 +8,7 @@ class Channel(models.TextChoices):
     HOTLINE = "hotline", _("12333 热线")
     TRANSFER_12345 = "transfer_12345", _("12345 转办")
     ARREARS_PLATFORM = "arrears_platform", _("全国欠薪线索平台")
+    ARREARS_ALERT = "arrears_alert", _("欠薪预警")
 
 
 STAFF_CHANNELS = frozenset(
@@ -104,3 +105,16 @@ class DeadlineState(models.TextChoices):
 class EvidenceKind(models.TextChoices):
     IMAGE = "image", _("图片")
     PDF = "pdf", _("PDF 文件")
+
+
+class BlacklistBasis(models.TextChoices):
+    """Why an employer is listed (《拖欠农民工工资失信联合惩戒对象名单管理暂行办法》第五条)."""
+
+    PAYMENT_ORDER = "payment_order", _("责令限期支付逾期未支付，数额达到标准")
+    MASS_INCIDENT = "mass_incident", _("拖欠工资引发群体性事件")
+
+
+class BlacklistStatus(models.TextChoices):
+    LISTED = "listed", _("惩戒期内")
+    LIFTED = "lifted", _("已提前移出")
+    EXPIRED = "expired", _("期满移出")

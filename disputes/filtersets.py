@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import django_filters
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
-from .choices import CaseStatus, Channel, DeadlineState, Queue
-from .models import Case
+from .choices import BlacklistBasis, BlacklistStatus, CaseStatus, Channel, DeadlineState, Queue
+from .models import BlacklistEntry, Case
 
 
 class CaseFilterSet(django_filters.FilterSet):
@@ -32,3 +33,38 @@ class CaseFilterSet(django_filters.FilterSet):
         return queryset.filter(
             Q(number__icontains=value) | Q(respondent_name__icontains=value) | Q(external_ticket_id=value)
         )
+
+
+class BlacklistEntryFilterSet(django_filters.FilterSet):
+    """The arrears blacklist: today's status (listed / lifted / expired), basis, county, and a ``q`` search."""
+
+    q = django_filters.CharFilter(method="search", label=gettext_lazy("关键词（用工方、文书编号）"))
+    status = django_filters.ChoiceFilter(
+        method="by_status", choices=BlacklistStatus.choices, label=gettext_lazy("状态")
+    )
+    basis = django_filters.ChoiceFilter(choices=BlacklistBasis.choices)
+    county = django_filters.CharFilter(field_name="employer__scope_unit__code", label="county")
+
+    class Meta:
+        model = BlacklistEntry
+        fields = ["q", "status", "basis", "county"]
+
+    def search(self, queryset, name, value):
+        value = (value or "").strip()[:50]
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(employer__display_name__icontains=value)
+            | Q(decision_number=value)
+            | Q(payment_order_number=value)
+        )
+
+    def by_status(self, queryset, name, value):
+        today = timezone.localdate()
+        if value == BlacklistStatus.LISTED:
+            return queryset.in_force(today)
+        if value == BlacklistStatus.LIFTED:
+            return queryset.filter(lifted_at__isnull=False)
+        if value == BlacklistStatus.EXPIRED:
+            return queryset.filter(lifted_at__isnull=True, listed_until__lt=today)
+        return queryset

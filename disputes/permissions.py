@@ -11,7 +11,13 @@ from core.scope import scope_of
 ROLE_PERMISSIONS = {
     Role.CITY_STAFF: ("disputes.*",),
     Role.COUNTY_STAFF: ("disputes.*",),
-    Role.AUDITOR: ("disputes.view_case", "disputes.view_claimline", "disputes.view_caseclock"),
+    Role.AUDITOR: (
+        "disputes.view_case",
+        "disputes.view_claimline",
+        "disputes.view_caseclock",
+        "disputes.view_blacklistentry",
+        "disputes.view_blacklistthreshold",
+    ),
 }
 API_CLIENT_PERMISSIONS: tuple[str, ...] = ("disputes.view_case",)
 

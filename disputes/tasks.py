@@ -9,3 +9,9 @@ from . import services
 def case_escalate_task() -> int:
     """Every 15 minutes (beat): escalate running case clocks at 80 % and 100 % of their time."""
     return services.case_escalate_due()
+
+
+@shared_task
+def arrears_propose_cases_task() -> int:
+    """Every 15 minutes (beat): one proposed case for each open wage-arrears alert that has none."""
+    return services.arrears_propose_cases()

@@ -1,7 +1,8 @@
-from .views import cases
+from .views import blacklist, cases
 
 app_name = "disputes"
 
 urlpatterns = [
     *cases.urlpatterns,
+    *blacklist.urlpatterns,
 ]

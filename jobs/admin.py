@@ -275,7 +275,8 @@ class PostingAdmin(ScopedAdmin):
                 for field, errors in (exc.fields or {}).items():
                     if field != "checklist":
                         for error in errors:
-                            form.add_error(None, str(error))
+                            if str(error) != str(exc.message):  # the same sentence once
+                                form.add_error(None, str(error))
             else:
                 messages.success(request, _("已审核。"))
                 return redirect("admin:jobs_posting_changelist")

@@ -1,6 +1,14 @@
-"""Disputes services, one module per area: cases (intake, routing, clocks, transitions, escalation). The
-names of ``cases`` are re-exported here, so callers write ``services.case_accept``."""
+"""Disputes services, one module per area: cases (intake, routing, clocks, transitions, escalation), arrears
+(wage-arrears alerts → proposed cases), blacklist (the arrears blacklist). The names are re-exported here, so
+callers write ``services.case_accept``."""
 
+from .arrears import arrears_propose_cases  # noqa: F401
+from .blacklist import (  # noqa: F401
+    blacklist_lift,
+    blacklist_list,
+    blacklist_threshold_in_force,
+    employer_blacklisted,
+)
 from .cases import (  # noqa: F401
     Claim,
     case_accept,

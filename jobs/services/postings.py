@@ -161,12 +161,19 @@ def posting_move(
     )
 
 
+def _refuse_blacklisted(employer) -> None:
+    """A listed employer (``BLACKLIST_CHECKS``) may keep drafts but not submit or publish: a field error on
+    ``employer`` (400), never a 500."""
+    if hooks.employer_blacklisted(employer):
+        message = _("该用工方在拖欠农民工工资失信联合惩戒对象名单中，惩戒期内不能发布岗位。")
+        raise DomainError(message, code="employer_blacklisted", fields={"employer": [message]})
+
+
 def _can_publish(posting: Posting) -> None:
     employer = posting.employer
     if employer.status != VerificationStatus.APPROVED:
         raise DomainError(_("用工登记尚未通过审核，岗位暂不能发布。"), code="employer_not_approved")
-    if hooks.employer_blacklisted(employer):
-        raise DomainError(_("该用工方在拖欠工资黑名单中，不能发布岗位。"), code="employer_blacklisted")
+    _refuse_blacklisted(employer)
     if posting.work_end_date < timezone.localdate():
         raise DomainError(_("工作日期已过，不能发布。"), code="posting_past")
 
@@ -181,8 +188,7 @@ def posting_submit(*, posting: Posting, actor, request=None) -> Posting:
     setting allows (LINGONG_POSTING_AUTO_APPROVE_TRUSTED)."""
     posting = _locked(posting)
     require_employer_side(posting, actor, perm="jobs.change_posting")
-    if hooks.employer_blacklisted(posting.employer):
-        raise DomainError(_("该用工方在拖欠工资黑名单中，不能发布岗位。"), code="employer_blacklisted")
+    _refuse_blacklisted(posting.employer)
     posting_move(posting, PostingStatus.PENDING_REVIEW, actor=actor, request=request)
     employer = posting.employer
     if (
