@@ -104,3 +104,8 @@ class DeadlineState(models.TextChoices):
 class EvidenceKind(models.TextChoices):
     IMAGE = "image", _("图片")
     PDF = "pdf", _("PDF 文件")
+
+
+class ReferralBody(models.TextChoices):
+    INSPECTION = "inspection", _("劳动保障监察机构")
+    ARBITRATION = "arbitration", _("劳动人事争议仲裁委员会")

@@ -1,6 +1,8 @@
-"""Disputes services, one module per area: cases (intake, routing, clocks, transitions, escalation). The
-names of ``cases`` are re-exported here, so callers write ``services.case_accept``."""
+"""Disputes services, one module per area: cases (intake, routing, clocks, transitions, escalation), bundle
+(the evidence drawn from the work record), referral (the green-channel packet and what comes back). Their
+names are re-exported here, so callers write ``services.case_accept``."""
 
+from .bundle import bundle_build, bundle_freeze, bundle_verify  # noqa: F401
 from .cases import (  # noqa: F401
     Claim,
     case_accept,
@@ -23,3 +25,4 @@ from .cases import (  # noqa: F401
     system_user,
     warn_at,
 )
+from .referral import referral_record_outcome, referral_verify  # noqa: F401
