@@ -1,7 +1,8 @@
-from .views import cases
+from .views import cases, referral
 
 app_name = "disputes"
 
 urlpatterns = [
     *cases.urlpatterns,
+    *referral.urlpatterns,
 ]

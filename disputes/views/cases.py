@@ -23,6 +23,7 @@ from ..choices import Channel
 from ..forms import ComplaintForm, CounterComplaintForm, EvidenceForm
 from ..models import Case, Evidence
 from ..permissions import can_complain, can_record, sees_complainant, sees_evidence
+from .referral import green_channel_links
 
 
 def _apply(form, exc: DomainError) -> None:
@@ -111,6 +112,7 @@ def detail(request, pk: int):
         "evidence": case.evidence.all() if show_evidence else [],
         "show_complainant": sees_complainant(request.user, case),
         "form": form,
+        "green_channel": green_channel_links(request.user, case),  # staff: the bundle and the packet
     }
     status = 400 if form is not None and form.errors else 200
     return render(request, "disputes/detail.html", context, status=status)
