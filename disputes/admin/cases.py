@@ -15,6 +15,7 @@ from core.scope import scope_of
 from .. import selectors, services
 from ..choices import DeadlineState
 from ..models import Case, CaseClock, CaseEvent, ClaimLine, ClockRule, Evidence, RoutingRule
+from .referral import BundleInline, ReferralInline, build_bundle
 
 
 class CityRuleAdmin(ScopedAdmin):
@@ -137,8 +138,16 @@ class CaseAdmin(ScopedAdmin):
         if f.name not in ("respondent", "respondent_name", "respondent_contact")
     ]
     raw_id_fields = ("respondent",)
-    inlines = [ClaimInline, ClockInline, EvidenceInline, CaseEventInline]
-    actions = [*ScopedAdmin.actions, "accept", "mediate", "refer_inspection", "refer_arbitration", "close"]
+    inlines = [ClaimInline, ClockInline, EvidenceInline, BundleInline, ReferralInline, CaseEventInline]
+    actions = [
+        *ScopedAdmin.actions,
+        "accept",
+        "mediate",
+        build_bundle,
+        "refer_inspection",
+        "refer_arbitration",
+        "close",
+    ]
 
     def has_add_permission(self, request):
         return False  # complaints come from the pages and the API, with their routing and clocks

@@ -35,12 +35,18 @@ def _d(value) -> str | None:
     return value.isoformat() if value else None
 
 
+def complainant_name(case: Case) -> str:
+    account = case.complainant
+    return case.complainant_name or (account.real_name if account else "")
+
+
 def _complainant(case: Case) -> dict:
-    """As staff in scope read it on the case page: the name (account or as recorded), the number masked."""
+    """Masked, as the API shows it to staff: the stored packet holds no personal data in clear. The printed
+    page shows the name to staff in scope as the case page does; the full number is an audited reveal."""
     account = case.complainant
     return {
         "account_id": case.complainant_id,
-        "name": case.complainant_name or (account.real_name if account else ""),
+        "name": masking.mask_name(complainant_name(case)),
         "phone": masking.mask_phone(case.complainant_phone or (account.phone if account else "")),
         "id_number": masking.mask_id_number(case.clue_id_number),
         "bank_card": masking.mask_bank_account(case.clue_bank_card),

@@ -24,6 +24,7 @@ from .. import services
 from ..models import Case, EvidenceBundle
 from ..permissions import can_handle, sees_green_channel
 from ..services.bundle import bundle_can_build
+from ..services.referral import complainant_name
 
 
 class ReferralOutcomeForm(forms.Form):
@@ -169,6 +170,7 @@ def packet_page(request, pk: int):
         ],
         "evidence": [{**e, "uploaded": _when(e["uploaded_at"])} for e in packet["evidence"]],
         "referred_at": _when(packet["referred_at"]),
+        "complainant_name": complainant_name(case),  # as the case page shows it to staff in scope
         "form": form if may_record else None,
     }
     status = 400 if request.method == "POST" and form.errors else 200
