@@ -23,7 +23,7 @@ def _packet_link(referral) -> str:
     if not referral or not referral.pk:
         return "—"
     return format_html(
-        '<a href="{}" target="_blank" rel="noopener">{}</a>',
+        '<a href="{}">{}</a>',
         reverse("disputes:referral_packet", args=[referral.case_id]),
         _("打开移送材料（可打印）"),
     )

@@ -19,8 +19,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from core.errors import DomainError
+from jobs.choices import WageUnit
+from work.choices import CheckMethod, PaymentStatus, WorkOrderStatus
 
 from .. import services
+from ..choices import EvidenceKind
 from ..models import Case, EvidenceBundle
 from ..permissions import can_handle, sees_green_channel
 from ..services.bundle import bundle_can_build
@@ -65,6 +68,22 @@ def _when(value: str | None) -> str:
         return value
 
 
+def _label(choices, value) -> str:
+    """A stored code as its label (the code itself when a later release renamed or dropped it)."""
+    return str(choices(value).label) if value in choices.values else (value or "")
+
+
+def _postings(content: dict | None) -> list[dict]:
+    return [
+        {
+            **p,
+            "wage_amount": p["wage_amount"].rstrip("0").rstrip(".") if p["wage_amount"] else "",
+            "wage_unit": _label(WageUnit, p["wage_unit"]),
+        }
+        for p in (content or {}).get("postings", [])
+    ]
+
+
 def _order_rows(content: dict | None) -> list[dict]:
     rows = []
     for o in (content or {}).get("work_orders", []):
@@ -72,11 +91,12 @@ def _order_rows(content: dict | None) -> list[dict]:
             {
                 "id": o["id"],
                 "work_date": o["work_date"],
-                "status": o["status"],
+                "status": _label(WorkOrderStatus, o["status"]),
                 "check_in": _when(o["check_in"]["at"]),
-                "check_in_method": o["check_in"]["method"],
+                "check_in_method": _label(CheckMethod, o["check_in"]["method"]),
                 "distance_m": o["check_in"]["distance_m"],
                 "check_out": _when(o["check_out"]["at"]),
+                "check_out_method": _label(CheckMethod, o["check_out"]["method"]),
                 "hours": o["hours_worked"],
                 "corrections": [
                     f"{c['hours_before']} → {c['hours_after']}（{c['reason']}）"
@@ -86,7 +106,7 @@ def _order_rows(content: dict | None) -> list[dict]:
                 "auto_approved": o["approval"]["auto_approved"],
                 "amount": o["amount"],
                 "payments": [
-                    f"¥{p['amount']} {p['status']} {_when(p['succeeded_at'])}"
+                    f"¥{p['amount']} {_label(PaymentStatus, p['status'])} {_when(p['succeeded_at'])}"
                     + (f" · {p['provider_ref']}" if p["provider_ref"] else "")
                     for p in o["payments"]
                 ],
@@ -115,7 +135,7 @@ def bundle_page(request, pk: int):
         "bundle": bundle,
         "verified": services.bundle_verify(bundle) if bundle else None,
         "rows": _order_rows(bundle.content if bundle else None),
-        "postings": (bundle.content.get("postings", []) if bundle else []),
+        "postings": _postings(bundle.content if bundle else None),
         "may_build": can_handle(request.user, case)
         and bundle_can_build(case)
         and not (bundle and bundle.is_frozen),
@@ -164,11 +184,16 @@ def packet_page(request, pk: int):
         "verified": services.referral_verify(referral),
         "bundle": bundle,
         "rows": _order_rows(bundle["content"] if bundle else None),
+        "postings": _postings(bundle["content"] if bundle else None),
+        "frozen_at": _when(bundle["frozen_at"]) if bundle else "",
         "clocks": [
             {**c, "started": _when(c["started_at"]), "stopped": _when(c["stopped_at"])}
             for c in packet["clocks"]
         ],
-        "evidence": [{**e, "uploaded": _when(e["uploaded_at"])} for e in packet["evidence"]],
+        "evidence": [
+            {**e, "uploaded": _when(e["uploaded_at"]), "kind": _label(EvidenceKind, e["kind"])}
+            for e in packet["evidence"]
+        ],
         "referred_at": _when(packet["referred_at"]),
         "complainant_name": complainant_name(case),  # as the case page shows it to staff in scope
         "form": form if may_record else None,
