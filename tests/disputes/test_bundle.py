@@ -222,3 +222,55 @@ def test_only_staff_in_scope_build_a_bundle(case, officer_b, worker):
 def test_bundle_build_touches_bounded_queries(case, officer, django_assert_max_num_queries):
     with django_assert_max_num_queries(30):
         services.bundle_build(case=case, actor=officer)
+
+
+# --- naming the work order at intake: the page and the API ------------------------------------------------------
+
+
+def test_complaint_page_offers_the_workers_own_orders_and_builds_the_bundle(client_as, order, worker_b):
+    client = client_as(order.worker)
+    form = client.get(f"/disputes/new/?work_order={order.pk}").content.decode()
+    assert f'<option value="{order.pk}" selected>' in form
+    response = client.post(
+        "/disputes/new/",
+        {
+            "work_order": order.pk,
+            "respondent_name": order.posting.employer.display_name,
+            "relationship_type": "labour",
+            "facts": "工时被少算，劳务费至今有争议",
+            "claim1_type": "wages",
+            "claim1_amount": "30",
+        },
+    )
+    assert response.status_code == 302
+    case = Case.objects.get(complainant=order.worker)
+    assert case.work_order == order and case.respondent == order.posting.employer
+    assert _only_order(EvidenceBundle.objects.get(case=case))["id"] == order.pk
+    # someone else's order is not a choice
+    other = client_as(worker_b).post(
+        "/disputes/new/",
+        {
+            "work_order": order.pk,
+            "respondent_name": "x",
+            "facts": "y",
+            "claim1_type": "wages",
+            "claim1_amount": "1",
+        },
+    )
+    assert other.status_code == 400 and Case.objects.count() == 1
+
+
+def test_api_online_complaint_names_a_work_order(api_as, order, worker_b):
+    body = {
+        "respondent_name": "用工方",
+        "facts": "工时被少算",
+        "claims": [{"claim_type": "wages", "amount": "30.00"}],
+        "work_order": order.pk,
+    }
+    response = api_as(order.worker).post("/api/v1/cases/", body, format="json")
+    assert response.status_code == 201, response.json()
+    case = Case.objects.get(pk=response.json()["id"])
+    assert case.work_order == order and EvidenceBundle.objects.filter(case=case).exists()
+    refused = api_as(worker_b).post("/api/v1/cases/", body, format="json")
+    assert refused.status_code == 400 and "work_order" in refused.json()["fields"]
+    assert Case.objects.count() == 1
