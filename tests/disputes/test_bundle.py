@@ -274,3 +274,10 @@ def test_api_online_complaint_names_a_work_order(api_as, order, worker_b):
     refused = api_as(worker_b).post("/api/v1/cases/", body, format="json")
     assert refused.status_code == 400 and "work_order" in refused.json()["fields"]
     assert Case.objects.count() == 1
+
+
+def test_the_workers_order_page_links_to_a_complaint_about_it(client_as, order):
+    page = client_as(order.worker).get(f"/work/{order.pk}/").content.decode()
+    assert f"/disputes/new/?work_order={order.pk}" in page
+    employer_page = client_as(order.posting.employer.user).get(f"/work/{order.pk}/")
+    assert f"/disputes/new/?work_order={order.pk}" not in employer_page.content.decode()
