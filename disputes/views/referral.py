@@ -26,7 +26,7 @@ from work.choices import CheckMethod, PaymentStatus, WorkOrderStatus
 from work.models import WorkOrder
 
 from .. import services
-from ..choices import EvidenceKind
+from ..choices import ClaimType, ClockKind, EvidenceKind, ReferralBody
 from ..models import Case, EvidenceBundle
 from ..permissions import can_handle, sees_green_channel
 from ..services.bundle import WINDOW_DAYS, bundle_can_build
@@ -203,9 +203,17 @@ def packet_page(request, pk: int):
         "postings": _postings(bundle["content"] if bundle else None),
         "frozen_at": _when(bundle["frozen_at"]) if bundle else "",
         "clocks": [
-            {**c, "started": _when(c["started_at"]), "stopped": _when(c["stopped_at"])}
+            {
+                **c,
+                "label": _label(ClockKind, c["kind"]),
+                "started": _when(c["started_at"]),
+                "stopped": _when(c["stopped_at"]),
+            }
             for c in packet["clocks"]
         ],
+        # labels in the reader's language (the stored packet keeps the codes and the labels of the day)
+        "body_label": _label(ReferralBody, packet["body"]),
+        "claims": [{**c, "label": _label(ClaimType, c["claim_type"])} for c in packet["claims"]],
         "evidence": [
             {**e, "uploaded": _when(e["uploaded_at"]), "kind": _label(EvidenceKind, e["kind"])}
             for e in packet["evidence"]

@@ -237,3 +237,34 @@ def test_bundle_page_builds_and_shows_the_record(client_as, order, officer):
     bundle = EvidenceBundle.objects.get(case=case)
     html = client_as(officer).get(url).content.decode()
     assert bundle.sha256 in html and order.work_date.isoformat() in html and "7.50" in html
+
+
+def test_packet_and_bundle_pages_in_english_leave_no_chinese_outside_user_data(client_as, referred, officer):
+    import re
+
+    from core.masking import mask_name
+
+    client = client_as(officer)
+    client.cookies["django_language"] = "en"
+    order = referred.work_order
+    user_data = [
+        referred.number,
+        referred.facts,
+        referred.routing_rule_name,
+        referred.respondent_label,
+        referred.scope_unit.name,
+        referred.complainant.real_name,
+        mask_name(order.posting.contact_name),
+        order.posting.title,
+        order.posting.address,
+        "午休一小时不计工时",
+        "简体中文",
+    ]
+    for url in (f"/disputes/{referred.pk}/referral/", f"/disputes/{referred.pk}/bundle/"):
+        html = client.get(url).content.decode()
+        assert "Referral packet" in html or "Evidence bundle" in html
+        text = re.sub(r"<[^>]+>", " ", html)
+        for value in sorted(user_data, key=len, reverse=True):
+            text = text.replace(value, " ")
+        leftover = re.findall(r"\S*[\u3400-\u9fff]+\S*", text)
+        assert not leftover, (url, leftover[:10])
