@@ -118,3 +118,8 @@ class BlacklistStatus(models.TextChoices):
     LISTED = "listed", _("惩戒期内")
     LIFTED = "lifted", _("已提前移出")
     EXPIRED = "expired", _("期满移出")
+
+
+class ReferralBody(models.TextChoices):
+    INSPECTION = "inspection", _("劳动保障监察机构")
+    ARBITRATION = "arbitration", _("劳动人事争议仲裁委员会")

@@ -42,8 +42,16 @@ class ComplaintForm(forms.Form):
         help_text=_("考勤、聊天记录截图、转账记录等；以后也可以补充。"),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, work_orders=None, **kwargs):
         super().__init__(*args, **kwargs)
+        # a worker's own recent work orders: the evidence bundle is drawn from the one named (ADR 0025)
+        if work_orders is not None:
+            self.fields["work_order"] = forms.ModelChoiceField(
+                label=_("关于平台上的哪一次用工（可不选）"),
+                queryset=work_orders,
+                required=False,
+                help_text=_("选了用工单，签到签退、工时、确认和支付记录会自动作为证据。"),
+            )
         for i in range(1, CLAIM_ROWS + 1):
             required = i == 1
             self.fields[f"claim{i}_type"] = forms.ChoiceField(
@@ -69,7 +77,7 @@ class ComplaintForm(forms.Form):
                 widget=forms.DateInput(attrs={"type": "date"}),
             )
         self.order_fields(
-            ["respondent_name", "respondent_contact", "relationship_type", "facts"]
+            ["work_order", "respondent_name", "respondent_contact", "relationship_type", "facts"]
             + [f"claim{i}_{p}" for i in range(1, CLAIM_ROWS + 1) for p in ("type", "amount", "from", "to")]
         )
 
@@ -88,7 +96,14 @@ class ComplaintForm(forms.Form):
         return rows
 
     def service_data(self) -> dict:
-        keys = ("respondent_name", "respondent_contact", "relationship_type", "facts", "withhold_identity")
+        keys = (
+            "respondent_name",
+            "respondent_contact",
+            "relationship_type",
+            "facts",
+            "withhold_identity",
+            "work_order",
+        )
         return {k: self.cleaned_data.get(k) for k in keys if k in self.cleaned_data}
 
     def field_for(self, name: str) -> str | None:

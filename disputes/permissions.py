@@ -71,3 +71,9 @@ def sees_evidence(user, case) -> bool:
     if case.complainant_id and case.complainant_id == getattr(user, "pk", None):
         return True
     return bool(signed_in(user) and user.has_perm("disputes.view_evidence") and is_staff_viewer(user, case))
+
+
+def sees_green_channel(user, case) -> bool:
+    """The evidence bundle and the referral packet: staff of the case's county (or the city) only — never the
+    complainant or the respondent (ADR 0025)."""
+    return bool(signed_in(user) and user.has_perm("disputes.view_referral") and is_staff_viewer(user, case))

@@ -1,8 +1,9 @@
-from .views import blacklist, cases
+from .views import blacklist, cases, referral
 
 app_name = "disputes"
 
 urlpatterns = [
     *cases.urlpatterns,
     *blacklist.urlpatterns,
+    *referral.urlpatterns,
 ]

@@ -17,6 +17,7 @@ from core.scope import scope_of
 from .. import selectors, services
 from ..choices import DeadlineState
 from ..models import Case, CaseClock, CaseEvent, ClaimLine, ClockRule, Evidence, RoutingRule
+from .referral import BundleInline, ReferralInline, build_bundle
 
 
 class CityRuleAdmin(ScopedAdmin):
@@ -147,13 +148,14 @@ class CaseAdmin(ScopedAdmin):
         if f.name not in ("respondent", "respondent_name", "respondent_contact")
     ]
     raw_id_fields = ("respondent",)
-    inlines = [ClaimInline, ClockInline, EvidenceInline, CaseEventInline]
+    inlines = [ClaimInline, ClockInline, EvidenceInline, BundleInline, ReferralInline, CaseEventInline]
     action_form = CaseActionForm
     actions = [
         *ScopedAdmin.actions,
         "accept",
         "not_accept",
         "mediate",
+        build_bundle,
         "refer_inspection",
         "refer_arbitration",
         "resolve",

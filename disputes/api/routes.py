@@ -1,8 +1,8 @@
 """Every disputes API route, registered on the project router (config/api_router.py)."""
 
-from . import blacklist, views
+from . import blacklist, referral, views
 
-MODULES = (views, blacklist)
+MODULES = (views, blacklist, referral)
 
 
 def register(router) -> None:

@@ -155,6 +155,12 @@ class CaseCreateSerializer(serializers.Serializer):
     facts = serializers.CharField(max_length=4000)
     withhold_identity = serializers.BooleanField(default=False)
     claims = ClaimInputSerializer(many=True)
+    work_order = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="id of the complainant's own work order it is about: the evidence bundle is drawn from it",
+    )
 
 
 class CaseReasonSerializer(serializers.Serializer):

@@ -18,6 +18,7 @@ from .. import selectors, services
 from ..choices import Channel
 from ..filtersets import CaseFilterSet
 from ..models import Case, CaseClock
+from .referral import named_work_order
 from .serializers import (
     CaseCreateSerializer,
     CaseExtendSerializer,
@@ -75,6 +76,7 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         values = dict(data.validated_data)
         claims = values.pop("claims")
         values["scope_unit"] = values.pop("county")
+        values["work_order"] = named_work_order(request.user, values.get("work_order"))
         case = services.case_receive(
             actor=request.user, channel=Channel.ONLINE, data=values, claims=claims, request=request
         )

@@ -59,7 +59,7 @@ def unschedule(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("core", "0010_seed_message_templates"),
-        ("disputes", "0003_escalation_schedule"),
+        ("disputes", "0004_bundle_and_referral"),
         ("django_celery_beat", "0019_alter_periodictasks_options"),
         ("jobs", "0004_person_category"),
         ("markets", "0006_directory_snapshot"),

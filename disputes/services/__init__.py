@@ -1,5 +1,6 @@
 """Disputes services, one module per area: cases (intake, routing, clocks, transitions, escalation), arrears
-(wage-arrears alerts → proposed cases), blacklist (the arrears blacklist). The names are re-exported here, so
+(wage-arrears alerts → proposed cases), blacklist (the arrears blacklist), bundle (the evidence drawn from the
+work record), referral (the green-channel packet and what comes back). The names are re-exported here, so
 callers write ``services.case_accept``."""
 
 from .arrears import arrears_propose_cases  # noqa: F401
@@ -9,6 +10,7 @@ from .blacklist import (  # noqa: F401
     blacklist_threshold_in_force,
     employer_blacklisted,
 )
+from .bundle import bundle_build, bundle_freeze, bundle_verify  # noqa: F401
 from .cases import (  # noqa: F401
     Claim,
     case_accept,
@@ -31,3 +33,4 @@ from .cases import (  # noqa: F401
     system_user,
     warn_at,
 )
+from .referral import referral_record_outcome, referral_verify  # noqa: F401

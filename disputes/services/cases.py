@@ -27,6 +27,7 @@ from core.scope import scope_of
 from core.wages import minimum_wage
 from jobs.models import EmployerProfile
 from jobs.notifications import notify
+from work.models import WorkOrder
 
 from ..choices import (
     CaseStatus,
@@ -35,6 +36,7 @@ from ..choices import (
     ClockKind,
     DayKind,
     Queue,
+    ReferralBody,
     RelationshipType,
 )
 from ..evidence import checked_upload
@@ -49,6 +51,8 @@ from ..models import (
     RoutingRule,
 )
 from ..permissions import can_approve_extension, can_complain, can_handle, can_record, sees_evidence
+from .bundle import bundle_build_on_intake
+from .referral import referral_open
 
 FINAL_AWARD_MONTHS = 12  # 劳动争议调解仲裁法 第四十七条: 不超过当地月最低工资标准十二个月金额
 MAX_CLAIMS = 10
@@ -312,6 +316,8 @@ def case_receive(
     respondent = data.get("respondent")
     if respondent is not None and not isinstance(respondent, EmployerProfile):
         raise _invalid("respondent", _("被投诉用工方不正确。"))
+    work_order = _work_order(data.get("work_order"), channel=channel, actor=actor, respondent=respondent)
+    respondent = respondent or (work_order.posting.employer if work_order else None)
     respondent_name = _text(
         data.get("respondent_name"), "respondent_name", _("被投诉方名称"), 100, required=respondent is None
     )
@@ -369,6 +375,7 @@ def case_receive(
         respondent=respondent,
         respondent_name=respondent_name,
         market=market,
+        work_order=work_order,
         relationship_type=relationship,
         queue=rule.queue if rule else Queue.MEDIATION,
         routing_rule=rule,
@@ -394,6 +401,8 @@ def case_receive(
     )
     for kind, stored, digest in checked:
         _evidence_store(case=case, actor=actor, kind=kind, stored=stored, digest=digest)
+    if work_order is not None:
+        bundle_build_on_intake(case)  # the evidence drawn from the work record (ADR 0025)
     if case.queue in ACCEPT_CLOCK:
         clock_start(case=case, kind=ACCEPT_CLOCK[case.queue], now=now)
     CASE_WORKFLOW.record(
@@ -419,6 +428,24 @@ def case_receive(
             key=f"case:{case.pk}:received",
         )
     return case
+
+
+def _work_order(order, *, channel: str, actor, respondent) -> WorkOrder | None:
+    """The work order a complaint names: online, the complainant's own; staff channels, one in their scope.
+    Its employer is the respondent (named or not)."""
+    if order is None:
+        return None
+    if not isinstance(order, WorkOrder):
+        raise _invalid("work_order", _("用工单不正确。"))
+    if channel == Channel.ONLINE:
+        allowed = order.worker_id == actor.pk
+    else:
+        allowed = scope_of(actor).covers(order.posting.scope_unit_id)
+    if not allowed:
+        raise _invalid("work_order", _("只能就本人（或本辖区）的用工单投诉。"), "not_yours")
+    if respondent is not None and respondent.pk != order.posting.employer_id:
+        raise _invalid("work_order", _("该用工单不属于所投诉的用工方。"), "other_employer")
+    return order
 
 
 def _evidence_store(*, case: Case, actor, kind: str, stored, digest: str) -> Evidence:
@@ -525,6 +552,7 @@ def case_refer_inspection(*, case: Case, actor, reason: str = "", request=None) 
     now = timezone.now()
     clocks_stop(case=locked, now=now, kinds={ClockKind.MEDIATION})
     clock_start(case=locked, kind=ClockKind.INSPECTION_RESOLVE, now=now)
+    referral_open(case=locked, body=ReferralBody.INSPECTION, actor=actor, now=now)  # bundle frozen
     return locked
 
 
@@ -541,6 +569,7 @@ def case_refer_arbitration(*, case: Case, actor, reason: str = "", request=None)
     now = timezone.now()
     clocks_stop(case=locked, now=now, kinds={ClockKind.MEDIATION})
     clock_start(case=locked, kind=ClockKind.ARBITRATION_AWARD, now=now)
+    referral_open(case=locked, body=ReferralBody.ARBITRATION, actor=actor, now=now)  # bundle frozen
     return locked
 
 

@@ -23,6 +23,7 @@ from ..choices import Channel
 from ..forms import ComplaintForm, CounterComplaintForm, EvidenceForm
 from ..models import Case, Evidence
 from ..permissions import can_complain, can_record, sees_complainant, sees_evidence
+from .referral import complainable_orders, green_channel_links
 
 
 def _apply(form, exc: DomainError) -> None:
@@ -52,7 +53,12 @@ def my_complaints(request):
 def complain(request):
     if not can_complain(request.user):
         raise PermissionDenied(_("请以劳动者或用工方身份登录后投诉。"))
-    form = ComplaintForm(request.POST or None, request.FILES or None)
+    form = ComplaintForm(
+        request.POST or None,
+        request.FILES or None,
+        work_orders=complainable_orders(request.user),
+        initial={"work_order": request.GET.get("work_order")},
+    )
     if request.method == "POST" and form.is_valid():
         try:
             case = services.case_receive(
@@ -111,6 +117,7 @@ def detail(request, pk: int):
         "evidence": case.evidence.all() if show_evidence else [],
         "show_complainant": sees_complainant(request.user, case),
         "form": form,
+        "green_channel": green_channel_links(request.user, case),  # staff: the bundle and the packet
     }
     status = 400 if form is not None and form.errors else 200
     return render(request, "disputes/detail.html", context, status=status)
