@@ -18,6 +18,7 @@ from work.models import ArrearsAlert
 
 from ..choices import CaseStatus, Channel, ClaimType, Queue, RelationshipType
 from ..models import CASE_WORKFLOW, ArrearsProposal, Case, ClaimLine
+from .bundle import bundle_build_on_intake
 from .cases import (
     ACCEPT_CLOCK,
     Claim,
@@ -78,6 +79,7 @@ def _propose(alert: ArrearsAlert, actor, now) -> Case:
         recorded_by=actor,
         complainant=order.worker,
         respondent=posting.employer,
+        work_order=order,
         market_id=posting.market_id,
         relationship_type=RelationshipType.UNKNOWN,
         facts=_facts(alert),
@@ -99,7 +101,7 @@ def _propose(alert: ArrearsAlert, actor, now) -> Case:
             for c in claims
         ]
     )
-    # Evidence bundle hook: the integrator attaches the work-order bundle here (disputes/services/bundle.py).
+    bundle_build_on_intake(case)  # the evidence drawn from the work record, attached for staff
     if case.queue in ACCEPT_CLOCK:
         clock_start(case=case, kind=ACCEPT_CLOCK[case.queue], now=now)
     CASE_WORKFLOW.record(case, to_status=CaseStatus.RECEIVED, actor=actor, reason=case.routing_rule_name)

@@ -75,6 +75,13 @@ def test_an_arrears_alert_proposes_exactly_one_prefilled_case(officer, officer_b
     assert not MessageDelivery.objects.filter(recipient=str(officer_b.pk)).exists()
     assert InboxMessage.objects.filter(user=order.worker, url=f"/disputes/{case.pk}/").count() == 1
 
+    # the evidence bundle of the work order is attached (drawn from the work record, not yet frozen)
+    assert case.work_order == order
+    bundle = case.evidence_bundle
+    assert bundle.frozen_at is None and services.bundle_verify(bundle)
+    assert [o["id"] for o in bundle.content["work_orders"]] == [order.pk]
+    assert bundle.content["work_orders"][0]["amount"] == "260.00"
+
     # a rerun proposes nothing and tells nobody again
     messages = MessageDelivery.objects.count()
     assert services.arrears_propose_cases() == 0
