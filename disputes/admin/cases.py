@@ -15,6 +15,7 @@ from core.scope import scope_of
 from .. import selectors, services
 from ..choices import DeadlineState
 from ..models import Case, CaseClock, CaseEvent, ClaimLine, ClockRule, Evidence, RoutingRule
+from .intervention import record_mediation, record_visit_back
 
 
 class CityRuleAdmin(ScopedAdmin):
@@ -138,7 +139,16 @@ class CaseAdmin(ScopedAdmin):
     ]
     raw_id_fields = ("respondent",)
     inlines = [ClaimInline, ClockInline, EvidenceInline, CaseEventInline]
-    actions = [*ScopedAdmin.actions, "accept", "mediate", "refer_inspection", "refer_arbitration", "close"]
+    actions = [
+        *ScopedAdmin.actions,
+        "accept",
+        "mediate",
+        "refer_inspection",
+        "refer_arbitration",
+        "close",
+        record_mediation,
+        record_visit_back,
+    ]
 
     def has_add_permission(self, request):
         return False  # complaints come from the pages and the API, with their routing and clocks

@@ -23,3 +23,13 @@ from .cases import (  # noqa: F401
     system_user,
     warn_at,
 )
+from .intervention import (  # noqa: F401
+    agreement_confirm_receipt,
+    agreement_paid,
+    agreement_pay,
+    agreement_work_orders,
+    answer_submit,
+    mediation_record,
+    rating_submit,
+    visit_back_record,
+)
