@@ -341,10 +341,7 @@ def agreement_paid(record: MediationRecord) -> bool:
     """Whether the employer has paid (the payment succeeded, or the transfer was recorded) so the worker may
     confirm receipt."""
     if record.work_order_id:
-        return bool(
-            record.payment_id
-            and Payment.objects.filter(pk=record.payment_id, status=PaymentStatus.SUCCEEDED).exists()
-        )
+        return bool(record.payment_id and record.payment.status == PaymentStatus.SUCCEEDED)
     return record.paid_declared_at is not None
 
 
