@@ -210,6 +210,14 @@ def mediation_record(
             fields["pay_by"] = _date(pay_by, "pay_by", _("支付期限"))
             if fields["pay_by"] < held_on:
                 raise _invalid("pay_by", _("支付期限不能早于调解日期。"), "invalid_date")
+            if work_order is not None and locked.withhold_identity:
+                # paying the complainant's work order names them to the respondent (the payee, the work
+                # order's pages): a withheld identity pays by transfer recorded on the agreement (ADR 0028)
+                raise _invalid(
+                    "work_order",
+                    _("投诉人要求对被投诉方保密身份，不能通过用工单支付（会显示收款人）；请不选用工单。"),
+                    "identity_withheld",
+                )
             if work_order is not None:
                 order = agreement_work_orders(locked).filter(pk=work_order.pk).first()
                 if order is None:
