@@ -60,7 +60,7 @@ class CaseNumberForm(forms.Form):
 class MediationForm(CaseNumberForm):
     held_on = forms.DateField(
         label=gettext_lazy("调解日期"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         initial=timezone.localdate,
     )
     participants = forms.CharField(
@@ -88,7 +88,9 @@ class MediationForm(CaseNumberForm):
         label=gettext_lazy("协议支付金额（元）"), min_value=0, max_digits=12, decimal_places=2, required=False
     )
     pay_by = forms.DateField(
-        label=gettext_lazy("支付期限"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("支付期限"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     work_order = forms.ModelChoiceField(
         label=gettext_lazy("通过用工单支付（投诉人在被投诉方处的未结算用工单）"),
@@ -112,7 +114,7 @@ class MediationForm(CaseNumberForm):
 class VisitForm(CaseNumberForm):
     visited_on = forms.DateField(
         label=gettext_lazy("回访日期"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         initial=timezone.localdate,
     )
     method = forms.ChoiceField(label=gettext_lazy("回访方式"), choices=VisitMethod.choices)
