@@ -123,14 +123,14 @@ class MediationCreateSerializer(serializers.Serializer):
     work_order = serializers.IntegerField(required=False, allow_null=True, default=None)
 
 
-class RatingSerializer(serializers.ModelSerializer):
+class CaseRatingSerializer(serializers.ModelSerializer):
     class Meta:
         model = SatisfactionRating
         fields = ["id", "case", "stars", "comment", "rated_at"]
         read_only_fields = fields
 
 
-class RatingCreateSerializer(serializers.Serializer):
+class CaseRatingCreateSerializer(serializers.Serializer):
     case = serializers.IntegerField()
     stars = serializers.IntegerField(min_value=1, max_value=5)
     comment = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
@@ -249,12 +249,12 @@ class MediationRecordViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelView
     create=extend_schema(
         summary="评价处理（投诉人本人，办结后一次：409 already_rated）",
         tags=TAGS,
-        request=RatingCreateSerializer,
-        responses={201: RatingSerializer},
+        request=CaseRatingCreateSerializer,
+        responses={201: CaseRatingSerializer},
     ),
 )
-class RatingViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
-    serializer_class = RatingSerializer
+class CaseRatingViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    serializer_class = CaseRatingSerializer
     permission_classes = [SignedInPermission]
     queryset = SatisfactionRating.objects.none()
 
@@ -265,12 +265,12 @@ class RatingViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         ).order_by("-rated_at", "-id")
 
     def create(self, request, *args, **kwargs):
-        data = RatingCreateSerializer(data=request.data)
+        data = CaseRatingCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         case = _case_for(request.user, values.pop("case"))
         rating = services.rating_submit(case=case, actor=request.user, request=request, **values)
-        return Response(RatingSerializer(rating).data, status=status.HTTP_201_CREATED)
+        return Response(CaseRatingSerializer(rating).data, status=status.HTTP_201_CREATED)
 
 
 @extend_schema_view(
@@ -303,6 +303,6 @@ class VisitBackViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 ROUTES = [
     ("case-answers", RespondentAnswerViewSet, "case-answer"),
     ("mediation-records", MediationRecordViewSet, "mediation-record"),
-    ("case-ratings", RatingViewSet, "case-rating"),
+    ("case-ratings", CaseRatingViewSet, "case-rating"),
     ("visit-backs", VisitBackViewSet, "visit-back"),
 ]

@@ -27,6 +27,7 @@ from tests.accounts.factories import UserFactory
 from .test_journeys import SCREENS, Person, jobs_seed  # noqa: F401 (fixture)
 
 PASSWORD = "pass-word-123"
+pytestmark = pytest.mark.usefixtures("jobs_seed")
 
 
 @pytest.fixture(autouse=True)
@@ -82,9 +83,7 @@ def _png() -> bytes:
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_complaint_to_paid_agreement_and_rating_by_pages(
-    chromium, live_server, jobs_seed, settings, tmp_path
-):  # noqa: F811
+def test_complaint_to_paid_agreement_and_rating_by_pages(chromium, live_server, settings, tmp_path):
     from disputes.choices import AnswerPosition, CaseStatus, Channel, ClaimType, MediationOutcome
     from disputes.models import Case, CaseEvent, MediationRecord, RespondentAnswer, SatisfactionRating
     from work.choices import PaymentBackend, PaymentStatus, WorkOrderStatus
@@ -207,7 +206,7 @@ def test_complaint_to_paid_agreement_and_rating_by_pages(
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_counter_intake_by_pages(chromium, live_server, jobs_seed, settings, tmp_path, county_a):  # noqa: F811
+def test_counter_intake_by_pages(chromium, live_server, settings, tmp_path, county_a):
     from disputes.choices import CaseStatus, Channel, ClaimType, Queue, RelationshipType
     from disputes.models import Case
     from disputes.services import route
