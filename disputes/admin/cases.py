@@ -15,7 +15,7 @@ from core.scope import scope_of
 from .. import selectors, services
 from ..choices import DeadlineState
 from ..models import Case, CaseClock, CaseEvent, ClaimLine, ClockRule, Evidence, RoutingRule
-from .intervention import record_mediation, record_visit_back
+from .intervention import CASE_INLINES, record_mediation, record_visit_back
 
 
 class CityRuleAdmin(ScopedAdmin):
@@ -138,7 +138,7 @@ class CaseAdmin(ScopedAdmin):
         if f.name not in ("respondent", "respondent_name", "respondent_contact")
     ]
     raw_id_fields = ("respondent",)
-    inlines = [ClaimInline, ClockInline, EvidenceInline, CaseEventInline]
+    inlines = [ClaimInline, ClockInline, EvidenceInline, CaseEventInline, *CASE_INLINES]
     actions = [
         *ScopedAdmin.actions,
         "accept",

@@ -281,3 +281,43 @@ def record_mediation(modeladmin, request, queryset):
 @admin.action(description=gettext_lazy("记录回访（选一件已办结的）"), permissions=["change"])
 def record_visit_back(modeladmin, request, queryset):
     return _one_case(modeladmin, request, queryset, "admin:disputes_visitback_add")
+
+
+class _ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class AnswerInline(_ReadOnlyInline):
+    model = RespondentAnswer
+    fields = ("answered_at", "account")
+    readonly_fields = fields
+
+
+class MediationInline(_ReadOnlyInline):
+    model = MediationRecord
+    fields = ("held_on", "outcome", "agreed_amount", "pay_by", "payment", "receipt_confirmed_at")
+    readonly_fields = fields
+
+
+class VisitInline(_ReadOnlyInline):
+    model = VisitBack
+    fields = ("visited_on", "method", "notes")
+    readonly_fields = fields
+
+
+class RatingInline(_ReadOnlyInline):
+    model = SatisfactionRating
+    fields = ("stars", "comment", "rated_at")
+    readonly_fields = fields
+
+
+# shown on the case's admin page (disputes/admin/cases.py), after its own inlines
+CASE_INLINES = [AnswerInline, MediationInline, VisitInline, RatingInline]

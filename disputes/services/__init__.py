@@ -1,5 +1,6 @@
-"""Disputes services, one module per area: cases (intake, routing, clocks, transitions, escalation). The
-names of ``cases`` are re-exported here, so callers write ``services.case_accept``."""
+"""Disputes services, one module per area: cases (intake, routing, clocks, transitions, escalation) and
+intervention (the respondent's answer, mediation and its agreement, visits back, ratings). Their names are
+re-exported here, so callers write ``services.case_accept``."""
 
 from .cases import (  # noqa: F401
     Claim,

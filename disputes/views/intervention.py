@@ -220,7 +220,10 @@ def respondent_pay(request, pk: int):
             if payment is not None and payment.status == PaymentStatus.PENDING and payment.checkout_url:
                 # WeChat Pay / Alipay: the work app's order page shows the code or the cashier link
                 return redirect("work:employer_order", pk=payment.work_order_id)
-            messages.success(request, _("已付款，等待劳动者确认收款。"))
+            if payment is not None and payment.status == PaymentStatus.PENDING:
+                messages.success(request, _("已发起在线支付，支付结果会显示在这里。"))
+            else:
+                messages.success(request, _("已付款，等待劳动者确认收款。"))
             return redirect("disputes:respondent_pay", pk=case.pk)
     context = {
         "case": case,

@@ -371,6 +371,8 @@ def test_admin_records_mediation_and_lists_ratings(client_as, accepted, officer,
     assert admin.get("/admin/disputes/satisfactionrating/").status_code == 200
     assert admin.get("/admin/disputes/respondentanswer/").status_code == 200
     assert admin.get("/admin/disputes/visitback/").status_code == 200
+    page = admin.get(f"/admin/disputes/case/{accepted.pk}/change/")
+    assert page.status_code == 200 and "调解记录" in page.content.decode()  # the mediation inline
 
 
 # --- API ------------------------------------------------------------------------------------------------------
