@@ -464,3 +464,25 @@ def test_case_number_collision_is_retried(worker, monkeypatch):
     second = complaint(worker)
     assert second.number == "TS20261202ABCDEF" and Case.objects.count() == 2
     assert second.claims.count() == 1 and second.events.count() == 1
+
+
+def test_api_intervention_lists_refuse_anonymous_and_county_tokens(
+    api, api_client_a, api_as, accepted, auditor
+):
+    for url in (
+        "/api/v1/case-answers/",
+        "/api/v1/mediation-records/",
+        "/api/v1/case-ratings/",
+        "/api/v1/visit-backs/",
+    ):
+        assert api.get(url).status_code in (401, 403)
+        assert api_client_a.get(url).status_code == 403  # a county system reads cases only
+    body = {
+        "case": accepted.pk,
+        "held_on": timezone.localdate().isoformat(),
+        "participants": "x",
+        "outcome": "continuing",
+    }
+    response = api_as(auditor).post("/api/v1/mediation-records/", body, format="json")
+    assert response.status_code == 403 and response.json()["code"] == "permission_denied"
+    assert not MediationRecord.objects.exists()
