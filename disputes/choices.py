@@ -123,3 +123,34 @@ class BlacklistStatus(models.TextChoices):
 class ReferralBody(models.TextChoices):
     INSPECTION = "inspection", _("劳动保障监察机构")
     ARBITRATION = "arbitration", _("劳动人事争议仲裁委员会")
+
+
+class AnswerPosition(models.TextChoices):
+    ACCEPT = "accept", _("认可")
+    DISPUTE = "dispute", _("不认可")
+    PARTIAL = "partial", _("部分认可")
+
+
+class MediationOutcome(models.TextChoices):
+    CONTINUING = "continuing", _("继续调解")
+    AGREEMENT = "agreement", _("达成协议")
+    NO_AGREEMENT = "no_agreement", _("未达成协议")
+
+
+class VisitMethod(models.TextChoices):
+    PHONE = "phone", _("电话回访")
+    VISIT = "visit", _("上门回访")
+    SMS = "sms", _("短信回访")
+    COUNTER = "counter", _("窗口回访")
+
+
+# A respondent answers while the case is being handled (not before acceptance, not after resolution).
+ANSWERABLE_STATUSES = frozenset(
+    {
+        CaseStatus.ACCEPTED,
+        CaseStatus.MEDIATING,
+        CaseStatus.REFERRED_INSPECTION,
+        CaseStatus.REFERRED_ARBITRATION,
+    }
+)
+RATEABLE_STATUSES = frozenset({CaseStatus.RESOLVED, CaseStatus.CLOSED})

@@ -77,3 +77,16 @@ def sees_green_channel(user, case) -> bool:
     """The evidence bundle and the referral packet: staff of the case's county (or the city) only — never the
     complainant or the respondent (ADR 0025)."""
     return bool(signed_in(user) and user.has_perm("disputes.view_referral") and is_staff_viewer(user, case))
+
+
+def is_respondent(user, case) -> bool:
+    """The employer on record's account, once the case is accepted (ADR 0020): they answer and pay an
+    agreement; they never see a withheld complainant (``sees_complainant``)."""
+    from .choices import RESPONDENT_STATUSES
+
+    return bool(
+        signed_in(user)
+        and case.respondent_id
+        and case.respondent.user_id == user.pk
+        and case.status in RESPONDENT_STATUSES
+    )

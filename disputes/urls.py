@@ -1,4 +1,4 @@
-from .views import blacklist, cases, referral
+from .views import blacklist, cases, intervention, referral
 
 app_name = "disputes"
 
@@ -6,4 +6,5 @@ urlpatterns = [
     *cases.urlpatterns,
     *blacklist.urlpatterns,
     *referral.urlpatterns,
+    *intervention.urlpatterns,
 ]

@@ -286,6 +286,8 @@ SPECTACULAR_SETTINGS = {
         "ClockKindEnum": "disputes.choices.ClockKind",
         "CaseStatusEnum": "disputes.choices.CaseStatus",
         "CaseChannelEnum": "disputes.choices.Channel",
+        "VisitMethodEnum": "disputes.choices.VisitMethod",
+        "MediationOutcomeEnum": "disputes.choices.MediationOutcome",
     },
 }
 

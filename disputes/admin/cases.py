@@ -17,6 +17,7 @@ from core.scope import scope_of
 from .. import selectors, services
 from ..choices import DeadlineState
 from ..models import Case, CaseClock, CaseEvent, ClaimLine, ClockRule, Evidence, RoutingRule
+from .intervention import CASE_INLINES, record_mediation, record_visit_back
 from .referral import BundleInline, ReferralInline, build_bundle
 
 
@@ -148,7 +149,15 @@ class CaseAdmin(ScopedAdmin):
         if f.name not in ("respondent", "respondent_name", "respondent_contact")
     ]
     raw_id_fields = ("respondent",)
-    inlines = [ClaimInline, ClockInline, EvidenceInline, BundleInline, ReferralInline, CaseEventInline]
+    inlines = [
+        ClaimInline,
+        ClockInline,
+        EvidenceInline,
+        BundleInline,
+        ReferralInline,
+        CaseEventInline,
+        *CASE_INLINES,
+    ]
     action_form = CaseActionForm
     actions = [
         *ScopedAdmin.actions,
@@ -161,6 +170,8 @@ class CaseAdmin(ScopedAdmin):
         "resolve",
         "extend",
         "close",
+        record_mediation,
+        record_visit_back,
     ]
 
     def has_add_permission(self, request):

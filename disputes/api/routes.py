@@ -1,8 +1,8 @@
 """Every disputes API route, registered on the project router (config/api_router.py)."""
 
-from . import blacklist, referral, views
+from . import blacklist, intervention, referral, views
 
-MODULES = (views, blacklist, referral)
+MODULES = (views, blacklist, referral, intervention)
 
 
 def register(router) -> None:

@@ -1,7 +1,8 @@
 """Disputes services, one module per area: cases (intake, routing, clocks, transitions, escalation), arrears
 (wage-arrears alerts → proposed cases), blacklist (the arrears blacklist), bundle (the evidence drawn from the
-work record), referral (the green-channel packet and what comes back). The names are re-exported here, so
-callers write ``services.case_accept``."""
+work record), referral (the green-channel packet and what comes back), intervention (the respondent's answer,
+mediation and its agreement, visits back, ratings). The names are re-exported here, so callers write
+``services.case_accept``."""
 
 from .arrears import arrears_propose_cases  # noqa: F401
 from .blacklist import (  # noqa: F401
@@ -32,5 +33,15 @@ from .cases import (  # noqa: F401
     route,
     system_user,
     warn_at,
+)
+from .intervention import (  # noqa: F401
+    agreement_confirm_receipt,
+    agreement_paid,
+    agreement_pay,
+    agreement_work_orders,
+    answer_submit,
+    mediation_record,
+    rating_submit,
+    visit_back_record,
 )
 from .referral import referral_record_outcome, referral_verify  # noqa: F401

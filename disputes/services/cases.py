@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -263,6 +263,25 @@ def _number(now: dt.datetime) -> str:
     return f"TS{_local_date(now):%Y%m%d}{secrets.token_hex(3).upper()}"
 
 
+NUMBER_ATTEMPTS = 5
+
+
+def _save_numbered(case: Case, now: dt.datetime) -> None:
+    """Save a new case under a fresh random number; a number another case already holds (a unique
+    collision) is retried in a savepoint with a new one, never a 500."""
+    for _attempt in range(NUMBER_ATTEMPTS):
+        case.number = _number(now)
+        try:
+            with transaction.atomic():
+                case.save()
+            return
+        except IntegrityError:
+            case.pk = None
+            if not Case.objects.filter(number=case.number).exists():
+                raise
+    raise DomainError(_("案件编号生成失败，请稍后重试。"), code="number_unavailable")
+
+
 # --- intake -----------------------------------------------------------------------------------------------------
 
 
@@ -363,7 +382,6 @@ def case_receive(
         market_id=getattr(market, "pk", None),
     )
     case = Case(
-        number=_number(now),
         scope_unit=scope_unit,
         channel=channel,
         received_at=now,
@@ -384,7 +402,7 @@ def case_receive(
     )
     if scan is not None:
         case.signature_scan.save(scan.name, scan, save=False)
-    case.save()
+    _save_numbered(case, now)
     received_on = _local_date(now)
     ClaimLine.objects.bulk_create(
         [
@@ -487,6 +505,13 @@ def _lock_for_handling(case, actor) -> Case:
     return locked
 
 
+def _tell_respondent(case: Case, body: str, key: str) -> None:
+    """Tell the respondent on record (their inbox and channels). The message never names the complainant:
+    it may be withheld (ADR 0020), so no message to the respondent ever carries it."""
+    if case.respondent_id and case.respondent.user_id:
+        notify(case.respondent.user_id, body, url=f"/disputes/respondent/{case.pk}/", key=key)
+
+
 def _tell_complainant(case: Case, body: str, key: str) -> None:
     if case.complainant_id:
         notify(case.complainant_id, body, url=f"/disputes/{case.pk}/", key=key)
@@ -510,6 +535,11 @@ def case_accept(*, case: Case, actor, reason: str = "", request=None) -> Case:
         locked,
         _("您的投诉（%(number)s）已受理。") % {"number": locked.number},
         key=f"case:{locked.pk}:accepted",
+    )
+    _tell_respondent(
+        locked,
+        _("有一件涉及您的投诉（%(number)s）已受理，请登录查看并答复。") % {"number": locked.number},
+        key=f"case:{locked.pk}:respondent:accepted",
     )
     return locked
 
@@ -575,7 +605,14 @@ def case_refer_arbitration(*, case: Case, actor, reason: str = "", request=None)
 
 @transaction.atomic
 def case_resolve(*, case: Case, actor, resolution: str, request=None) -> Case:
-    locked = _lock_for_handling(case, actor)
+    return resolve_locked(
+        _lock_for_handling(case, actor), actor=actor, resolution=resolution, request=request
+    )
+
+
+def resolve_locked(locked: Case, *, actor, resolution: str, request=None) -> Case:
+    """Resolve a case the caller has locked and authorised (staff's ``case_resolve``; the worker's
+    confirmation of receipt under a mediation agreement, ``agreement_confirm_receipt``)."""
     now = timezone.now()
     locked.resolution = _text(resolution, "resolution", _("处理结果"), 4000)
     locked.resolved_at = now
