@@ -409,6 +409,14 @@ class EventInline(admin.TabularInline):
         # nothing to show (and no formset to post) while the subject is being added
         return obj is not None and super().has_view_permission(request, obj)
 
+    def get_queryset(self, request):
+        # the inline's own queryset is asked for without the subject (``obj`` is None): the check above would
+        # empty it, and every event table would show no rows
+        queryset = super(admin.options.InlineModelAdmin, self).get_queryset(request)
+        if not super().has_view_permission(request):
+            return queryset.none()
+        return queryset
+
 
 def admin_message_error(request, exc: DomainError) -> None:
     messages.error(request, str(exc.message))

@@ -63,3 +63,13 @@ def test_one_extension_of_the_handling_clock_then_a_second_is_refused(client_as,
     assert ClockExtension.objects.filter(clock__case=case).count() == 1
     clock.refresh_from_db()
     assert clock.extended_due_on == add_working_days(clock.due_on, 10)
+
+
+def test_the_case_page_lists_its_events(client_as, officer, worker):
+    """The event rows of a case show under it (the inline's queryset is asked for without the subject)."""
+    case = complaint(worker)
+    client = client_as(officer)
+    _act(client, case, "accept", note="材料齐全。")
+    html = client.get(f"/admin/disputes/case/{case.pk}/change/").content.decode()
+    assert 'name="events-INITIAL_FORMS" value="2"' in html
+    assert "材料齐全。" in html
