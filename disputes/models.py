@@ -369,7 +369,17 @@ class CaseClock(models.Model):
         verbose_name = _("办理时限")
         verbose_name_plural = _("办理时限")
         ordering = ["started_at", "id"]
-        indexes = [models.Index(fields=["stopped_at", "due_at"], name="case_clock_running_idx")]
+        indexes = [
+            models.Index(fields=["stopped_at", "due_at"], name="case_clock_running_idx"),
+            # the staff queue and the escalation scan: a case's running clocks by their current due date
+            models.Index(
+                "case",
+                Coalesce("extended_due_at", "due_at"),
+                "started_at",
+                name="case_clock_running_nearest_idx",
+                condition=Q(stopped_at__isnull=True),
+            ),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(kind__in=ClockKind.values), name="case_clock_kind_valid"),
             models.UniqueConstraint(

@@ -1,8 +1,8 @@
 """Every disputes API route, registered on the project router (config/api_router.py)."""
 
-from . import views
+from . import queue, views
 
-MODULES = (views,)
+MODULES = (views, queue)
 
 
 def register(router) -> None:
