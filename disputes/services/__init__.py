@@ -1,11 +1,10 @@
-"""Disputes services, one module per area: cases (intake, routing, clocks, transitions, escalation). The
-names of ``cases`` are re-exported here, so callers write ``services.case_accept``."""
+"""Disputes services, one module per area: cases (intake, routing, clocks, transitions), escalation (the scan
+of due clocks). Their names are re-exported here, so callers write ``services.case_accept``."""
 
 from .cases import (  # noqa: F401
     Claim,
     case_accept,
     case_close,
-    case_escalate_due,
     case_mediate,
     case_not_accept,
     case_receive,
@@ -23,3 +22,4 @@ from .cases import (  # noqa: F401
     system_user,
     warn_at,
 )
+from .escalation import case_escalate_due  # noqa: F401
