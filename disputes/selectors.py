@@ -23,6 +23,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from core.scope import scope_of
+from jobs.models import EmployerProfile
 
 from .choices import DeadlineState
 from .models import Case, CaseClock, ClaimLine
@@ -122,7 +123,11 @@ def staff_queue(*, user, deadline: str = "", now=None):
     elif not scope.all:
         qs = qs.filter(scope_unit__in=scope.unit_ids)
     claims = ClaimLine.objects.filter(case=OuterRef("pk")).order_by().values("case")
-    qs = qs.select_related("scope_unit", "respondent").annotate(
+    respondent = EmployerProfile.objects.filter(pk=OuterRef("respondent_id")).values("display_name")[:1]
+    # the respondent's name as a subquery, not a join: evaluated for the page's rows only (a join made the
+    # planner hash every employer profile)
+    qs = qs.select_related("scope_unit").annotate(
+        respondent_display=Coalesce(Subquery(respondent), F("respondent_name")),
         deadline_at=_nearest_clock("current"),
         deadline_started=_nearest_clock("started_at"),
         deadline_kind=_nearest_clock("kind"),

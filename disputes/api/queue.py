@@ -32,7 +32,7 @@ class StaffQueuePermission(permissions.BasePermission):
 
 class CaseQueueRowSerializer(serializers.ModelSerializer):
     county = serializers.CharField(source="scope_unit.code", read_only=True)
-    respondent = serializers.CharField(source="respondent_label", read_only=True)
+    respondent = serializers.CharField(source="respondent_display", read_only=True)
     claims_count = serializers.IntegerField(read_only=True, default=0)
     claims_amount = serializers.DecimalField(
         max_digits=14, decimal_places=2, read_only=True, allow_null=True, default=None
