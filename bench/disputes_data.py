@@ -20,6 +20,7 @@ Correct by construction:
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import functools
 import time
@@ -33,6 +34,7 @@ from accounts.choices import Role
 from accounts.idgen import make_resident_id
 from accounts.models import RoleGrant, User
 from core.calendar import SHANGHAI, end_of_day
+from core.models import CountyWageTier, MinimumWageTier
 from disputes.choices import (
     CaseStatus,
     Channel,
@@ -212,8 +214,18 @@ def _route(rules, claim_types: set[str], total: Decimal, relationship: str, unit
     return None
 
 
+_CUMULATIVE: dict[int, tuple[list, list]] = {}
+
+
 def _weighted(rng, table: dict):
-    return rng.choices(list(table), weights=list(table.values()))[0]
+    if id(table) not in _CUMULATIVE:
+        total, cumulative = 0, []
+        for weight in table.values():
+            total += weight
+            cumulative.append(total)
+        _CUMULATIVE[id(table)] = (list(table), cumulative)
+    values, cumulative = _CUMULATIVE[id(table)]
+    return rng.choices(values, cum_weights=cumulative)[0]
 
 
 def _local(moment: dt.datetime) -> dt.date:
@@ -365,10 +377,21 @@ def generate(cmd) -> int | None:
 
     due = functools.cache(due_date)
 
+    # the minimum wage of a county on a day only changes on an effective date of either table: the figures of
+    # a day are those of the last such date on or before it (one lookup per county and date, not per case)
+    changes = sorted(
+        set(CountyWageTier.objects.values_list("effective_from", flat=True))
+        | set(MinimumWageTier.objects.values_list("effective_from", flat=True))
+    )
+
     @functools.cache
-    def award_limit(unit_index: int, day: dt.date):
+    def _award_limit(unit_index: int, day: dt.date):
         figures = final_award(scope_unit=units[unit_index], on=day, amount=Decimal(0))
         return figures["final_award_limit"], figures["final_award_wage_from"]
+
+    def award_limit(unit_index: int, day: dt.date):
+        k = bisect.bisect_right(changes, day)
+        return _award_limit(unit_index, changes[k - 1] if k else dt.date.min)
 
     written = 0
     with transaction.atomic():
