@@ -698,6 +698,11 @@ def markdown(report: dict) -> str:
     o = report.get("outcomes")
     if o:
         lines += ["", outcomes_line(o)]
+    e = report.get("escalation")
+    if e:
+        from .escalation import line as escalation_line
+
+        lines += ["", escalation_line(e)]
     if report.get("knee"):
         lines += ["", *knee_markdown(report["knee"])]
     return "\n".join(lines) + "\n"
@@ -908,6 +913,14 @@ def main(argv=None) -> int:
         print(keyword_line(report["keyword_bruteforce"]), flush=True)
     if not args.knee and (not args.scenarios or "wage" in names):
         report["guidance"] = time_guidance(all_months=args.size != "XS" and not args.no_guidance_months)
+    if not args.knee and (
+        not args.scenarios or "escalation" in {n.strip() for n in args.scenarios.split(",")}
+    ):
+        from .escalation import line as escalation_line
+        from .escalation import time_escalation
+
+        report["escalation"] = time_escalation(args.size)
+        print(escalation_line(report["escalation"]), flush=True)
     if not args.knee and (not args.scenarios or "outcomes" in names):
         from .outcomes import time_outcomes
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections import Counter
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
@@ -122,6 +123,7 @@ def build(*, seed: int = 2026, variants: int = 40) -> list[Scenario]:
         seed=seed,
     )
     courses = _course_requests(rng, markets, today, variants)
+    queue = _queue_requests(variants)
     return [
         Scenario("bare", "bare Django JSON view (full middleware)", [Request("/bench/bare/")], None),
         Scenario(
@@ -150,6 +152,19 @@ def build(*, seed: int = 2026, variants: int = 40) -> list[Scenario]:
             courses,
             max_queries=3,
             min_queries=1,
+        ),
+        *(
+            [
+                Scenario(
+                    "queue",
+                    "staff case queue (/api/v1/case-queue/): county staff, one deadline state, nearest first",
+                    queue,
+                    max_queries=3,
+                    min_queries=1,
+                )
+            ]
+            if queue
+            else []
         ),
         Scenario(
             "mixed",
@@ -189,6 +204,41 @@ def _course_requests(rng: random.Random, markets, today: dt.date, variants: int)
         if i % 7 == 6:
             params["page"] = "2"
         out.append(Request(f"/training/?{urlencode(params)}"))
+    return out
+
+
+def _queue_requests(variants: int) -> list[Request]:
+    """The staff queue as county staff read it (issue 16): each county's first clerk of the bench
+    (``bench.disputes_data``), one deadline state per request (overdue, due soon, on time in turn), nearest
+    deadline first; every other on-time request on page 2 where the county has a second page of them. Empty
+    when the data set has no disputes phase."""
+    from accounts.models import User
+    from bench.disputes_data import STAFF_PHONE
+    from disputes.models import Case
+    from disputes.selectors import deadline_q
+
+    clerks = list(
+        User.objects.filter(phone__startswith=STAFF_PHONE, phone__endswith="00")
+        .order_by("phone")
+        .values_list("pk", "scope_unit_id")
+    )
+    if not clerks:
+        return []
+    now = timezone.now()
+    on_time = Counter(
+        Case.objects.open()
+        .filter(deadline_q("on_time", now))
+        .values_list("scope_unit_id", flat=True)
+        .order_by()
+    )
+    states = ("overdue", "due_soon", "on_time")
+    out = []
+    for i in range(variants):
+        user_id, unit = clerks[i % len(clerks)]
+        params = {"deadline": states[i % 3]}
+        if params["deadline"] == "on_time" and i % 2 and on_time[unit] > 20:
+            params["page"] = "2"
+        out.append(Request(f"/api/v1/case-queue/?{urlencode(params)}", user_id=user_id))
     return out
 
 

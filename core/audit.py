@@ -93,9 +93,40 @@ def audit_record(
     on_behalf_of=None,
     scope_unit_id: int | None = None,
 ) -> AuditLog:
+    entry = audit_entry(
+        actor=actor,
+        action=action,
+        obj=obj,
+        before=before,
+        after=after,
+        reason=reason,
+        request=request,
+        label=label,
+        on_behalf_of=on_behalf_of,
+        scope_unit_id=scope_unit_id,
+    )
+    entry.save()
+    return entry
+
+
+def audit_entry(
+    *,
+    actor,
+    action: str,
+    obj: models.Model | None = None,
+    before: dict | None = None,
+    after: dict | None = None,
+    reason: str = "",
+    request=None,
+    label: str | None = None,
+    on_behalf_of=None,
+    scope_unit_id: int | None = None,
+) -> AuditLog:
+    """The row ``audit_record`` writes, unsaved: a batch writes many with ``AuditLog.objects.bulk_create``
+    (the escalation scan)."""
     assert action in AuditAction.values, action
     user = actor if getattr(actor, "_meta", None) is not None and getattr(actor, "pk", None) else None
-    return AuditLog.objects.create(
+    return AuditLog(
         actor=user,
         actor_label=label if label is not None else actor_label(actor),
         on_behalf_of=on_behalf_of,

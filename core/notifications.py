@@ -280,3 +280,45 @@ def message_purge(*, now=None) -> int:
     cutoff = (now or timezone.now()) - DELIVERY_KEEP
     count, _ = MessageDelivery.objects.filter(created_at__lt=cutoff).delete()
     return count
+
+
+def inbox_deliver_many(items) -> int:
+    """Many in-site inbox messages at once, each as ``message_queue(channel=INBOX, …)`` would write it — its
+    delivery row (unique key, delivered) and the inbox row — in the caller's transaction, in three queries.
+    ``items`` are (user id, body, url, key); a key used before sends nothing again. Returns those written."""
+    from .models import InboxMessage, MessageDelivery
+
+    items = [(user_id, body, url, key[:120]) for user_id, body, url, key in items]
+    if not items:
+        return 0
+    used = set(
+        MessageDelivery.objects.filter(idempotency_key__in=[i[3] for i in items]).values_list(
+            "idempotency_key", flat=True
+        )
+    )
+    now = timezone.now()
+    fresh, seen = [], set()
+    for user_id, body, url, key in items:
+        if key in used or key in seen:
+            continue
+        seen.add(key)
+        fresh.append((user_id, body, url, key))
+    MessageDelivery.objects.bulk_create(
+        MessageDelivery(
+            channel=MessageChannel.INBOX,
+            recipient=str(user_id),
+            body=body,
+            url=url,
+            idempotency_key=key,
+            status=DeliveryStatus.SUCCEEDED,
+            delivered_at=now,
+            next_attempt_at=None,
+            created_at=now,
+        )
+        for user_id, body, url, key in fresh
+    )
+    InboxMessage.objects.bulk_create(
+        InboxMessage(user_id=int(user_id), body=body, url=url, created_at=now)
+        for user_id, body, url, _ in fresh
+    )
+    return len(fresh)

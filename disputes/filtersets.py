@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
+from . import selectors
 from .choices import BlacklistBasis, BlacklistStatus, CaseStatus, Channel, DeadlineState, Queue
 from .models import BlacklistEntry, Case
 
@@ -19,12 +20,19 @@ class CaseFilterSet(django_filters.FilterSet):
     channel = django_filters.ChoiceFilter(choices=Channel.choices)
     county = django_filters.CharFilter(field_name="scope_unit__code", label="county")
     deadline = django_filters.ChoiceFilter(
-        field_name="deadline_state", choices=DeadlineState.choices, label=gettext_lazy("办理时限")
+        method="by_deadline", choices=DeadlineState.choices, label=gettext_lazy("办理时限")
     )
 
     class Meta:
         model = Case
         fields = ["q", "status", "queue", "channel", "county", "deadline"]
+
+    def by_deadline(self, queryset, name, value):
+        """The deadline state of the nearest running clock (``selectors.deadline_q``: EXISTS on the running
+        clocks, not a filter on the per-row annotation)."""
+        if value not in DeadlineState.values:
+            return queryset
+        return queryset.filter(selectors.deadline_q(value, timezone.now()))
 
     def search(self, queryset, name, value):
         value = (value or "").strip()[:50]

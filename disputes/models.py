@@ -221,7 +221,15 @@ class Case(TimeStampedModel):
         verbose_name = _("投诉案件")
         verbose_name_plural = _("投诉案件")
         ordering = ["-received_at", "-id"]
-        indexes = [models.Index(fields=["scope_unit", "status"], name="case_scope_status_idx")]
+        indexes = [
+            models.Index(fields=["scope_unit", "status"], name="case_scope_status_idx"),
+            # the staff queue counts a county's open cases from the index alone
+            models.Index(
+                fields=["scope_unit", "id"],
+                name="case_open_scope_idx",
+                condition=Q(status__in=sorted(OPEN_STATUSES)),
+            ),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(status__in=CaseStatus.values), name="case_status_valid"),
             models.CheckConstraint(condition=Q(channel__in=Channel.values), name="case_channel_valid"),
@@ -385,7 +393,16 @@ class CaseClock(models.Model):
         verbose_name = _("办理时限")
         verbose_name_plural = _("办理时限")
         ordering = ["started_at", "id"]
-        indexes = [models.Index(fields=["stopped_at", "due_at"], name="case_clock_running_idx")]
+        indexes = [
+            models.Index(fields=["stopped_at", "due_at"], name="case_clock_running_idx"),
+            # the staff queue: a case's running clocks with what its deadline state reads (index-only probes)
+            models.Index(
+                fields=["case"],
+                include=["due_at", "extended_due_at", "started_at", "id", "kind"],
+                name="case_clock_running_nearest_idx",
+                condition=Q(stopped_at__isnull=True),
+            ),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(kind__in=ClockKind.values), name="case_clock_kind_valid"),
             models.UniqueConstraint(

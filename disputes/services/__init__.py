@@ -1,8 +1,8 @@
-"""Disputes services, one module per area: cases (intake, routing, clocks, transitions, escalation), arrears
-(wage-arrears alerts → proposed cases), blacklist (the arrears blacklist), bundle (the evidence drawn from the
-work record), referral (the green-channel packet and what comes back), intervention (the respondent's answer,
-mediation and its agreement, visits back, ratings). The names are re-exported here, so callers write
-``services.case_accept``."""
+"""Disputes services, one module per area: cases (intake, routing, clocks, transitions), escalation (the scan
+of due clocks), arrears (wage-arrears alerts → proposed cases), blacklist (the arrears blacklist), bundle (the
+evidence drawn from the work record), referral (the green-channel packet and what comes back), intervention
+(the respondent's answer, mediation and its agreement, visits back, ratings). The names are re-exported here,
+so callers write ``services.case_accept``."""
 
 from .arrears import arrears_propose_cases  # noqa: F401
 from .blacklist import (  # noqa: F401
@@ -16,7 +16,6 @@ from .cases import (  # noqa: F401
     Claim,
     case_accept,
     case_close,
-    case_escalate_due,
     case_mediate,
     case_not_accept,
     case_receive,
@@ -34,6 +33,7 @@ from .cases import (  # noqa: F401
     system_user,
     warn_at,
 )
+from .escalation import case_escalate_due  # noqa: F401
 from .intervention import (  # noqa: F401
     agreement_confirm_receipt,
     agreement_paid,

@@ -32,6 +32,7 @@ from django.utils import timezone
 from accounts.choices import Role
 from accounts.models import Organization, RoleGrant, User
 from core.models import Division, ScopeUnit
+from disputes.models import Case
 from jobs import search
 from jobs.choices import (
     ApplicationStatus,
@@ -71,6 +72,8 @@ class Size:
     classes: int = 200
     enrollments: int = 3_000
     attendance: int = 40_000
+    # disputes (issue 16): complaints as cases, with claim lines, events and clocks
+    cases: int = 2_000
 
 
 SIZES = {
@@ -95,6 +98,7 @@ SIZES = {
         classes=5_000,
         enrollments=150_000,
         attendance=2_000_000,
+        cases=20_000,
     ),
     "L": Size(
         workers=1_000_000,
@@ -108,6 +112,7 @@ SIZES = {
         classes=25_000,
         enrollments=750_000,
         attendance=10_000_000,
+        cases=1_000_000,
     ),
 }
 
@@ -301,6 +306,7 @@ class Command(BaseCommand):
             "records",
             "guidance",
             "training",
+            "disputes",
         ):
             t0 = time.monotonic()
             done = getattr(self, f"phase_{name}")()
@@ -936,6 +942,11 @@ class Command(BaseCommand):
 
         return generate(self)
 
+    def phase_disputes(self):
+        from bench.disputes_data import generate
+
+        return generate(self)
+
     def finish(self) -> None:
         from markets.publishing import map_publish
 
@@ -953,5 +964,6 @@ class Command(BaseCommand):
             "open postings": Posting.objects.open().count(),
             "markets": Market.objects.count(),
             "settled work orders": WorkOrder.objects.filter(status=WorkOrderStatus.SETTLED).count(),
+            "cases (open)": f"{Case.objects.count()} ({Case.objects.open().count()})",
         }
         self.stdout.write(", ".join(f"{k}: {v}" for k, v in counts.items()))
