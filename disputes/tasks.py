@@ -3,9 +3,17 @@
 from celery import shared_task
 
 from . import services
+from .services import safety as safety_services
 
 
 @shared_task
 def case_escalate_task() -> int:
     """Every 15 minutes (beat): escalate running case clocks at 80 % and 100 % of their time."""
     return services.case_escalate_due()
+
+
+@shared_task
+def safety_reports_conclude_task() -> int:
+    """Every 15 minutes (beat): safety reports whose inspection was decided in the markets admin are concluded
+    and their reporter told."""
+    return safety_services.safety_reports_conclude_decided()

@@ -1,7 +1,8 @@
-from .views import cases
+from .views import cases, safety
 
 app_name = "disputes"
 
 urlpatterns = [
     *cases.urlpatterns,
+    *safety.urlpatterns,
 ]

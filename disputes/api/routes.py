@@ -1,8 +1,8 @@
 """Every disputes API route, registered on the project router (config/api_router.py)."""
 
-from . import views
+from . import safety, views
 
-MODULES = (views,)
+MODULES = (views, safety)
 
 
 def register(router) -> None:
