@@ -15,7 +15,7 @@ from core.api.throttles import AnonRateThrottle, ScopedRateThrottle
 from core.errors import NotFound
 from core.masking import mask_name, mask_phone
 from core.permissions import signed_in, token_may_read
-from markets.choices import RISK_DECISIONS, FindingResult
+from markets.choices import RISK_DECISIONS, CoordinateSystem, FindingResult
 from markets.models import InspectionItem, Market
 
 from ..choices import HazardKind
@@ -84,7 +84,7 @@ class SafetyReportCreateSerializer(serializers.Serializer):
     lat = serializers.FloatField(required=False, allow_null=True, min_value=-90, max_value=90)
     lng = serializers.FloatField(required=False, allow_null=True, min_value=-180, max_value=180)
     coordinate_system = serializers.ChoiceField(
-        choices=["wgs84", "gcj02", "bd09"], required=False, default="wgs84"
+        choices=CoordinateSystem.choices, required=False, default=CoordinateSystem.WGS84
     )
     photo = serializers.FileField(required=False, allow_null=True)
     contact_name = serializers.CharField(max_length=40, required=False, allow_blank=True)
