@@ -165,8 +165,20 @@ class SafetyReportForm(forms.Form):
         help_text=_("看到了什么、有什么危险。例：东门雨棚立柱锈断，刮风时晃动。"),
     )
     spot = forms.CharField(label=_("具体位置（可不填）"), max_length=120, required=False)
-    lat = forms.FloatField(label=_("纬度（可不填）"), required=False, min_value=-90, max_value=90)
-    lng = forms.FloatField(label=_("经度（可不填）"), required=False, min_value=-180, max_value=180)
+    lat = forms.FloatField(
+        label=_("纬度（可不填）"),
+        required=False,
+        min_value=-90,
+        max_value=90,
+        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+    )
+    lng = forms.FloatField(
+        label=_("经度（可不填）"),
+        required=False,
+        min_value=-180,
+        max_value=180,
+        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+    )
     photo = forms.FileField(
         label=_("现场照片（可不传）"),
         required=False,
@@ -196,7 +208,9 @@ class SafetyTriageForm(forms.Form):
     """Staff open an inspection of the market from a report: the date, who inspected and the checklist items
     found with problems (others passed)."""
 
-    inspected_on = forms.DateField(label=_("检查日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    inspected_on = forms.DateField(
+        label=_("检查日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     inspector_names = forms.CharField(label=_("检查人员"), max_length=200, required=False)
     major = forms.ModelMultipleChoiceField(
         label=_("严重问题的检查项"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
@@ -239,7 +253,7 @@ class SafetyDecideForm(forms.Form):
         label=_("处置"), choices=[(a.value, a.label) for a in RISK_DECISIONS], widget=forms.RadioSelect
     )
     rectify_deadline = forms.DateField(
-        label=_("整改期限"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("整改期限"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     reason = forms.CharField(
         label=_("原因"), min_length=2, max_length=300, widget=forms.Textarea(attrs={"rows": 2})
