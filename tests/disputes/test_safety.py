@@ -419,3 +419,13 @@ def test_every_market_page_and_board_shows_the_rights_panel_with_the_hotlines(co
 def test_the_rights_page_links_to_report_a_hazard(worker, client_as):
     page = client_as(worker).get("/disputes/")
     assert 'href="/disputes/safety/new/"' in page.content.decode()
+
+
+def test_the_admin_shows_the_reports_event_rows_and_its_steps(market, officer, client_as):
+    made = report(market)
+    html = client_as(officer).get(f"/admin/disputes/safetyreport/{made.pk}/change/").content.decode()
+    assert 'id="events-0"' in html and f"{made.number}:  → received" in html
+    assert f"/admin/disputes/safetyreport/{made.pk}/triage/" in html
+    assert f"/admin/disputes/safetyreport/{made.pk}/dismiss/" in html
+    add = client_as(officer).get("/admin/markets/inspection/add/")
+    assert add.status_code == 200  # an add view still has no event formset
