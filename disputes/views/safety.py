@@ -5,6 +5,7 @@ permission-checked view, and the "维权与求助" panel every market's page and
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
@@ -18,7 +19,7 @@ from markets.models import Market
 
 from ..forms import SafetyReportForm
 from ..models import RightsContact, SafetyReport
-from ..permissions import sees_safety_reporter
+from ..permissions import can_complain, sees_safety_reporter
 from ..services import safety as safety_services
 from .cases import _apply
 
@@ -98,6 +99,17 @@ def safety_photo(request, pk: int):
     return response
 
 
+def complain_door(request):
+    """The panel's "complain online" link: to the complaint form for whoever may complain there (anyone not
+    signed in signs in first), to the rights page, with its other channels, for everyone else (staff, operators),
+    who would be refused by the form."""
+    user = request.user
+    if not user.is_authenticated or can_complain(user):
+        return redirect("disputes:complain")
+    messages.info(request, _("网上投诉请以劳动者或用工方身份登录；也可以拨打 12333 或到市场服务台登记。"))
+    return redirect("disputes:my_complaints")
+
+
 def _tel(number: str) -> str:
     return "tel:" + "".join(c for c in number if c.isdigit() or c == "+")
 
@@ -140,7 +152,7 @@ def market_panel(market, *, board: bool = False) -> MarketPanel:
                 "url": _tel(contact.arbitration_phone) if contact.arbitration_phone else "",
             }
         )
-    complain = reverse("disputes:complain")
+    complain = reverse("disputes:complain_door")
     hazard = f"{reverse('disputes:safety_new')}?market={market.pk}"
     site = settings.LINGONG_SITE_URL.rstrip("/")
     rows.append(
@@ -167,4 +179,5 @@ urlpatterns = [
     path("safety/done/", safety_done, name="safety_done"),
     path("safety/mine/", safety_mine, name="safety_mine"),
     path("safety/<int:pk>/photo/", safety_photo, name="safety_photo"),
+    path("complain/", complain_door, name="complain_door"),
 ]

@@ -404,7 +404,7 @@ def test_every_market_page_and_board_shows_the_rights_panel_with_the_hotlines(co
             assert market.hotline in body
             assert "12345" in body
             assert f"/disputes/safety/new/?market={market.pk}" in body
-            assert "/disputes/new/" in body
+            assert "/disputes/complain/" in body  # the complaint form's door (below)
             if market.scope_unit == county_a:
                 assert "0536-12333" in body and "潍城区劳动保障监察大队 0536-8000001" in body
                 assert "潍城区劳动人事争议仲裁院 0536-8000002" in body
@@ -429,3 +429,10 @@ def test_the_admin_shows_the_reports_event_rows_and_its_steps(market, officer, c
     assert f"/admin/disputes/safetyreport/{made.pk}/dismiss/" in html
     add = client_as(officer).get("/admin/markets/inspection/add/")
     assert add.status_code == 200  # an add view still has no event formset
+
+
+def test_the_panels_complaint_link_leads_each_person_to_a_page_that_answers(worker, officer, client_as):
+    assert Client().get("/disputes/complain/")["Location"] == "/disputes/new/"  # then sign in
+    assert client_as(worker).get("/disputes/complain/")["Location"] == "/disputes/new/"
+    staff = client_as(officer).get("/disputes/complain/", follow=True)
+    assert staff.status_code == 200 and staff.redirect_chain[-1][0] == "/disputes/"
