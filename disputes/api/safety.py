@@ -6,6 +6,7 @@ operator sees none of them."""
 from __future__ import annotations
 
 from django.urls import reverse
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -19,6 +20,7 @@ from markets.choices import RISK_DECISIONS, CoordinateSystem, FindingResult
 from markets.models import InspectionItem, Market
 
 from ..choices import HazardKind
+from ..filtersets import SafetyReportFilterSet
 from ..models import SafetyReport
 from ..permissions import sees_safety_reporter
 from ..services import safety as safety_services
@@ -154,6 +156,8 @@ class SafetyReportViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
     serializer_class = SafetyReportSerializer
     permission_classes = [SafetyReportPermission]
     queryset = SafetyReport.objects.none()
+    filterset_class = SafetyReportFilterSet
+    filter_backends = [DjangoFilterBackend]
     throttle_scope = "safety_report"
 
     def get_throttles(self):
