@@ -406,16 +406,11 @@ class EventInline(admin.TabularInline):
         return False
 
     def has_view_permission(self, request, obj=None):
-        # nothing to show (and no formset to post) while the subject is being added
-        return obj is not None and super().has_view_permission(request, obj)
-
-    def get_queryset(self, request):
-        # the inline's own queryset is asked for without the subject (``obj`` is None): the check above would
-        # empty it, and every event table would show no rows
-        queryset = super(admin.options.InlineModelAdmin, self).get_queryset(request)
-        if not super().has_view_permission(request):
-            return queryset.none()
-        return queryset
+        # nothing to show (and no formset to post) while the subject is being added; Django also asks
+        # without ``obj`` when it builds the inline's queryset, so the add view is told by its URL name
+        match = getattr(request, "resolver_match", None)
+        adding = bool(match and (match.url_name or "").endswith("_add"))
+        return not adding and super().has_view_permission(request, obj)
 
 
 def admin_message_error(request, exc: DomainError) -> None:

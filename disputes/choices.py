@@ -154,3 +154,30 @@ ANSWERABLE_STATUSES = frozenset(
     }
 )
 RATEABLE_STATUSES = frozenset({CaseStatus.RESOLVED, CaseStatus.CLOSED})
+
+
+# --- market safety reports (隐患报告, ADR 0027) -----------------------------------------------------------------
+
+
+class HazardKind(models.TextChoices):
+    CROWDING = "crowding", _("人员拥挤或交通隐患")
+    FIRE = "fire", _("消防隐患")
+    STRUCTURE = "structure", _("建筑、雨棚不牢固")
+    ELECTRICAL = "electrical", _("用电隐患")
+    SANITATION = "sanitation", _("卫生防疫问题")
+    OTHER = "other", _("其他隐患")
+
+
+class SafetyReportStatus(models.TextChoices):
+    RECEIVED = "received", _("已收到")
+    INSPECTING = "inspecting", _("已转安全检查")
+    DISMISSED = "dismissed", _("不予处理")
+    CONCLUDED = "concluded", _("已处置")
+
+
+SAFETY_REPORT_TRANSITIONS = {
+    SafetyReportStatus.RECEIVED: {SafetyReportStatus.INSPECTING, SafetyReportStatus.DISMISSED},
+    SafetyReportStatus.INSPECTING: {SafetyReportStatus.CONCLUDED},
+    SafetyReportStatus.DISMISSED: set(),
+    SafetyReportStatus.CONCLUDED: set(),
+}

@@ -9,8 +9,17 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from . import selectors
-from .choices import BlacklistBasis, BlacklistStatus, CaseStatus, Channel, DeadlineState, Queue
-from .models import BlacklistEntry, Case
+from .choices import (
+    BlacklistBasis,
+    BlacklistStatus,
+    CaseStatus,
+    Channel,
+    DeadlineState,
+    HazardKind,
+    Queue,
+    SafetyReportStatus,
+)
+from .models import BlacklistEntry, Case, SafetyReport
 
 
 class CaseFilterSet(django_filters.FilterSet):
@@ -76,3 +85,23 @@ class BlacklistEntryFilterSet(django_filters.FilterSet):
         if value == BlacklistStatus.EXPIRED:
             return queryset.filter(lifted_at__isnull=True, listed_until__lt=today)
         return queryset
+
+
+class SafetyReportFilterSet(django_filters.FilterSet):
+    """Market safety reports (ADR 0027): status, hazard kind, market, county and a ``q`` search."""
+
+    q = django_filters.CharFilter(method="search", label=gettext_lazy("关键词（编号、市场）"))
+    status = django_filters.ChoiceFilter(choices=SafetyReportStatus.choices)
+    hazard_kind = django_filters.ChoiceFilter(choices=HazardKind.choices)
+    market = django_filters.NumberFilter(field_name="market_id")
+    county = django_filters.CharFilter(field_name="scope_unit__code", label="county")
+
+    class Meta:
+        model = SafetyReport
+        fields = ["q", "status", "hazard_kind", "market", "county"]
+
+    def search(self, queryset, name, value):
+        value = (value or "").strip()[:50]
+        if not value:
+            return queryset
+        return queryset.filter(Q(number__icontains=value) | Q(market__name__icontains=value))

@@ -6,8 +6,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.models import ScopeUnit
+from markets.choices import RISK_DECISIONS, FindingResult
 
-from .choices import STAFF_CHANNELS, Channel, ClaimType, RelationshipType
+from .choices import STAFF_CHANNELS, Channel, ClaimType, HazardKind, RelationshipType
 
 CLAIM_ROWS = 3
 
@@ -161,3 +162,115 @@ class CounterComplaintForm(ComplaintForm):
 class EvidenceForm(forms.Form):
     file = forms.FileField(label=_("补充证据（照片或 PDF）"))
     description = forms.CharField(label=_("说明"), max_length=200, required=False)
+
+
+# --- market safety reports (ADR 0027) ----------------------------------------------------------------------------
+
+
+class SafetyReportForm(forms.Form):
+    """A hazard at a market, reported by anyone (no account needed). The photo is checked by its content in
+    the service; the contact is optional."""
+
+    market = forms.ModelChoiceField(label=_("哪个零工市场"), queryset=None, empty_label=_("请选择"))
+    hazard_kind = forms.ChoiceField(label=_("隐患类型"), choices=HazardKind.choices, widget=forms.RadioSelect)
+    description = forms.CharField(
+        label=_("情况描述"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("看到了什么、有什么危险。例：东门雨棚立柱锈断，刮风时晃动。"),
+    )
+    spot = forms.CharField(label=_("具体位置（可不填）"), max_length=120, required=False)
+    lat = forms.FloatField(
+        label=_("纬度（可不填）"),
+        required=False,
+        min_value=-90,
+        max_value=90,
+        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+    )
+    lng = forms.FloatField(
+        label=_("经度（可不填）"),
+        required=False,
+        min_value=-180,
+        max_value=180,
+        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+    )
+    photo = forms.FileField(
+        label=_("现场照片（可不传）"),
+        required=False,
+        help_text=_("JPEG 或 PNG 图片；照片中的定位等信息会被去除。"),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png"}),
+    )
+    contact_name = forms.CharField(label=_("您的称呼（可不填）"), max_length=40, required=False)
+    contact_phone = forms.CharField(
+        label=_("手机号（可不填）"),
+        max_length=20,
+        required=False,
+        help_text=_("留下手机号可以收到处理结果；市场运营方看不到您的信息。"),
+    )
+
+    def __init__(self, *args, markets, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["market"].queryset = markets
+
+    def service_data(self) -> dict:
+        return dict(self.cleaned_data)
+
+    def field_for(self, name: str) -> str | None:
+        return name if name in self.fields else None
+
+
+class SafetyTriageForm(forms.Form):
+    """Staff open an inspection of the market from a report: the date, who inspected and the checklist items
+    found with problems (others passed)."""
+
+    inspected_on = forms.DateField(
+        label=_("检查日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    inspector_names = forms.CharField(label=_("检查人员"), max_length=200, required=False)
+    major = forms.ModelMultipleChoiceField(
+        label=_("严重问题的检查项"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    minor = forms.ModelMultipleChoiceField(
+        label=_("一般问题的检查项"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    notes = forms.CharField(
+        label=_("备注"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, items, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["major"].queryset = items
+        self.fields["minor"].queryset = items
+
+    def clean(self):
+        data = super().clean()
+        both = set(data.get("major") or ()) & set(data.get("minor") or ())
+        if both:
+            self.add_error("minor", _("同一检查项不能既是严重问题又是一般问题。"))
+        return data
+
+    def findings(self) -> dict:
+        result = {item: FindingResult.MAJOR for item in self.cleaned_data.get("major") or ()}
+        result.update({item: FindingResult.MINOR for item in self.cleaned_data.get("minor") or ()})
+        return result
+
+
+class SafetyDismissForm(forms.Form):
+    reason = forms.CharField(
+        label=_("不予处理的理由"), min_length=2, max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class SafetyDecideForm(forms.Form):
+    """The inspection's decision, taken from the report (the markets service does the market's part)."""
+
+    action = forms.ChoiceField(
+        label=_("处置"), choices=[(a.value, a.label) for a in RISK_DECISIONS], widget=forms.RadioSelect
+    )
+    rectify_deadline = forms.DateField(
+        label=_("整改期限"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    reason = forms.CharField(
+        label=_("原因"), min_length=2, max_length=300, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    alternative = forms.CharField(label=_("请工人前往（暂停或取缔时公告）"), max_length=300, required=False)

@@ -90,3 +90,25 @@ def is_respondent(user, case) -> bool:
         and case.respondent.user_id == user.pk
         and case.status in RESPONDENT_STATUSES
     )
+
+
+def can_triage_safety(user, report) -> bool:
+    """County staff of the market's county (or the city) triage a safety report into an inspection, dismiss
+    it, and record the inspection's decision."""
+    return bool(
+        signed_in(user)
+        and user.has_perm("disputes.change_safetyreport")
+        and scope_of(user).covers(report.scope_unit_id)
+    )
+
+
+def sees_safety_reporter(user, report) -> bool:
+    """The reporter's account, name, number and photo: the reporter and staff in scope — never the market's
+    operator (who is not staff and owns no report of someone else)."""
+    if report.reporter_id and report.reporter_id == getattr(user, "pk", None):
+        return True
+    return bool(
+        signed_in(user)
+        and user.has_perm("disputes.view_safetyreport")
+        and scope_of(user).covers(report.scope_unit_id)
+    )

@@ -3,6 +3,7 @@
 from celery import shared_task
 
 from . import services
+from .services import safety as safety_services
 
 
 @shared_task
@@ -15,3 +16,10 @@ def case_escalate_task() -> int:
 def arrears_propose_cases_task() -> int:
     """Every 15 minutes (beat): one proposed case for each open wage-arrears alert that has none."""
     return services.arrears_propose_cases()
+
+
+@shared_task
+def safety_reports_conclude_task() -> int:
+    """Every 15 minutes (beat): safety reports whose inspection was decided in the markets admin are concluded
+    and their reporter told."""
+    return safety_services.safety_reports_conclude_decided()

@@ -1,4 +1,4 @@
-from .views import blacklist, cases, intervention, referral
+from .views import blacklist, cases, intervention, referral, safety
 
 app_name = "disputes"
 
@@ -7,4 +7,5 @@ urlpatterns = [
     *blacklist.urlpatterns,
     *referral.urlpatterns,
     *intervention.urlpatterns,
+    *safety.urlpatterns,
 ]

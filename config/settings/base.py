@@ -250,6 +250,8 @@ REST_FRAMEWORK = {
         "anon": "120/minute",
         # a provider retries a few notifications a minute; a flood from one address is not a provider
         "payment_callback": "120/minute",
+        # market safety reports (ADR 0027): anyone may send one; the service also limits anonymous ones
+        "safety_report": "30/hour",
     },
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
@@ -398,6 +400,11 @@ LINGONG_QUESTION_REMIND_WORKING_DAYS = env.int("LINGONG_QUESTION_REMIND_WORKING_
 # of its allowed time has passed (the first escalation), overdue at its end (the second).
 LINGONG_EVIDENCE_MAX_BYTES = env.int("LINGONG_EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
 LINGONG_CASE_ESCALATE_SHARE = 0.8
+# Market safety reports (ADR 0027): anonymous reports per client address per hour; the national rights hotline
+# (a county's own number is data, disputes.RightsContact) and the citizens' service line.
+LINGONG_SAFETY_REPORT_ANON_LIMIT = env.int("LINGONG_SAFETY_REPORT_ANON_LIMIT", default=5)
+LINGONG_RIGHTS_HOTLINE = env("LINGONG_RIGHTS_HOTLINE", default="12333")
+LINGONG_CITIZEN_HOTLINE = env("LINGONG_CITIZEN_HOTLINE", default="12345")
 LINGONG_SMS_CODE_TTL = env.int("LINGONG_SMS_CODE_TTL", default=5 * 60)
 LINGONG_SMS_CODE_INTERVAL = env.int("LINGONG_SMS_CODE_INTERVAL", default=60)
 LINGONG_SMS_CODE_DAILY_LIMIT = env.int("LINGONG_SMS_CODE_DAILY_LIMIT", default=10)

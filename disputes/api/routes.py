@@ -1,8 +1,8 @@
 """Every disputes API route, registered on the project router (config/api_router.py)."""
 
-from . import blacklist, intervention, queue, referral, views
+from . import blacklist, intervention, queue, referral, safety, views
 
-MODULES = (views, queue, blacklist, referral, intervention)
+MODULES = (views, queue, blacklist, referral, intervention, safety)
 
 
 def register(router) -> None:

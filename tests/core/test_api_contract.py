@@ -61,6 +61,7 @@ PUBLIC = {
 # answers 400 and changes nothing: tests/work/test_payments.py).
 PUBLIC_WRITES = {
     "posting-report",
+    "safety-report-list",  # anyone reports a market hazard (POST; throttled, ADR 0027)
     "payment-callback-sandbox",
     "payment-callback-wechatpay",
     "payment-callback-alipay",

@@ -27,7 +27,7 @@ from core.choices import AuditAction
 from core.errors import InvalidTransition
 from core.models import AuditLog, DeadTask, MessageDelivery, OutboxMessage
 from core.workflow import REGISTRY, workflow_for
-from disputes.models import Case
+from disputes.models import Case, SafetyReport
 from guidance.models import GuidanceBooking, GuidanceSlot, PolicyArticle, Question
 from jobs import services as jobs_services
 from jobs.choices import ApplicationStatus, ReportReason
@@ -186,6 +186,15 @@ def _subjects(county_a):
             queue="inspection",
             respondent_name="某建筑公司",
             facts="欠薪",
+        ),
+        SafetyReport: lambda: SafetyReport.objects.create(
+            number=f"YH-walk-{next(counter)}",
+            scope_unit=county_a,
+            market=(market := MarketFactory(scope_unit=county_a)),
+            hazard_kind="fire",
+            description="电线裸露",
+            inspection=InspectionFactory(market=market),
+            dismiss_reason="走查",
         ),
     }
 
