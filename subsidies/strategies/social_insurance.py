@@ -177,7 +177,7 @@ def flexible_social_insurance(facts: SocialInsuranceFacts, params: dict, d: Deci
 def ratio_of_contributions(facts: SocialInsuranceFacts, params: dict, d: Decision) -> None:
     if facts.pension_paid is None or facts.medical_paid is None:
         return
-    paid = facts.pension_paid + facts.medical_paid
+    paid = yuan(facts.pension_paid + facts.medical_paid)
     d.figure("paid", str(paid))
     basis = paid
     if params.get("base_rule") == "lowest_tier":
