@@ -18,6 +18,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 # track: (original age in years, first birth month delayed, birth months per month of delay, most months)
 TRACKS = {
     "male": (60, dt.date(1965, 1, 1), 4, 36),
@@ -36,7 +38,9 @@ class RetirementAge:
 
     @property
     def label(self) -> str:
-        return f"{self.years}岁{self.months}个月" if self.months else f"{self.years}岁"
+        if self.months:
+            return _("%(years)s岁%(months)s个月") % {"years": self.years, "months": self.months}
+        return _("%(years)s岁") % {"years": self.years}
 
 
 def track_for(gender: str, female_track: str = "55") -> str | None:
