@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import django_filters
 from django.db.models import Prefetch
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 
 from core.api.throttles import AnonRateThrottle
+from core.filtersets import IdFilter
 from core.permissions import PublicReadOnly
 
 from ..models import EligibilityDecision, ProgramParameter, ProgramType
@@ -90,8 +92,8 @@ class ProgramViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class DecisionFilterSet(django_filters.FilterSet):
-    program = django_filters.CharFilter(field_name="program_type__code")
-    person = django_filters.NumberFilter(field_name="person_id")
+    program = django_filters.CharFilter(field_name="program_type__code", label=_("补贴项目编码"))
+    person = IdFilter(field_name="person_id", label=_("人员"))
     eligible = django_filters.BooleanFilter()
 
     class Meta:
