@@ -20,6 +20,7 @@ from django.db.models import Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from accounts.storage import private_storage
 from core.models import ScopeUnit, TimeStampedModel, TransitionEvent
 from core.scope import ScopedQuerySet
 from core.workflow import Workflow
@@ -228,7 +229,8 @@ class ContributionImport(TimeStampedModel):
 
     scope_field = "uploaded_by__scope_unit"
 
-    file = models.FileField(_("文件"), upload_to="subsidies/contributions/%Y/%m/")
+    # the social-insurance system's file holds resident IDs: private storage, which no URL serves
+    file = models.FileField(_("文件"), upload_to="subsidies/contributions/%Y/%m/", storage=private_storage)
     file_name = models.CharField(_("文件名"), max_length=200)
     dry_run = models.BooleanField(_("试导入（不写入）"), default=False)
     status = models.CharField(

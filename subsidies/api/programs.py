@@ -18,7 +18,7 @@ from .permissions import SignedInRead
 
 
 class ProgramParameterSerializer(serializers.ModelSerializer):
-    county = serializers.CharField(source="scope_unit.code", default=None, read_only=True)
+    county = serializers.CharField(source="scope_unit.code", default=None, allow_null=True, read_only=True)
 
     class Meta:
         model = ProgramParameter
