@@ -8,9 +8,11 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 
+from accounts.choices import Role
 from subsidies.models import ContributionImport, ProgramType
 from subsidies.services.eligibility import assess
 
+from ..accounts.factories import UserFactory
 from .factories import program
 
 pytestmark = pytest.mark.django_db
@@ -27,10 +29,16 @@ def test_programs_are_public_with_their_parameter_rows(api, django_assert_max_nu
         api.get("/api/v1/subsidy-programs/gig_accident_insurance/").json()["parameters"][0]["yearly_cap"]
         == "100.00"
     )
-    assert api.post("/api/v1/subsidy-programs/", {}).status_code in (403, 405)
+    assert api.post("/api/v1/subsidy-programs/", {}).status_code in (401, 403, 405)
 
 
-def test_decisions_are_the_persons_own_and_the_countys(api, api_as, worker, worker_b, officer, officer_b):
+def test_decisions_are_the_persons_own_and_the_countys(api, api_as, county_a, county_b, officer, officer_b):
+    worker = UserFactory(
+        scope_unit=county_a, roles=[Role.WORKER], birth_date=dt.date(1980, 6, 15), gender="M"
+    )
+    worker_b = UserFactory(
+        scope_unit=county_b, roles=[Role.WORKER], birth_date=dt.date(1980, 6, 15), gender="M"
+    )
     mine = assess(worker, program(), dt.date(2026, 3, 1)).stored
     theirs = assess(worker_b, program(), dt.date(2026, 3, 1)).stored
     assert api.get("/api/v1/subsidy-decisions/").status_code in (401, 403)
