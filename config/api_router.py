@@ -22,6 +22,7 @@ from jobs.api.views import (
 )
 from labour_stats.api.views import SupplyDemandViewSet, WageGuidanceViewSet
 from markets.api.views import MarketGeoJSONView, MarketViewSet, OnlinePlatformViewSet
+from subsidies.api.routes import register as register_subsidies
 from training.api.routes import register as register_training
 from work.api.views import (
     AlipayCallbackView,
@@ -58,6 +59,7 @@ router.register("guidance-slots", GuidanceSlotViewSet, basename="guidance-slot")
 router.register("guidance-bookings", GuidanceBookingViewSet, basename="guidance-booking")
 register_training(router)
 register_disputes(router)
+register_subsidies(router)
 
 app_name = "api"
 urlpatterns = [

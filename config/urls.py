@@ -16,6 +16,7 @@ urlpatterns = [
     path("stats/", include("labour_stats.urls")),
     path("guidance/", include("guidance.urls")),
     path("training/", include("training.urls")),
+    path("subsidies/", include("subsidies.urls")),
     path("disputes/", include("disputes.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -140,6 +140,21 @@ def training_reference_data(request, _reference_data, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
+def subsidies_reference_data(request, _reference_data, django_db_blocker):
+    """The same for the subsidy programs and their parameter rows (subsidies migration 0002)."""
+    if not (request.node.get_closest_marker("django_db") or DB_FIXTURES & set(request.fixturenames)):
+        return
+    from django.apps import apps
+
+    from subsidies.models import ProgramType
+    from subsidies.reference import seed_reference
+
+    with django_db_blocker.unblock():
+        if not ProgramType.objects.exists():
+            seed_reference(apps.get_model)
+
+
+@pytest.fixture(autouse=True)
 def _clean_state(settings):
     from django.core.cache import cache
     from django.utils import translation

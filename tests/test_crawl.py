@@ -144,12 +144,21 @@ def crawl(client: Client, start: str, *, depth: int = DEPTH):
 
 def expected_pages(p) -> dict[str, list[str]]:
     order, market = p["order"], p["market"]
-    public = ["/jobs/", "/markets/", "/stats/", "/board/fairs/", "/markets/notices/", "/accounts/profile/"]
+    public = [
+        "/jobs/",
+        "/markets/",
+        "/stats/",
+        "/board/fairs/",
+        "/markets/notices/",
+        "/accounts/profile/",
+        "/subsidies/",
+    ]
     return {
         "worker": [
             *public,
             "/jobs/me/",
             "/jobs/me/profile/",
+            "/subsidies/mine/",
             "/work/",
             f"/work/{order.pk}/",
             "/work/earnings/",
@@ -207,6 +216,7 @@ def test_anonymous_visitor_reaches_the_public_pages_and_no_link_is_broken(portal
         "/jobs/",
         "/markets/",
         "/stats/",
+        "/subsidies/",
         "/accounts/register/",
         "/accounts/login/",
         f"/jobs/{portal['open'].pk}/",
@@ -220,6 +230,7 @@ def _user_data() -> list[str]:
     from core.models import Division, InboxMessage, ScopeUnit
     from jobs.models import EmployerProfile, Posting
     from markets.models import Facility, Market
+    from subsidies.models import ProgramParameter, ProgramType
     from work.models import Rating
 
     values: set[str] = set()
@@ -236,6 +247,9 @@ def _user_data() -> list[str]:
         # a message is written once, in the language of the moment it was sent (SMS and WeChat carry the same
         # text), and kept as it was: the inbox shows it as stored
         (InboxMessage, ["body"]),
+        # the subsidy programs and their notices are reference data, kept as the notices word them
+        (ProgramType, ["name", "summary"]),
+        (ProgramParameter, ["notice", "basis"]),
     ):
         for field in fields:
             values.update(v for v in model.objects.values_list(field, flat=True) if v)

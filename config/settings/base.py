@@ -60,6 +60,7 @@ LOCAL_APPS = [
     "guidance",
     "training",
     "disputes",
+    "subsidies",
 ]
 # Tools that are apps only for their management commands (the benchmark's data generator).
 TOOL_APPS = ["bench"]

@@ -95,9 +95,10 @@ def test_home_page_cards_are_links_to_working_pages(client, db):
     html = client.get("/").content.decode()
     cards = re.search(r'<ul class="cards links">(.*?)</ul>', html, re.S).group(1)
     hrefs = re.findall(r'<a href="([^"]+)"', cards)
-    assert len(hrefs) == 8
+    assert len(hrefs) == 9
     for href in hrefs:
         assert client.get(href).status_code == 200, href
     # what is not built yet is said plainly, not promised
     assert "尚未开通" in html and "投诉维权" in html
     assert "/training/" in hrefs
+    assert "/subsidies/" in hrefs

@@ -55,6 +55,9 @@ PUBLIC = {
     # training outcomes per provider (issue 15): counts per cohort, small cells show completers only
     "training-outcome-list",
     "training-outcome-detail",
+    # subsidies (issue 17): the programs and their parameter rows with the notices, public like the policies
+    "subsidy-programs-list",
+    "subsidy-programs-detail",
 }
 # The only routes an anonymous visitor may write to: reporting a posting (举报, throttled), and the payment
 # provider's callback, which is authenticated by its HMAC signature instead of a login (an unsigned call

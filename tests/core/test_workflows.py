@@ -42,6 +42,7 @@ from jobs.models import (
 )
 from labour_stats.models import WageGuidance
 from markets.models import Inspection, Market, OnlinePlatform, WebhookDelivery
+from subsidies.models import ContributionImport
 from training.models import Attendance, Enrollment, Institution, TrainingClaim, TrainingClass
 from work.choices import PaymentBackend, PaymentMethod, RatingDirection
 from work.models import Payment, Rating, Refund, WorkOrder
@@ -52,7 +53,18 @@ from ..markets.factories import InspectionFactory, MarketFactory, OnlinePlatform
 from ..training.factories import enroll, make_class, make_institution
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ("core", "accounts", "markets", "jobs", "work", "labour_stats", "guidance", "training", "disputes")
+APPS = (
+    "core",
+    "accounts",
+    "markets",
+    "jobs",
+    "work",
+    "labour_stats",
+    "guidance",
+    "training",
+    "disputes",
+    "subsidies",
+)
 # Status fields that are not a workflow, each with its reason (recorded in ADR 0012).
 NOT_WORKFLOWS = {
     # A delivery row is itself the log of its attempts (attempts, last status code, last error, delivered
@@ -177,6 +189,13 @@ def _subjects(county_a):
             rule_version="SD-2025-37",
             evidence_sha256="0" * 64,
             created_by=UserFactory(scope_unit=county_a, roles=[Role.WORKER]),
+        ),
+        # each on its own lane: the one-running-import constraint is per lane
+        ContributionImport: lambda: ContributionImport.objects.create(
+            file="subsidies/contributions/walk.csv",
+            file_name="walk.csv",
+            lane=f"walk-{next(counter)}",
+            uploaded_by=UserFactory(scope_unit=county_a, roles=[Role.CITY_STAFF]),
         ),
         Case: lambda: Case.objects.create(
             number=f"TS-walk-{next(counter)}",

@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SubsidiesConfig(AppConfig):
+    name = "subsidies"
+    verbose_name = _("就业补贴")
+
+    def ready(self) -> None:
+        from accounts.permissions import register
+        from core import demo as core_demo
+
+        from . import demo, permissions, strategies  # noqa: F401  (strategies register their codes)
+
+        register(roles=permissions.ROLE_PERMISSIONS, api_client=permissions.API_CLIENT_PERMISSIONS)
+        core_demo.register(self.label, demo.seed)

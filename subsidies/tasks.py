@@ -1,0 +1,12 @@
+"""Subsidies' tasks: thin, they call the services (safe to run twice)."""
+
+from celery import shared_task
+
+from .services import contributions
+
+
+@shared_task
+def contribution_import_run_task(import_id: int) -> int | None:
+    """Run one queued contribution import (enqueued on commit by ``contribution_import_start``)."""
+    row = contributions.contribution_import_run(import_id=import_id)
+    return row.pk if row else None

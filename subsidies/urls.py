@@ -1,0 +1,7 @@
+from .views import programs
+
+app_name = "subsidies"
+
+urlpatterns = [
+    *programs.urlpatterns,
+]
