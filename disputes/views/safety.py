@@ -114,7 +114,7 @@ def _tel(number: str) -> str:
     return "tel:" + "".join(c for c in number if c.isdigit() or c == "+")
 
 
-def market_panel(market, *, board: bool = False) -> MarketPanel:
+def market_panel(market, *, board: bool = False) -> MarketPanel | None:
     """维权与求助 on every market's page and board: the market's own line, the county's rights hotline (12333
     unless the county set its own), 12345, the county's inspection team and arbitration commission when the
     county recorded them, and the links to complain and to report a hazard here."""
@@ -155,6 +155,8 @@ def market_panel(market, *, board: bool = False) -> MarketPanel:
     complain = reverse("disputes:complain_door")
     hazard = f"{reverse('disputes:safety_new')}?market={market.pk}"
     site = settings.LINGONG_SITE_URL.rstrip("/")
+    if board:  # the information screen is one screen of postings; the footer already shows 12333
+        return None
     rows.append(
         {
             "text": _("网上投诉"),

@@ -54,7 +54,7 @@ def test_county_staff_list_an_employer_who_then_cannot_publish(chromium, live_se
     if "/admin/" not in p.url:
         staff.nav("管理后台")
     staff.click("a[href$='/admin/disputes/blacklistentry/'] >> nth=0")
-    staff.click("a.addlink")
+    staff.click("a.addlink[href$='/admin/disputes/blacklistentry/add/']")
     p.select_option("#id_employer", str(employer.pk))
     p.check("#id_basis_0")  # 责令限期支付逾期未支付，数额达到标准
     p.fill("#id_decided_on", today.isoformat())
