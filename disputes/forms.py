@@ -5,19 +5,27 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.errors import DomainError
 from core.models import ScopeUnit
 from markets.choices import RISK_DECISIONS, FindingResult
 
+from . import respondents
 from .choices import STAFF_CHANNELS, Channel, ClaimType, HazardKind, RelationshipType
 
 CLAIM_ROWS = 3
 
 
 class ComplaintForm(forms.Form):
-    """A complaint made online by a worker or an employer for themselves."""
+    """A complaint made online by a worker or an employer for themselves. A worker picks the respondent from
+    the employers of their own work orders (the order is named, so the evidence bundle is drawn from it) or
+    writes another one's name; an employer may name the market and the work order (the worker) it is about.
+    The lists come from ``disputes.respondents``, scoped to the signed-in person's own records (ADR 0032)."""
 
     respondent_name = forms.CharField(
-        label=_("被投诉方（单位或个人名称）"), max_length=100, help_text=_("例：某某建筑公司、王某（装修队）")
+        label=_("其他用工方（单位或个人名称）"),
+        max_length=100,
+        required=False,
+        help_text=_("上面的列表里没有时填写。例：某某建筑公司、王某（装修队）"),
     )
     respondent_contact = forms.CharField(
         label=_("被投诉方电话或地址（知道的话）"), max_length=120, required=False
@@ -43,16 +51,11 @@ class ComplaintForm(forms.Form):
         help_text=_("考勤、聊天记录截图、转账记录等；以后也可以补充。"),
     )
 
-    def __init__(self, *args, work_orders=None, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        # a worker's own recent work orders: the evidence bundle is drawn from the one named (ADR 0025)
-        if work_orders is not None:
-            self.fields["work_order"] = forms.ModelChoiceField(
-                label=_("关于平台上的哪一次用工（可不选）"),
-                queryset=work_orders,
-                required=False,
-                help_text=_("选了用工单，签到签退、工时、确认和支付记录会自动作为证据。"),
-            )
+        self.user = user
+        if user is not None:
+            self._respondent_fields(user)
         for i in range(1, CLAIM_ROWS + 1):
             required = i == 1
             self.fields[f"claim{i}_type"] = forms.ChoiceField(
@@ -78,9 +81,59 @@ class ComplaintForm(forms.Form):
                 widget=forms.DateInput(attrs={"type": "date"}),
             )
         self.order_fields(
-            ["work_order", "respondent_name", "respondent_contact", "relationship_type", "facts"]
+            ["work_order", "market", "respondent_name", "respondent_contact", "relationship_type", "facts"]
             + [f"claim{i}_{p}" for i in range(1, CLAIM_ROWS + 1) for p in ("type", "amount", "from", "to")]
         )
+
+    def _respondent_fields(self, user) -> None:
+        worker_rows = respondents.respondent_choices(user)
+        if worker_rows:
+            self.fields["work_order"] = forms.ChoiceField(
+                label=_("被投诉的用工方（您在平台上干过活的）"),
+                choices=[(str(c.work_order_id), c.label) for c in worker_rows]
+                + [("", _("其他用工方（在下面填写名称）"))],
+                required=False,
+                widget=forms.RadioSelect,
+                help_text=_("选了哪一次用工，签到签退、工时、确认和支付记录会自动作为证据。"),
+            )
+        if respondents.worker_orders(user) is not None:
+            return  # a worker (who may also employ: a foreman) complains as the worker here
+        orders = respondents.worker_choices(user)
+        markets = respondents.employer_markets(user)
+        if orders:
+            self.fields["work_order"] = forms.ChoiceField(
+                label=_("关于哪一次用工（可不选）"),
+                choices=[("", _("不涉及平台上的用工"))] + [(str(pk), label) for pk, label in orders],
+                required=False,
+                help_text=_("选了用工单，被投诉方按该劳动者登记；用工记录会自动作为证据。"),
+            )
+        if markets.exists():
+            self.fields["market"] = forms.ModelChoiceField(
+                label=_("涉及哪个零工市场（可不选）"),
+                queryset=markets,
+                required=False,
+                empty_label=_("不涉及"),
+            )
+
+    def clean_work_order(self):
+        value = self.cleaned_data.get("work_order")
+        if not value:
+            return None
+        try:
+            return respondents.own_work_order(self.user, value)
+        except DomainError as exc:
+            raise forms.ValidationError(str(exc.message), code=exc.code) from None
+
+    def clean(self):
+        data = super().clean()
+        if (
+            "respondent_name" in self.fields
+            and not data.get("work_order")
+            and not (data.get("respondent_name") or "").strip()
+            and "respondent_name" not in self.errors
+        ):
+            self.add_error("respondent_name", _("请从列表中选择被投诉方，或填写其名称。"))
+        return data
 
     def claims(self) -> list[dict]:
         data, rows = self.cleaned_data, []
@@ -104,6 +157,7 @@ class ComplaintForm(forms.Form):
             "facts",
             "withhold_identity",
             "work_order",
+            "market",
         )
         return {k: self.cleaned_data.get(k) for k in keys if k in self.cleaned_data}
 

@@ -1,4 +1,4 @@
-from .views import blacklist, cases, intervention, referral, safety
+from .views import blacklist, cases, intervention, personal, referral, safety
 
 app_name = "disputes"
 
@@ -6,6 +6,7 @@ urlpatterns = [
     *cases.urlpatterns,
     *blacklist.urlpatterns,
     *referral.urlpatterns,
+    *personal.urlpatterns,
     *intervention.urlpatterns,
     *safety.urlpatterns,
 ]

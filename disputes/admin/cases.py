@@ -4,9 +4,12 @@ Workflow fields, clocks and the routing result are read-only; complaints come fr
 
 from __future__ import annotations
 
+from contextvars import ContextVar
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -17,8 +20,11 @@ from core.scope import scope_of
 from .. import selectors, services
 from ..choices import DeadlineState
 from ..models import Case, CaseClock, CaseEvent, ClaimLine, ClockRule, Evidence, RoutingRule
+from ..views.personal import complainant_panel
 from .intervention import CASE_INLINES, record_mediation, record_visit_back
 from .referral import BundleInline, ReferralInline, build_bundle
+
+_reader: ContextVar = ContextVar("disputes_case_admin_reader", default=None)
 
 
 class CityRuleAdmin(ScopedAdmin):
@@ -149,6 +155,7 @@ class CaseAdmin(ScopedAdmin):
         if f.name not in ("respondent", "respondent_name", "respondent_contact")
     ]
     raw_id_fields = ("respondent",)
+    readonly_fields = [*readonly_fields, "complainant_contact"]
     inlines = [
         ClaimInline,
         ClockInline,
@@ -179,6 +186,41 @@ class CaseAdmin(ScopedAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("clocks")
+
+    @admin.display(description=gettext_lazy("投诉人手机号与身份证号"))
+    def complainant_contact(self, obj):
+        """Masked, the case's own or the complainant's account's (an online complaint keeps them there); the
+        link reveals one value with a reason, audited (``disputes.views.personal``, ADR 0032)."""
+        request = _reader.get()
+        panel = complainant_panel(request, obj) if request is not None else None
+        rows = (panel or {}).get("rows") or []
+        if not rows:
+            return "—"
+        return format_html_join(
+            format_html("<br>"),
+            "{}{}{} {}",
+            (
+                (
+                    row["label"],
+                    _("："),
+                    row["masked"],
+                    format_html('<a class="button" href="{}">{}</a>', row["reveal_url"], _("查看完整"))
+                    if row["reveal_url"]
+                    else "",
+                )
+                for row in rows
+            ),
+        )
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        token = _reader.set(request.user)  # the reader decides whether the reveal links show
+        try:
+            response = super().changeform_view(request, object_id, form_url, extra_context)
+            if hasattr(response, "render") and not response.is_rendered:
+                response.render()  # the display runs while the template renders
+            return response
+        finally:
+            _reader.reset(token)
 
     @admin.display(description=gettext_lazy("最近期限"))
     def nearest_deadline(self, obj):

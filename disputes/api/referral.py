@@ -5,7 +5,6 @@ staff record when it comes back. Signed-in staff of the case's county only: 404 
 
 from __future__ import annotations
 
-from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, serializers, status, viewsets
@@ -14,7 +13,6 @@ from rest_framework.response import Response
 
 from core.errors import NotFound
 from core.permissions import signed_in
-from work.models import WorkOrder
 
 from .. import services
 from ..models import Case, EvidenceBundle, Referral
@@ -78,17 +76,6 @@ class ReferralSerializer(serializers.ModelSerializer):
 class ReferralOutcomeSerializer(serializers.Serializer):
     external_case_number = serializers.CharField(max_length=60)
     external_outcome = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
-
-
-def named_work_order(user, pk):
-    """The work order an online complaint names, among those the person may see (an unknown id and someone
-    else's answer alike: 400 on the field)."""
-    if pk is None:
-        return None
-    order = WorkOrder.objects.visible_to(user).filter(pk=pk, worker=user).first()
-    if order is None:
-        raise serializers.ValidationError({"work_order": [_("只能就本人（或本辖区）的用工单投诉。")]})
-    return order
 
 
 def _scoped(model, user, perm: str):

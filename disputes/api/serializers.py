@@ -147,7 +147,14 @@ class CaseCreateSerializer(serializers.Serializer):
         default=None,
         help_text="GB/T 2260 code of the county that handles it; the complainant's own when omitted",
     )
-    respondent_name = serializers.CharField(max_length=100)
+    respondent = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="id of an employer the complainant has worked for (their own work orders); "
+        "else respondent_name (free text)",
+    )
+    respondent_name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
     respondent_contact = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
     relationship_type = serializers.ChoiceField(
         choices=RelationshipType.choices, default=RelationshipType.UNKNOWN
@@ -159,7 +166,8 @@ class CaseCreateSerializer(serializers.Serializer):
         required=False,
         allow_null=True,
         default=None,
-        help_text="id of the complainant's own work order it is about: the evidence bundle is drawn from it",
+        help_text="id of the complainant's own work order it is about (its employer becomes the respondent): "
+        "the evidence bundle is drawn from it",
     )
 
 
@@ -179,3 +187,13 @@ class CaseExtendSerializer(serializers.Serializer):
     clock = serializers.ChoiceField(choices=ClockKind.choices, help_text="the running clock to extend")
     days = serializers.IntegerField(min_value=1, max_value=365)
     reason = serializers.CharField(max_length=1000)
+
+
+class ComplainantRevealSerializer(serializers.Serializer):
+    field = serializers.ChoiceField(choices=[("phone", "phone"), ("id_number", "id_number")])
+    reason = serializers.CharField(max_length=500)
+
+
+class ComplainantRevealOutputSerializer(serializers.Serializer):
+    field = serializers.CharField()
+    value = serializers.CharField()

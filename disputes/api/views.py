@@ -14,11 +14,10 @@ from rest_framework.response import Response
 from core.errors import NotFound
 from core.permissions import signed_in, token_may_read
 
-from .. import selectors, services
+from .. import respondents, selectors, services
 from ..choices import Channel
 from ..filtersets import CaseFilterSet
 from ..models import Case, CaseClock
-from .referral import named_work_order
 from .serializers import (
     CaseCreateSerializer,
     CaseExtendSerializer,
@@ -26,6 +25,8 @@ from .serializers import (
     CaseRequiredReasonSerializer,
     CaseResolveSerializer,
     CaseSerializer,
+    ComplainantRevealOutputSerializer,
+    ComplainantRevealSerializer,
 )
 
 TAGS = ["disputes"]
@@ -76,7 +77,9 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         values = dict(data.validated_data)
         claims = values.pop("claims")
         values["scope_unit"] = values.pop("county")
-        values["work_order"] = named_work_order(request.user, values.get("work_order"))
+        # both chosen from the caller's own history (a field error otherwise, ADR 0032)
+        values["work_order"] = respondents.own_work_order(request.user, values.get("work_order"))
+        values["respondent"] = respondents.own_respondent(request.user, values.get("respondent"))
         case = services.case_receive(
             actor=request.user, channel=Channel.ONLINE, data=values, claims=claims, request=request
         )
@@ -131,6 +134,23 @@ class CaseViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
         return self._run(request, services.case_close, CaseReasonSerializer)
+
+    @extend_schema(
+        summary="查看投诉人完整手机号或身份证号（辖区内有查看权限的工作人员；须写明事由，每次记录）",
+        tags=TAGS,
+        request=ComplainantRevealSerializer,
+        responses={200: ComplainantRevealOutputSerializer},
+    )
+    @action(detail=True, methods=["post"], url_path="reveal-complainant")
+    def reveal_complainant(self, request, pk=None):
+        case = self.get_object()
+        data = ComplainantRevealSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        field = data.validated_data["field"]
+        value = services.complainant_reveal(
+            case=case, actor=request.user, field=field, reason=data.validated_data["reason"], request=request
+        )
+        return Response({"field": field, "value": value})
 
     @_step("批准延长期限（每个期限只能延长一次：再次延长 409 already_extended）", CaseExtendSerializer)
     @action(detail=True, methods=["post"])

@@ -238,6 +238,10 @@ class Case(TimeStampedModel):
     def __str__(self) -> str:
         return self.number
 
+    def get_absolute_url(self) -> str:
+        """The case page (the admin's "view on site"): staff in scope read it with the complainant masked."""
+        return f"/disputes/{self.pk}/"
+
     @property
     def respondent_label(self) -> str:
         return self.respondent.display_name if self.respondent_id else self.respondent_name

@@ -44,4 +44,5 @@ from .intervention import (  # noqa: F401
     rating_submit,
     visit_back_record,
 )
+from .personal import complainant_reveal  # noqa: F401
 from .referral import referral_record_outcome, referral_verify  # noqa: F401

@@ -30,9 +30,9 @@ from work.models import WorkOrder
 
 from ..models import CASE_WORKFLOW, Case, EvidenceBundle
 from ..permissions import can_handle
+from ..respondents import WINDOW_DAYS  # the complainant's work orders with the employer over 180 days …
 
 BUNDLE_SCHEMA = "lingong.disputes.evidence-bundle/1"
-WINDOW_DAYS = 180  # the complainant's work orders with the employer over the last 180 days …
 MAX_ORDERS = 200  # … at most this many, newest first (the named work order always included)
 MAX_MESSAGES = 2000
 _ORDER_URL = re.compile(r"^/work/(\d+)/")

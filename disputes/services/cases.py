@@ -29,6 +29,7 @@ from jobs.models import EmployerProfile
 from jobs.notifications import notify
 from work.models import WorkOrder
 
+from .. import respondents
 from ..choices import (
     CaseStatus,
     Channel,
@@ -335,10 +336,24 @@ def case_receive(
     respondent = data.get("respondent")
     if respondent is not None and not isinstance(respondent, EmployerProfile):
         raise _invalid("respondent", _("被投诉用工方不正确。"))
+    if (
+        respondent is not None
+        and channel == Channel.ONLINE
+        and not respondents.has_worked_for(actor, respondent)
+    ):
+        # online, an employer on record is named from the complainant's own work history (ADR 0032)
+        raise _invalid("respondent", _("只能从您本人的用工记录中选择。"), "not_yours")
     work_order = _work_order(data.get("work_order"), channel=channel, actor=actor, respondent=respondent)
-    respondent = respondent or (work_order.posting.employer if work_order else None)
+    about_worker = (
+        work_order is not None and complainant is not None and work_order.worker_id != complainant.pk
+    )
+    if not about_worker:
+        respondent = respondent or (work_order.posting.employer if work_order else None)
+    respondent_name = (data.get("respondent_name") or "").strip()
+    if about_worker and not respondent_name:
+        respondent_name = work_order.worker.real_name  # an employer's complaint about the worker of its order
     respondent_name = _text(
-        data.get("respondent_name"), "respondent_name", _("被投诉方名称"), 100, required=respondent is None
+        respondent_name, "respondent_name", _("被投诉方名称"), 100, required=respondent is None
     )
     fields = {
         "facts": _text(data.get("facts"), "facts", _("事实与理由"), 4000),
@@ -449,14 +464,16 @@ def case_receive(
 
 
 def _work_order(order, *, channel: str, actor, respondent) -> WorkOrder | None:
-    """The work order a complaint names: online, the complainant's own; staff channels, one in their scope.
-    Its employer is the respondent (named or not)."""
+    """The work order a complaint names: online, the complainant's own (as its worker or its employer); staff
+    channels, one in their scope. Unless an employer complains about its worker, the order's employer is the
+    respondent (named or not)."""
     if order is None:
         return None
     if not isinstance(order, WorkOrder):
         raise _invalid("work_order", _("用工单不正确。"))
     if channel == Channel.ONLINE:
-        allowed = order.worker_id == actor.pk
+        # the worker's own order, or (an employer complaining about its worker) one of its postings' orders
+        allowed = order.worker_id == actor.pk or order.posting.employer.user_id == actor.pk
     else:
         allowed = scope_of(actor).covers(order.posting.scope_unit_id)
     if not allowed:

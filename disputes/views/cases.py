@@ -23,7 +23,8 @@ from ..choices import Channel
 from ..forms import ComplaintForm, CounterComplaintForm, EvidenceForm
 from ..models import Case, Evidence
 from ..permissions import can_complain, can_record, sees_complainant, sees_evidence
-from .referral import complainable_orders, green_channel_links
+from .personal import complainant_panel
+from .referral import green_channel_links
 
 
 def _apply(form, exc: DomainError) -> None:
@@ -56,7 +57,7 @@ def complain(request):
     form = ComplaintForm(
         request.POST or None,
         request.FILES or None,
-        work_orders=complainable_orders(request.user),
+        user=request.user,
         initial={"work_order": request.GET.get("work_order")},
     )
     if request.method == "POST" and form.is_valid():
@@ -116,6 +117,7 @@ def detail(request, pk: int):
         "events": case.events.all(),
         "evidence": case.evidence.all() if show_evidence else [],
         "show_complainant": sees_complainant(request.user, case),
+        "complainant": complainant_panel(request.user, case),  # mobile and ID masked, reveal audited
         "form": form,
         "green_channel": green_channel_links(request.user, case),  # staff: the bundle and the packet
     }

@@ -14,23 +14,20 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from accounts.choices import Role
 from core.errors import DomainError
 from jobs.choices import WageUnit
 from work.choices import CheckMethod, PaymentStatus, WorkOrderStatus
-from work.models import WorkOrder
 
 from .. import services
 from ..choices import ClaimType, ClockKind, EvidenceKind, ReferralBody
 from ..models import Case, EvidenceBundle
 from ..permissions import can_handle, sees_green_channel
-from ..services.bundle import WINDOW_DAYS, bundle_can_build
-from ..services.referral import complainant_name
+from ..services.bundle import bundle_can_build
+from .personal import complainant_panel
 
 
 class ReferralOutcomeForm(forms.Form):
@@ -52,19 +49,6 @@ def _case_for_staff(request, pk: int) -> Case:
     if not sees_green_channel(request.user, case):
         raise PermissionDenied
     return case
-
-
-def complainable_orders(user):
-    """The work orders a worker may name in a complaint: their own of the last 180 days (None: not a worker,
-    no such field)."""
-    if not user.has_role(Role.WORKER):
-        return None
-    since = timezone.localdate() - dt.timedelta(days=WINDOW_DAYS)
-    return (
-        WorkOrder.objects.filter(worker=user, work_date__gte=since)
-        .select_related("posting")
-        .order_by("-work_date", "-id")
-    )
 
 
 def green_channel_links(user, case) -> dict | None:
@@ -219,7 +203,7 @@ def packet_page(request, pk: int):
             for e in packet["evidence"]
         ],
         "referred_at": _when(packet["referred_at"]),
-        "complainant_name": complainant_name(case),  # as the case page shows it to staff in scope
+        "complainant": complainant_panel(request.user, case),  # as the case page: mobile and ID masked
         "form": form if may_record else None,
     }
     status = 400 if request.method == "POST" and form.errors else 200
