@@ -157,7 +157,3 @@ def own_respondent(user, pk) -> EmployerProfile | None:
         raise _refused("respondent")
     return EmployerProfile.objects.get(pk=pk)
 
-
-def has_worked_for(user, employer: EmployerProfile) -> bool:
-    orders = worker_orders(user)
-    return bool(orders is not None and orders.filter(posting__employer=employer).exists())

@@ -29,7 +29,6 @@ from jobs.models import EmployerProfile
 from jobs.notifications import notify
 from work.models import WorkOrder
 
-from .. import respondents
 from ..choices import (
     CaseStatus,
     Channel,
@@ -336,13 +335,6 @@ def case_receive(
     respondent = data.get("respondent")
     if respondent is not None and not isinstance(respondent, EmployerProfile):
         raise _invalid("respondent", _("被投诉用工方不正确。"))
-    if (
-        respondent is not None
-        and channel == Channel.ONLINE
-        and not respondents.has_worked_for(actor, respondent)
-    ):
-        # online, an employer on record is named from the complainant's own work history (ADR 0032)
-        raise _invalid("respondent", _("只能从您本人的用工记录中选择。"), "not_yours")
     work_order = _work_order(data.get("work_order"), channel=channel, actor=actor, respondent=respondent)
     about_worker = (
         work_order is not None and complainant is not None and work_order.worker_id != complainant.pk

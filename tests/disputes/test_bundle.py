@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 from decimal import Decimal
 
 import pytest
@@ -230,7 +231,7 @@ def test_bundle_build_touches_bounded_queries(case, officer, django_assert_max_n
 def test_complaint_page_offers_the_workers_own_orders_and_builds_the_bundle(client_as, order, worker_b):
     client = client_as(order.worker)
     form = client.get(f"/disputes/new/?work_order={order.pk}").content.decode()
-    assert f'<option value="{order.pk}" selected>' in form
+    assert re.search(rf'<input type="radio" name="work_order" value="{order.pk}"[^>]* checked>', form)
     response = client.post(
         "/disputes/new/",
         {

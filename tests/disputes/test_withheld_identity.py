@@ -2,8 +2,9 @@
 must-show): a case with a distinctive name, phone and resident ID is walked through acceptance (the respondent
 is told), the respondent's answer, mediation (staff's notes and participants name the complainant, as they
 would), the agreement, its payment and the worker's confirmation; then everything the respondent can read is
-scanned — every page they can open, every API response for their session, their data export, and every inbox
-row, delivery and outbox row addressed to them — for the raw values and every masked form of them."""
+scanned — every page they can open, every API response for their session, their data export, every inbox
+row, delivery and outbox row addressed to them, and the staff's reveal of the complainant's mobile and ID (403
+to them) — for the raw values and every masked form of them."""
 
 from __future__ import annotations
 
@@ -101,6 +102,17 @@ def test_withheld_identity_never_reaches_the_respondent(client_as, api_as, count
             response = boss_api.get(url)
             assert response.status_code == 200, (stage, url)
             _assert_clean(f"{stage}: API {url}", response.content.decode(), forbidden)
+        # the staff's reveal of the complainant's mobile and ID (ADR 0032) is refused to the respondent
+        for field in ("phone", "id_number"):
+            url = f"/disputes/{pk}/complainant/{field}/reveal/"
+            for response in (boss.get(url), boss.post(url, {"reason": "想知道是谁"})):
+                assert response.status_code == 403, (stage, url)
+                _assert_clean(f"{stage}: reveal {url}", response.content.decode(), forbidden)
+            response = boss_api.post(
+                f"/api/v1/cases/{pk}/reveal-complainant/", {"field": field, "reason": "想知道是谁"}, format="json"
+            )
+            assert response.status_code == 403, (stage, field)
+            _assert_clean(f"{stage}: API reveal {field}", response.content.decode(), forbidden)
         detail = boss_api.get(f"/api/v1/cases/{pk}/").json()
         assert detail["complainant"] is None and detail["facts"] == "" and detail["withhold_identity"] is None
         rows = [m.body + m.url for m in InboxMessage.objects.filter(user=respondent.user)]
@@ -175,6 +187,11 @@ def test_withheld_identity_never_reaches_the_respondent(client_as, api_as, count
     own = api_as(worker).get(f"/api/v1/cases/{pk}/").content.decode()
     assert NAME in own and PHONE in own
     assert NAME in client_as(worker).get(f"/disputes/{pk}/").content.decode()  # the facts they wrote
+    # and staff of the county read the mobile masked, in full only through the audited reveal
+    staff_page = client_as(officer).get(f"/disputes/{pk}/").content.decode()
+    assert mask_phone(PHONE) in staff_page and PHONE not in staff_page.replace(case.facts, "")
+    revealed = client_as(officer).post(f"/disputes/{pk}/complainant/phone/reveal/", {"reason": "回访"})
+    assert PHONE in revealed.content.decode()
     assert MediationRecord.objects.filter(case=case).count() == 2
 
 
