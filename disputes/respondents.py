@@ -156,4 +156,3 @@ def own_respondent(user, pk) -> EmployerProfile | None:
     if orders is None or not orders.filter(posting__employer_id=pk).exists():
         raise _refused("respondent")
     return EmployerProfile.objects.get(pk=pk)
-

@@ -26,7 +26,9 @@ def _no_match_notifications(monkeypatch):
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_worker_picks_the_employer_and_staff_reveal_the_mobile(chromium, live_server, settings, tmp_path, county_a):
+def test_worker_picks_the_employer_and_staff_reveal_the_mobile(
+    chromium, live_server, settings, tmp_path, county_a
+):
     from django.contrib.contenttypes.models import ContentType
 
     from core.choices import AuditAction
@@ -66,7 +68,9 @@ def test_worker_picks_the_employer_and_staff_reveal_the_mobile(chromium, live_se
     (row,) = [o for o in bundle.content["work_orders"] if o["id"] == order.pk]
     order.refresh_from_db()
     assert row["check_in"]["at"] is not None and row["check_out"]["at"] is not None
-    assert row["check_in"]["method"] == order.check_in_method and row["hours_worked"] == str(order.hours_worked)
+    assert row["check_in"]["method"] == order.check_in_method and row["hours_worked"] == str(
+        order.hours_worked
+    )
 
     # --- (b) county staff reveal the complainant's mobile on the case page ---
     staff = Person(chromium, live_server.url, "doors-staff", viewport={"width": 1280, "height": 900})

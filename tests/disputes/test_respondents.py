@@ -102,9 +102,7 @@ def test_employer_form_offers_its_markets_and_its_workers(client_as, order, othe
     assert market.name in page and f'value="{market.pk}"' in page
     assert f'value="{order.pk}"' in page and f'value="{other_order.pk}"' not in page
     assert order.worker.real_name not in page  # masked in the list
-    response = client_as(boss).post(
-        "/disputes/new/", {**FORM, "work_order": order.pk, "market": market.pk}
-    )
+    response = client_as(boss).post("/disputes/new/", {**FORM, "work_order": order.pk, "market": market.pk})
     assert response.status_code == 302
     case = Case.objects.get(complainant=boss)
     assert case.work_order == order and case.market == market

@@ -109,7 +109,9 @@ def test_withheld_identity_never_reaches_the_respondent(client_as, api_as, count
                 assert response.status_code == 403, (stage, url)
                 _assert_clean(f"{stage}: reveal {url}", response.content.decode(), forbidden)
             response = boss_api.post(
-                f"/api/v1/cases/{pk}/reveal-complainant/", {"field": field, "reason": "想知道是谁"}, format="json"
+                f"/api/v1/cases/{pk}/reveal-complainant/",
+                {"field": field, "reason": "想知道是谁"},
+                format="json",
             )
             assert response.status_code == 403, (stage, field)
             _assert_clean(f"{stage}: API reveal {field}", response.content.decode(), forbidden)
