@@ -20,6 +20,7 @@ from core.audit import audit_record
 from core.choices import AuditAction
 from core.errors import DomainError, InvalidTransition, RateLimited
 from core.http import client_ip
+from core.masking import mask_id_number, mask_name
 from core.months import next_month
 from core.permissions import require_access, signed_in
 
@@ -45,6 +46,23 @@ def in_notice(today: dt.date | None = None):
         .select_related("person", "program_type", "scope_unit")
         .order_by("notice_end", "number")
     )
+
+
+def notice_row(app: Application) -> dict:
+    """What the public notice shows of an application: masked name and ID, never more."""
+    return {
+        "pk": app.pk,
+        "number": app.number,
+        "name": mask_name(app.person.real_name),
+        "id_number": mask_id_number(app.person.id_number),
+        "program": app.program_type.name,
+        "county": app.scope_unit.name,
+        "period_start": app.period_start,
+        "period_end": app.period_end,
+        "amount": app.amount_approved,
+        "notice_start": app.notice_start,
+        "notice_end": app.notice_end,
+    }
 
 
 # --- objections ---------------------------------------------------------------------------------------------
