@@ -235,7 +235,6 @@ def application_submit(
         request=request,
         on_behalf_of=on_behalf_of,
     )
-    APPLICATION_WORKFLOW.lock(application.pk)
     application.submitted_at = now
     APPLICATION_WORKFLOW.move(
         application,
