@@ -256,3 +256,58 @@ def test_anonymous_objections_are_rate_limited_and_only_during_the_notice(
     assert notices_conclude(today=after) == 1
     app.refresh_from_db()
     assert app.status == S.APPROVED
+
+
+# --- concurrency (PostgreSQL) -------------------------------------------------------------------------------
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_city_approvals_never_overspend_the_budget(postgres_transactional, county_a, monkeypatch):
+    import threading
+
+    from django.db import connections
+
+    monkeypatch.setattr("subsidies.services.applications.notify", lambda *a, **k: None)
+    # ¥1,000 for the year, five applications of ¥300 each in city review: three fit (¥900), two are refused
+    Budget.objects.create(program_type=program(), scope_unit=county_a, year=2026, amount=Decimal("1000.00"))
+    officer = UserFactory(scope_unit=county_a, roles=[Role.COUNTY_STAFF])
+    reviewer = UserFactory(scope_unit=None, id_number=None, roles=[Role.CITY_STAFF])
+    apps = [
+        Application.objects.create(
+            number=f"BT-race-{i}",
+            person=UserFactory(scope_unit=county_a, roles=[Role.WORKER]),
+            program_type=program(),
+            scope_unit=county_a,
+            period_start=dt.date(2026, 3, 1),
+            period_end=dt.date(2026, 3, 31),
+            amount_requested=Decimal("300.00"),
+            amount_approved=Decimal("300.00"),
+            county_reviewer=officer,
+            status=S.CITY_REVIEW,
+        )
+        for i in range(5)
+    ]
+    barrier = threading.Barrier(len(apps))
+    results: list = [None] * len(apps)
+
+    def work(i: int) -> None:
+        try:
+            barrier.wait(timeout=30)
+            results[i] = application_city_review(actor=reviewer, application=apps[i], outcome="approve")
+        except Exception as exc:  # reported to the test through results
+            results[i] = exc
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(len(apps))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not any(thread.is_alive() for thread in threads), "a thread hung (deadlock?)"
+    refused = [r for r in results if isinstance(r, DomainError)]
+    assert len(refused) == 2 and {r.code for r in refused} == {"over_budget"}, results
+    assert all("剩余 100.00 元" in r.fields["amount_approved"][0] for r in refused)
+    assert Application.objects.filter(status=S.PUBLIC_NOTICE).count() == 3
+    assert Budget.objects.get().remaining() == Decimal("100.00")
