@@ -204,3 +204,55 @@ def test_api_notices_are_public_and_masked_and_objections_public_writes(
     assert Application.objects.get(pk=app.pk).status == S.RETURNED
     # no longer on the notice: nothing to object to
     assert api.post("/api/v1/subsidy-objections/", {"application": app.pk, "text": "x"}).status_code == 404
+
+
+# --- evidence and the admin ---------------------------------------------------------------------------------
+
+
+def _png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (60, 40), (200, 220, 255)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def test_evidence_is_checked_by_its_content_and_stored_privately(client_as, person):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from subsidies.models import ApplicationEvidence
+
+    app = application_submit(actor=person, person=person, program=program(), day=MARCH)
+    client = client_as(person)
+    url = f"/subsidies/applications/{app.pk}/evidence/"
+    fake = SimpleUploadedFile("proof.png", b"#!/bin/sh\necho not an image", content_type="image/png")
+    refused = client.post(url, {"file": fake, "description": "假图片"})
+    assert refused.status_code == 400 and ApplicationEvidence.objects.count() == 0
+    real = SimpleUploadedFile("proof.png", _png(), content_type="image/png")
+    assert client.post(url, {"file": real, "description": "劳动合同"}).status_code == 302
+    evidence = ApplicationEvidence.objects.get(application=app)
+    assert (evidence.kind, evidence.description, evidence.uploaded_by) == ("image", "劳动合同", person)
+    assert evidence.file.name.endswith(".jpg")  # re-encoded, the upload's name not kept
+
+
+def test_admin_queue_is_scoped_and_the_city_step_refuses_the_county_reviewer(
+    client_as, person, officer, officer_b, county_a
+):
+    app = application_submit(actor=person, person=person, program=program(), day=MARCH)
+    change = f"/admin/subsidies/application/{app.pk}/change/"
+    assert app.number in client_as(officer).get("/admin/subsidies/application/").content.decode()
+    assert app.number not in client_as(officer_b).get("/admin/subsidies/application/").content.decode()
+    assert client_as(officer_b).get(change).status_code == 302  # the admin's "does not exist" redirect
+    assert client_as(officer_b).get(f"/admin/subsidies/application/{app.pk}/county/").status_code == 404
+    both = UserFactory(scope_unit=county_a, roles=[Role.COUNTY_STAFF, Role.CITY_STAFF])
+    client = client_as(both)
+    done = client.post(f"/admin/subsidies/application/{app.pk}/county/", {"outcome": "approve"})
+    assert done.status_code == 302
+    app.refresh_from_db()
+    assert app.status == S.CITY_REVIEW
+    refused = client.post(f"/admin/subsidies/application/{app.pk}/city/", {"outcome": "approve"}, follow=True)
+    assert "同一人不能同时担任县级审核和市级复核" in refused.content.decode()
+    app.refresh_from_db()
+    assert (app.status, app.city_reviewer_id) == (S.CITY_REVIEW, None)
