@@ -64,3 +64,56 @@ class EntitlementSource(models.TextChoices):
 
     LEGACY = "legacy", _("原系统已享受")
     APPLICATION = "application", _("本平台申请")
+
+
+class ApplicationStatus(models.TextChoices):
+    """A subsidy application's workflow (DESIGN.md): two-level review, then the public notice (公示)."""
+
+    DRAFT = "draft", _("草稿")
+    SUBMITTED = "submitted", _("已提交")
+    COUNTY_REVIEW = "county_review", _("县级审核中")
+    CITY_REVIEW = "city_review", _("市级复核中")
+    PUBLIC_NOTICE = "public_notice", _("公示中")
+    APPROVED = "approved", _("已批准")
+    DISBURSED = "disbursed", _("已发放")
+    RETURNED = "returned", _("已退回")
+    REJECTED = "rejected", _("未通过")
+
+
+AS = ApplicationStatus
+APPLICATION_TRANSITIONS: dict[str, frozenset[str]] = {
+    AS.DRAFT: frozenset({AS.SUBMITTED}),
+    AS.SUBMITTED: frozenset({AS.COUNTY_REVIEW}),
+    AS.COUNTY_REVIEW: frozenset({AS.CITY_REVIEW, AS.RETURNED, AS.REJECTED}),
+    AS.RETURNED: frozenset({AS.SUBMITTED}),
+    AS.CITY_REVIEW: frozenset({AS.PUBLIC_NOTICE, AS.RETURNED, AS.REJECTED}),
+    AS.PUBLIC_NOTICE: frozenset({AS.APPROVED, AS.RETURNED}),
+    AS.APPROVED: frozenset({AS.DISBURSED}),
+    AS.DISBURSED: frozenset(),
+    AS.REJECTED: frozenset(),
+}
+# the statuses whose requested amount counts against a budget (approved ones by their approved amount)
+BUDGET_HOLDING_STATUSES = (AS.PUBLIC_NOTICE, AS.APPROVED, AS.DISBURSED)
+OPEN_APPLICATION_STATUSES = (
+    AS.DRAFT,
+    AS.SUBMITTED,
+    AS.COUNTY_REVIEW,
+    AS.CITY_REVIEW,
+    AS.PUBLIC_NOTICE,
+    AS.RETURNED,
+)
+
+
+class ObjectionStatus(models.TextChoices):
+    """An objection raised during a public notice: open until staff uphold or dismiss it."""
+
+    OPEN = "open", _("待处理")
+    UPHELD = "upheld", _("异议成立")
+    DISMISSED = "dismissed", _("异议不成立")
+
+
+OBJECTION_TRANSITIONS: dict[str, frozenset[str]] = {
+    ObjectionStatus.OPEN: frozenset({ObjectionStatus.UPHELD, ObjectionStatus.DISMISSED}),
+    ObjectionStatus.UPHELD: frozenset(),
+    ObjectionStatus.DISMISSED: frozenset(),
+}

@@ -1,7 +1,7 @@
 """Demo subsidies (called by `manage.py seed_demo`): the reference programs; the demo worker 张建国 (潍城区,
 born 1968, so within five years of his statutory retirement) certified hard-to-employ by 潍城区's staff through
 the jobs service, and the social-insurance system's contribution records for his last three months (as an
-import would bring them). Idempotent."""
+import would bring them), and this year's budgets in his county. Idempotent."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from jobs.choices import PersonCategoryKind
 from jobs.models import PersonCategory
 from jobs.services.registration import person_category_record
 
-from .models import ContributionMonth
+from .models import Budget, ContributionMonth, ProgramType
 
 WORKER_PHONE = "13900000001"
 STAFF_PHONE = "13800000002"
@@ -53,5 +53,16 @@ def seed(stdout=None) -> None:
                 "base": Decimal("4000.00"),
             },
         )
+    # a year's budget for each program offered to workers in the demo worker's county (ADR 0030)
+    if worker.scope_unit_id:
+        for program in ProgramType.objects.filter(offered_to_workers=True):
+            Budget.objects.get_or_create(
+                program_type=program,
+                scope_unit_id=worker.scope_unit_id,
+                year=today.year,
+                defaults={"amount": Decimal("500000.00"), "notice": "示例预算：上线前按本级预算文件录入"},
+            )
     if stdout:
-        stdout.write("  subsidies: 4 programs, 1 hard-to-employ certification, 3 contribution months")
+        stdout.write(
+            "  subsidies: 4 programs, 1 hard-to-employ certification, 3 contribution months, budgets"
+        )

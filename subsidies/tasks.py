@@ -10,3 +10,11 @@ def contribution_import_run_task(import_id: int) -> int | None:
     """Run one queued contribution import (enqueued on commit by ``contribution_import_start``)."""
     row = contributions.contribution_import_run(import_id=import_id)
     return row.pk if row else None
+
+
+@shared_task
+def notices_conclude_task() -> int:
+    """Daily: approve the applications whose public notice ended with no open or upheld objection."""
+    from .services.notice import notices_conclude
+
+    return notices_conclude()

@@ -1,7 +1,8 @@
-from .views import programs
+from .views import applications, programs
 
 app_name = "subsidies"
 
 urlpatterns = [
     *programs.urlpatterns,
+    *applications.urlpatterns,
 ]

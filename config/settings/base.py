@@ -404,6 +404,10 @@ LINGONG_CASE_ESCALATE_SHARE = 0.8
 # Market safety reports (ADR 0027): anonymous reports per client address per hour; the national rights hotline
 # (a county's own number is data, disputes.RightsContact) and the citizens' service line.
 LINGONG_SAFETY_REPORT_ANON_LIMIT = env.int("LINGONG_SAFETY_REPORT_ANON_LIMIT", default=5)
+# Subsidy applications (ADR 0030): the public notice (公示) lasts this many working days after the city's approval;
+# anonymous objections per client address per hour.
+LINGONG_SUBSIDY_NOTICE_WORKING_DAYS = max(5, env.int("LINGONG_SUBSIDY_NOTICE_WORKING_DAYS", default=5))
+LINGONG_SUBSIDY_OBJECTION_ANON_LIMIT = env.int("LINGONG_SUBSIDY_OBJECTION_ANON_LIMIT", default=3)
 LINGONG_RIGHTS_HOTLINE = env("LINGONG_RIGHTS_HOTLINE", default="12333")
 LINGONG_CITIZEN_HOTLINE = env("LINGONG_CITIZEN_HOTLINE", default="12345")
 LINGONG_SMS_CODE_TTL = env.int("LINGONG_SMS_CODE_TTL", default=5 * 60)

@@ -1,5 +1,6 @@
 """Subsidies in the admin: programs and their effective-dated parameter rows, the contribution import (upload,
-progress, per-row report), contribution months, insured premiums, decisions and the subsidies on record. One
+progress, per-row report), contribution months, insured premiums, decisions and the subsidies on record, the
+applications' review queues, objections and budgets. One
 module per area; the import's status is read-only and moves only through the services."""
 
-from . import contributions, decisions, programs  # noqa: F401
+from . import applications, contributions, decisions, programs  # noqa: F401

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from jobs.views.counter import acting_context, acting_worker
 
 from ..models import ProgramType
+from ..services.applications import open_application
 from ..services.eligibility import parameter_for, what_can_i_get
 
 # the figures a person reads (the decision stores them all), in the order they are computed
@@ -60,6 +61,7 @@ def mine(request):
     for program, answers in what_can_i_get(worker):
         for answer in answers:
             answer.figure_rows = _figure_rows(answer.decision.figures)
+            answer.application = open_application(worker, program, answer.period_start)
         results.append(
             {
                 "program": program,

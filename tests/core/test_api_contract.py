@@ -58,6 +58,9 @@ PUBLIC = {
     # subsidies (issue 17): the programs and their parameter rows with the notices, public like the policies
     "subsidy-programs-list",
     "subsidy-programs-detail",
+    # the public notice (公示) of subsidy applications, masked names and IDs (issue 17, ADR 0030)
+    "subsidy-notices-list",
+    "subsidy-notices-detail",
 }
 # The only routes an anonymous visitor may write to: reporting a posting (举报, throttled), and the payment
 # provider's callback, which is authenticated by its HMAC signature instead of a login (an unsigned call
@@ -65,6 +68,7 @@ PUBLIC = {
 PUBLIC_WRITES = {
     "posting-report",
     "safety-report-list",  # anyone reports a market hazard (POST; throttled, ADR 0027)
+    "subsidy-objections-list",  # anyone objects to a subsidy in public notice (POST; rate-limited, ADR 0030)
     "payment-callback-sandbox",
     "payment-callback-wechatpay",
     "payment-callback-alipay",

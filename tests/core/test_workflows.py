@@ -42,7 +42,8 @@ from jobs.models import (
 )
 from labour_stats.models import WageGuidance
 from markets.models import Inspection, Market, OnlinePlatform, WebhookDelivery
-from subsidies.models import ContributionImport
+from subsidies.models import Application as SubsidyApplication
+from subsidies.models import ContributionImport, Objection, ProgramType
 from training.models import Attendance, Enrollment, Institution, TrainingClaim, TrainingClass
 from work.choices import PaymentBackend, PaymentMethod, RatingDirection
 from work.models import Payment, Rating, Refund, WorkOrder
@@ -196,6 +197,28 @@ def _subjects(county_a):
             file_name="walk.csv",
             lane=f"walk-{next(counter)}",
             uploaded_by=UserFactory(scope_unit=county_a, roles=[Role.CITY_STAFF]),
+        ),
+        SubsidyApplication: lambda: SubsidyApplication.objects.create(
+            number=f"BT-walk-{next(counter)}",
+            person=worker,
+            program_type=ProgramType.objects.get(code="flexible_social_insurance"),
+            scope_unit=county_a,
+            period_start=dt.date(2026, 1, 1),
+            period_end=dt.date(2026, 1, 31),
+            amount_requested=Decimal("300.00"),
+        ),
+        Objection: lambda: Objection.objects.create(
+            application=SubsidyApplication.objects.create(
+                number=f"BT-obj-{next(counter)}",
+                person=worker,
+                program_type=ProgramType.objects.get(code="flexible_social_insurance"),
+                scope_unit=county_a,
+                period_start=dt.date(2026, 1, 1),
+                period_end=dt.date(2026, 1, 31),
+                amount_requested=Decimal("300.00"),
+                status="public_notice",
+            ),
+            text="走查异议",
         ),
         Case: lambda: Case.objects.create(
             number=f"TS-walk-{next(counter)}",

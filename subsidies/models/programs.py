@@ -27,7 +27,7 @@ from core.workflow import Workflow
 from jobs.models import EmployerProfile
 from work.models import WorkOrder
 
-from .choices import (
+from ..choices import (
     ACTIVE_IMPORT_STATUSES,
     IMPORT_TRANSITIONS,
     BaseRule,
@@ -86,7 +86,7 @@ class ProgramType(models.Model):
         return self.name
 
     def clean(self) -> None:
-        from .strategies import registry
+        from ..strategies import registry
 
         errors = {}
         for field, kind in (
@@ -498,6 +498,14 @@ class Entitlement(TimeStampedModel):
     reference = models.CharField(_("凭据"), max_length=120, blank=True)
     decision = models.ForeignKey(
         EligibilityDecision, verbose_name=_("资格测算"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    application = models.ForeignKey(
+        "subsidies.Application",
+        verbose_name=_("补贴申请"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="entitlements",
     )
 
     objects = EntitlementQuerySet.as_manager()
