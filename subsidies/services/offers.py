@@ -44,16 +44,17 @@ from ..models import (
     ContributionMonth,
     InsuredPremium,
     Offer,
+    OfferEvent,
     OfferRun,
     ProgramType,
 )
 from ..strategies import CYCLE
-from .eligibility import assess, offer_periods
+from .eligibility import assess_many, decisions_record_many, offer_periods
 
 logger = logging.getLogger("lingong.subsidies")
 
 RUN_PERMISSION = "subsidies.add_offerrun"
-CHUNK = 200
+CHUNK = 1000
 REPORT_ROWS = 500
 
 
@@ -102,53 +103,93 @@ def candidates(program: ProgramType, day: dt.date) -> list[int]:
     return list(ids.exclude(pk__in=already).order_by("pk"))
 
 
-def work_list(as_of: dt.date) -> list[tuple[int, dt.date, int]]:
-    """(program id, a day of the period, person id) for every program offered, each of its periods that
-    "what can I get" shows on ``as_of``, and each candidate."""
-    rows = []
-    for program in offered_programs():
-        for day in offer_periods(program, as_of):
-            rows += [(program.pk, day, person_id) for person_id in candidates(program, day)]
-    return rows
+def work_list(as_of: dt.date) -> list[tuple[ProgramType, dt.date, list[int]]]:
+    """(program, a day of the period, candidate ids) for every program offered and each of its periods
+    that "what can I get" shows on ``as_of``."""
+    return [
+        (program, day, candidates(program, day))
+        for program in offered_programs()
+        for day in offer_periods(program, as_of)
+    ]
 
 
-# --- one person ---------------------------------------------------------------------------------------------
+# --- making offers -----------------------------------------------------------------------------------------
 
 
-def offer_for(*, person, program: ProgramType, day: dt.date, run: OfferRun | None = None) -> Offer | None:
-    """Run the calculator for ``person``; when they are eligible with an amount, create the offer and tell
-    them (in the caller's transaction). None when not eligible, or when an offer exists already."""
-    answer = assess(person, program, day)
-    if answer.eligible is not True or not answer.amount:
-        return None
-    try:
-        with transaction.atomic():
-            offer = Offer.objects.create(
-                person=person,
-                program_type=program,
-                period_start=answer.period_start,
-                period_end=answer.period_end,
-                decision=answer.stored,
-                amount=answer.amount,
-                run=run,
-                notified_at=timezone.now(),
-            )
-    except IntegrityError:
-        return None  # offered already (a concurrent run, or one since the candidates were listed)
-    OFFER_WORKFLOW.record(offer, to_status=OfferStatus.OFFERED, actor=None)
+def _tell(offer: Offer) -> None:
     notify(
-        person.pk,
+        offer.person_id,
         _("您可能符合“%(program)s”（%(start)s 至 %(end)s，测算约 %(amount)s 元），无需另行申请，请确认。")
         % {
-            "program": program.name,
-            "start": answer.period_start,
-            "end": answer.period_end,
-            "amount": answer.amount,
+            "program": offer.program_type.name,
+            "start": offer.period_start,
+            "end": offer.period_end,
+            "amount": offer.amount,
         },
         url=reverse("subsidies:offer", args=[offer.pk]),
         key=f"subsidy-offer:{offer.pk}",
     )
-    return offer
+
+
+def offers_make(*, people, program: ProgramType, day: dt.date, run: OfferRun | None = None):
+    """Run the calculator for ``people`` (users) for the period containing ``day`` (``assess_many``: a
+    handful of queries for the lot), store the decisions of those eligible with an amount, create their
+    offers and tell each (in the caller's transaction). Returns (offers made, failures: person id →
+    exception). People with an offer for the period already get nothing (a concurrent run, or one made
+    since the candidates were listed)."""
+    answers, failed = assess_many(people, program, day)
+    wanted = {pk: a for pk, a in answers.items() if a.eligible is True and a.amount}
+    if not wanted:
+        return [], failed
+    start = next(iter(wanted.values())).period_start
+    taken = set(
+        Offer.objects.filter(
+            program_type=program, period_start=start, person_id__in=list(wanted)
+        ).values_list("person_id", flat=True)
+    )
+    wanted = {pk: a for pk, a in wanted.items() if pk not in taken}
+    decisions_record_many(wanted)
+    now = timezone.now()
+    rows = [
+        Offer(
+            person_id=pk,
+            program_type=program,
+            period_start=a.period_start,
+            period_end=a.period_end,
+            decision=a.stored,
+            amount=a.amount,
+            run=run,
+            notified_at=now,
+        )
+        for pk, a in wanted.items()
+    ]
+    try:
+        with transaction.atomic():
+            made = Offer.objects.bulk_create(rows)
+    except IntegrityError:
+        # one of them was offered in between: one by one, skipping those
+        made = []
+        for row in rows:
+            try:
+                with transaction.atomic():
+                    row.save(force_insert=True)
+            except IntegrityError:
+                continue
+            made.append(row)
+    OfferEvent.objects.bulk_create(
+        [OfferEvent(offer=o, from_status="", to_status=OfferStatus.OFFERED, actor=None, at=now) for o in made]
+    )
+    for offer in made:
+        _tell(offer)
+    return made, failed
+
+
+def offer_for(*, person, program: ProgramType, day: dt.date, run: OfferRun | None = None) -> Offer | None:
+    """``offers_make`` for one person: their offer, or None (not eligible, or offered already)."""
+    made, failed = offers_make(people=[person], program=program, day=day, run=run)
+    if failed:
+        raise failed[person.pk]
+    return made[0] if made else None
 
 
 # --- the run ------------------------------------------------------------------------------------------------
@@ -186,10 +227,10 @@ def _already_running() -> DomainError:
 
 
 def offer_run_run(*, run_id: int) -> OfferRun | None:
-    """Run a queued run: list the work, then the people in chunks of ``CHUNK``, each chunk one transaction
-    that also stores the progress (people checked, errors so far, offers made), so the staff page shows it
-    while the run goes on. A person whose check fails is counted and reported; the run goes on. Safe to run
-    twice: only a queued run starts."""
+    """Run a queued run: list the work, then the candidates in chunks of ``CHUNK`` people of one program
+    and period (``offers_make``), each chunk one transaction that also stores the progress (people
+    checked, errors so far, offers made), so the staff page shows it while the run goes on. A person whose
+    check fails is counted and reported; the run goes on. Safe to run twice: only a queued run starts."""
     with transaction.atomic():
         run = OFFER_RUN_WORKFLOW.lock(run_id)
         if run.status != RunStatus.QUEUED:
@@ -201,23 +242,26 @@ def offer_run_run(*, run_id: int) -> OfferRun | None:
     except Exception as exc:  # the run records why it stopped
         logger.exception("offer run %s failed", run.pk)
         return _fail(run, _("测算中断：%(error)s") % {"error": exc.__class__.__name__})
-    OfferRun.objects.filter(pk=run.pk).update(rows_total=len(work))
-    programs = {p.pk: p for p in ProgramType.objects.all()}
-    report, offered, errors = [], 0, 0
-    for start in range(0, len(work), CHUNK):
-        chunk = work[start : start + CHUNK]
-        people = User.objects.in_bulk([person_id for _p, _d, person_id in chunk])
-        with transaction.atomic():
-            for program_id, day, person_id in chunk:
-                program, person = programs[program_id], people.get(person_id)
-                if person is None:
-                    continue
+    total = sum(len(ids) for _program, _day, ids in work)
+    OfferRun.objects.filter(pk=run.pk).update(rows_total=total)
+    report, offered, errors, done = [], 0, 0, 0
+    for program, day, ids in work:
+        for start in range(0, len(ids), CHUNK):
+            chunk = ids[start : start + CHUNK]
+            people = list(
+                User.objects.filter(pk__in=chunk).only("id", "birth_date", "gender", "scope_unit_id")
+            )
+            with transaction.atomic():
                 try:
                     with transaction.atomic():
-                        offer = offer_for(person=person, program=program, day=day, run=run)
-                except Exception as exc:  # one failure is reported; the run goes on
-                    logger.exception("offer run %s: person %s", run.pk, person_id)
-                    errors += 1
+                        made, failed = offers_make(people=people, program=program, day=day, run=run)
+                except Exception as exc:  # the chunk's failure is reported; the run goes on
+                    logger.exception("offer run %s: chunk of %s", run.pk, program.code)
+                    made, failed = [], dict.fromkeys(chunk, exc)
+                errors += len(failed)
+                offered += len(made)
+                done += len(chunk)
+                for person_id, exc in failed.items():
                     report.append(
                         {
                             "person": person_id,
@@ -226,21 +270,19 @@ def offer_run_run(*, run_id: int) -> OfferRun | None:
                             "error": exc.__class__.__name__,
                         }
                     )
-                    continue
-                if offer is not None:
-                    offered += 1
+                for offer in made:
                     if len(report) < REPORT_ROWS:
                         report.append(
                             {
-                                "person": person_id,
+                                "person": offer.person_id,
                                 "program": program.code,
                                 "period": str(offer.period_start),
                                 "amount": str(offer.amount),
                             }
                         )
-            OfferRun.objects.filter(pk=run.pk).update(
-                rows_done=min(start + CHUNK, len(work)), errors=errors, offered_count=offered, report=report
-            )
+                OfferRun.objects.filter(pk=run.pk).update(
+                    rows_done=done, errors=errors, offered_count=offered, report=report
+                )
     with transaction.atomic():
         run = OFFER_RUN_WORKFLOW.lock(run.pk)
         run.finished_at = timezone.now()
@@ -249,7 +291,7 @@ def offer_run_run(*, run_id: int) -> OfferRun | None:
             RunStatus.DONE,
             actor=None,
             fields=["finished_at"],
-            audit={"checked": run.rows_total, "offered": offered, "errors": errors},
+            audit={"checked": total, "offered": offered, "errors": errors},
         )
     return run
 

@@ -201,35 +201,66 @@ def test_only_city_staff_start_a_run(officer, city_staff):
 
 def test_progress_is_stored_chunk_by_chunk(population, city_staff, monkeypatch):
     seen = []
-    real = offers.offer_for
+    real = offers.offers_make
 
     def spy(**kwargs):
-        seen.append(OfferRun.objects.values_list("rows_done", flat=True).get())
+        seen.append((OfferRun.objects.values_list("rows_done", flat=True).get(), len(kwargs["people"])))
         return real(**kwargs)
 
     monkeypatch.setattr(offers, "CHUNK", 2)
-    monkeypatch.setattr(offers, "offer_for", spy)
+    monkeypatch.setattr(offers, "offers_make", spy)
     run = run_once(city_staff)
-    # the stored progress advanced between chunks of two while the run went on
-    assert seen[0] == 0 and seen[2] == 2 and seen[-1] == (len(seen) - 1) // 2 * 2
-    assert run.rows_done == run.rows_total == len(seen)
+    # the stored progress advanced chunk by chunk (of at most two people) while the run went on
+    done = 0
+    for stored, size in seen:
+        assert stored == done and 1 <= size <= 2
+        done += size
+    assert len(seen) > 3 and run.rows_done == run.rows_total == done
 
 
 def test_one_persons_failure_is_counted_and_the_run_goes_on(population, city_staff, monkeypatch):
-    real = offers.offer_for
-    victim = population["si_march"].pk
+    from subsidies.services import eligibility
 
-    def flaky(**kwargs):
-        if kwargs["person"].pk == victim:
-            raise RuntimeError("boom")
-        return real(**kwargs)
+    real = eligibility._run
+    victim = population["si_march"]
 
-    monkeypatch.setattr(offers, "offer_for", flaky)
+    def flaky(program, facts, parameter):
+        # the victim's March facts (the only ones with 5 settled days and the default contribution)
+        if (
+            getattr(facts, "work_days", None) == 5
+            and getattr(facts, "category", None)
+            and facts.month == MARCH
+        ):
+            if facts.contribution_row_id == victim.contribution_months.get(month=MARCH).pk:
+                raise RuntimeError("boom")
+        return real(program, facts, parameter)
+
+    monkeypatch.setattr(eligibility, "_run", flaky)
     run = run_once(city_staff)
     assert (run.status, run.errors, run.offered_count) == (RunStatus.DONE, 1, 3)
     assert [e for e in run.report if e.get("error")] == [
-        {"person": victim, "program": "flexible_social_insurance", "day": str(MARCH), "error": "RuntimeError"}
+        {
+            "person": victim.pk,
+            "program": "flexible_social_insurance",
+            "day": str(MARCH),
+            "error": "RuntimeError",
+        }
     ]
+    assert not Offer.objects.filter(person=victim).exists()
+
+
+def test_the_bulk_facts_are_the_facts_of_each_person_alone(population):
+    from subsidies.services import eligibility
+
+    people = list(User.objects.all())
+    for code, day in (("flexible_social_insurance", MARCH), ("gig_accident_insurance", MARCH)):
+        prog = program(code)
+        many = eligibility.FACTS_MANY[prog.eligibility_strategy](people, prog, day)
+        start = day if code == "flexible_social_insurance" else dt.date(day.year, 1, 1)
+        for person in people:
+            assert many[person.pk] == eligibility.FACTS[prog.eligibility_strategy](person, prog, start), (
+                person
+            )
 
 
 def test_the_person_confirms_or_declines_their_own_offer_only(population, city_staff, client_as):
