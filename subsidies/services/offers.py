@@ -49,6 +49,7 @@ from ..models import (
     ProgramType,
 )
 from ..strategies import CYCLE
+from .applications import application_submit
 from .eligibility import assess_many, decisions_record_many, offer_periods
 
 logger = logging.getLogger("lingong.subsidies")
