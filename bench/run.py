@@ -703,6 +703,11 @@ def markdown(report: dict) -> str:
         from .escalation import line as escalation_line
 
         lines += ["", escalation_line(e)]
+    f = report.get("offers")
+    if f:
+        from .offers import line as offers_line
+
+        lines += ["", offers_line(f)]
     if report.get("knee"):
         lines += ["", *knee_markdown(report["knee"])]
     return "\n".join(lines) + "\n"
@@ -921,6 +926,12 @@ def main(argv=None) -> int:
 
         report["escalation"] = time_escalation(args.size)
         print(escalation_line(report["escalation"]), flush=True)
+    if not args.knee and (not args.scenarios or "offers" in {n.strip() for n in args.scenarios.split(",")}):
+        from .offers import line as offers_line
+        from .offers import time_offers
+
+        report["offers"] = time_offers(args.size)
+        print(offers_line(report["offers"]), flush=True)
     if not args.knee and (not args.scenarios or "outcomes" in names):
         from .outcomes import time_outcomes
 

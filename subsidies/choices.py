@@ -117,3 +117,39 @@ OBJECTION_TRANSITIONS: dict[str, frozenset[str]] = {
     ObjectionStatus.UPHELD: frozenset(),
     ObjectionStatus.DISMISSED: frozenset(),
 }
+
+
+class RunStatus(models.TextChoices):
+    """A long run (the proactive eligibility finder): queued, running, done or failed."""
+
+    QUEUED = "queued", _("排队中")
+    RUNNING = "running", _("进行中")
+    DONE = "done", _("已完成")
+    FAILED = "failed", _("失败")
+
+
+RUN_TRANSITIONS: dict[str, frozenset[str]] = {
+    RunStatus.QUEUED: frozenset({RunStatus.RUNNING, RunStatus.FAILED}),
+    RunStatus.RUNNING: frozenset({RunStatus.DONE, RunStatus.FAILED}),
+    RunStatus.DONE: frozenset(),
+    RunStatus.FAILED: frozenset(),
+}
+ACTIVE_RUN_STATUSES = (RunStatus.QUEUED, RunStatus.RUNNING)
+
+
+class OfferStatus(models.TextChoices):
+    """A proactive offer (免申即享): sent to the person, who confirms it (it becomes their application) or
+    declines it; an offer no longer borne out by the records is withdrawn."""
+
+    OFFERED = "offered", _("待确认")
+    CONFIRMED = "confirmed", _("已确认申请")
+    DECLINED = "declined", _("已放弃")
+    WITHDRAWN = "withdrawn", _("已撤回")
+
+
+OFFER_TRANSITIONS: dict[str, frozenset[str]] = {
+    OfferStatus.OFFERED: frozenset({OfferStatus.CONFIRMED, OfferStatus.DECLINED, OfferStatus.WITHDRAWN}),
+    OfferStatus.CONFIRMED: frozenset(),
+    OfferStatus.DECLINED: frozenset(),
+    OfferStatus.WITHDRAWN: frozenset(),
+}

@@ -25,6 +25,8 @@ VIEW = (
     "subsidies.view_objection",
     "subsidies.view_objectionevent",
     "subsidies.view_budget",
+    "subsidies.view_offerrun",
+    "subsidies.view_offer",
 )
 COUNTY_REVIEW = (
     "subsidies.change_application",

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from .services import contributions
+from .services import contributions, offers
 
 
 @shared_task
@@ -18,3 +18,17 @@ def notices_conclude_task() -> int:
     from .services.notice import notices_conclude
 
     return notices_conclude()
+
+
+@shared_task
+def offer_run_task(run_id: int) -> int | None:
+    """Run one queued proactive-offer run (enqueued on commit by ``offer_run_start``)."""
+    row = offers.offer_run_run(run_id=run_id)
+    return row.pk if row else None
+
+
+@shared_task
+def offers_monthly_task() -> int | None:
+    """The monthly proactive-offer run (免申即享), as of today; nothing when one is running."""
+    row = offers.offer_run_monthly()
+    return row.pk if row else None

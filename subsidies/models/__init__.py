@@ -1,5 +1,5 @@
 """Subsidies' models, split by area: programs, contribution months, premiums, decisions and the ledger
-(``programs``); applications, their review, public notice, objections and budgets (``applications``)."""
+(``programs``); applications, their review, public notice, objections and budgets (``applications``); the proactive offer and its runs (``offers``)."""
 
 from .applications import (
     APPLICATION_WORKFLOW,
@@ -11,6 +11,7 @@ from .applications import (
     Objection,
     ObjectionEvent,
 )
+from .offers import OFFER_RUN_WORKFLOW, OFFER_WORKFLOW, Offer, OfferEvent, OfferRun, OfferRunEvent
 from .programs import (
     IMPORT_WORKFLOW,
     MONEY,
@@ -45,6 +46,12 @@ __all__ = [
     "OBJECTION_WORKFLOW",
     "Objection",
     "ObjectionEvent",
+    "OFFER_RUN_WORKFLOW",
+    "OFFER_WORKFLOW",
+    "Offer",
+    "OfferEvent",
+    "OfferRun",
+    "OfferRunEvent",
     "ProgramParameter",
     "ProgramType",
     "parse_ratio",

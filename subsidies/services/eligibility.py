@@ -74,78 +74,136 @@ def _month_bounds(month: dt.date) -> tuple[dt.date, dt.date]:
     return month, next_month(month) - dt.timedelta(days=1)
 
 
-def social_insurance_facts(person, program: ProgramType, month: dt.date) -> SocialInsuranceFacts:
+def social_insurance_facts_many(
+    people, program: ProgramType, month: dt.date
+) -> dict[int, SocialInsuranceFacts]:
+    """The facts of the month for each of ``people`` (users), by id, in five queries whatever their number:
+    what the proactive run reads for a chunk of candidates and what ``assess`` reads for one person."""
     month = month_start(month)
     first_day, last_day = _month_bounds(month)
-    categories = PersonCategory.objects.filter(user=person, source=PersonCategorySource.STAFF_VERIFIED)
-    hard = (
-        categories.filter(category=PersonCategoryKind.HARD_TO_EMPLOY, valid_from__lte=last_day)
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=first_day))
-        .order_by("valid_from", "id")
-        .first()
+    people = {p.pk: p for p in people}
+    ids = list(people)
+    hard, graduate = {}, {}
+    rows = (
+        PersonCategory.objects.filter(user_id__in=ids, source=PersonCategorySource.STAFF_VERIFIED)
+        .filter(
+            Q(
+                category=PersonCategoryKind.HARD_TO_EMPLOY,
+                valid_from__lte=last_day,
+            )
+            & (Q(valid_to__isnull=True) | Q(valid_to__gte=first_day))
+            | Q(category=PersonCategoryKind.GRADUATE, valid_from__lte=last_day)
+        )
+        .order_by("user_id", "valid_from", "id")
+        .only("id", "user_id", "category", "valid_from")
     )
-    graduate = (
-        categories.filter(category=PersonCategoryKind.GRADUATE, valid_from__lte=last_day)
-        .order_by("-valid_from", "-id")
-        .first()
+    for row in rows:
+        if row.category == PersonCategoryKind.HARD_TO_EMPLOY:
+            hard.setdefault(row.user_id, row)  # the earliest certification in force
+        else:
+            graduate[row.user_id] = row  # the latest leaving registration
+    work = {
+        w["worker_id"]: w
+        for w in WorkOrder.objects.filter(
+            worker_id__in=ids,
+            status=WorkOrderStatus.SETTLED,
+            work_date__gte=first_day,
+            work_date__lte=last_day,
+        )
+        .values("worker_id")
+        .annotate(days=Count("work_date", distinct=True), earnings=Sum("amount"))
+    }
+    contributions = {c.person_id: c for c in ContributionMonth.objects.filter(person_id__in=ids, month=month)}
+    granted = Entitlement.objects.filter(person_id__in=ids, program_type=program)
+    used = {
+        g["person_id"]: g
+        for g in granted.exclude(month=month).values("person_id").annotate(n=Count("id"), first=Min("month"))
+    }
+    this_month = set(granted.filter(month=month).values_list("person_id", flat=True))
+    facts = {}
+    for pk, person in people.items():
+        row = hard.get(pk) or graduate.get(pk)
+        w, c, u = work.get(pk, {}), contributions.get(pk), used.get(pk, {})
+        facts[pk] = SocialInsuranceFacts(
+            month=month,
+            category=row.category if row else None,
+            category_date=row.valid_from if row else None,
+            category_row_id=row.pk if row else None,
+            birth_date=person.birth_date,
+            gender=person.gender or "",
+            work_days=w.get("days") or 0,
+            work_earnings=w.get("earnings") or Decimal("0"),
+            pension_paid=c.pension_paid if c else None,
+            medical_paid=c.medical_paid if c else None,
+            contribution_base=c.base if c else None,
+            contribution_row_id=c.pk if c else None,
+            months_used=u.get("n") or 0,
+            first_month=u.get("first"),
+            month_already_granted=pk in this_month,
+        )
+    return facts
+
+
+def social_insurance_facts(person, program: ProgramType, month: dt.date) -> SocialInsuranceFacts:
+    return social_insurance_facts_many([person], program, month)[person.pk]
+
+
+def accident_facts_many(people, program: ProgramType, year: int) -> dict[int, AccidentFacts]:
+    """The year's facts for each of ``people``, by id, in three queries: the premium rows, the months and
+    payers each person worked for (the registered employment record), and what was granted this year."""
+    people = {p.pk: p for p in people}
+    ids = list(people)
+    premiums: dict[int, list] = {}
+    for p in InsuredPremium.objects.filter(person_id__in=ids, month__year=year).order_by(
+        "person_id", "month", "id"
+    ):
+        premiums.setdefault(p.person_id, []).append(p)
+    worked: dict[int, set] = {}
+    orders = (
+        WorkOrder.objects.filter(worker_id__in=ids, status__in=WORKED, work_date__year=year)
+        .values_list("worker_id", "work_date", "posting__employer_id")
+        .distinct()
     )
-    row = hard or graduate
-    work = WorkOrder.objects.filter(
-        worker=person, status=WorkOrderStatus.SETTLED, work_date__gte=first_day, work_date__lte=last_day
-    ).aggregate(days=Count("work_date", distinct=True), earnings=Sum("amount"))
-    contribution = ContributionMonth.objects.filter(person=person, month=month).first()
-    granted = Entitlement.objects.filter(person=person, program_type=program)
-    used = granted.exclude(month=month).aggregate(n=Count("id"), first=Min("month"))
-    return SocialInsuranceFacts(
-        month=month,
-        category=row.category if row else None,
-        category_date=row.valid_from if row else None,
-        category_row_id=row.pk if row else None,
-        birth_date=person.birth_date,
-        gender=person.gender or "",
-        work_days=work["days"] or 0,
-        work_earnings=work["earnings"] or Decimal("0"),
-        pension_paid=contribution.pension_paid if contribution else None,
-        medical_paid=contribution.medical_paid if contribution else None,
-        contribution_base=contribution.base if contribution else None,
-        contribution_row_id=contribution.pk if contribution else None,
-        months_used=used["n"] or 0,
-        first_month=used["first"],
-        month_already_granted=granted.filter(month=month).exists(),
+    for worker_id, work_date, employer_id in orders:
+        worked.setdefault(worker_id, set()).update({(work_date.month, employer_id), (work_date.month, None)})
+    granted = dict(
+        Entitlement.objects.filter(person_id__in=ids, program_type=program, month__year=year)
+        .values("person_id")
+        .annotate(total=Sum("amount"))
+        .values_list("person_id", "total")
     )
+    facts = {}
+    for pk, person in people.items():
+        rows = []
+        for p in premiums.get(pk, ()):
+            if p.payer_id is not None:
+                record = (p.month.month, p.payer_id) in worked.get(pk, set())
+            elif p.payer_kind == "person":
+                record = (p.month.month, None) in worked.get(pk, set())
+            else:
+                record = None
+            rows.append(
+                PremiumRow(
+                    row_id=p.pk,
+                    payer_name=p.payer_name,
+                    month=p.month,
+                    premium=p.premium,
+                    injury_covered=p.injury_covered,
+                    is_manager=p.is_manager,
+                    employment_record=record,
+                )
+            )
+        facts[pk] = AccidentFacts(
+            year=year,
+            birth_date=person.birth_date,
+            rows=tuple(rows),
+            granted_this_year=granted.get(pk) or Decimal("0"),
+        )
+    return facts
 
 
 def accident_facts(person, program: ProgramType, year: int) -> AccidentFacts:
-    premiums = InsuredPremium.objects.filter(person=person, month__year=year).order_by("month", "id")
-    rows = []
-    for p in premiums:
-        first_day, last_day = _month_bounds(p.month)
-        orders = WorkOrder.objects.filter(
-            worker=person, status__in=WORKED, work_date__gte=first_day, work_date__lte=last_day
-        )
-        if p.payer_id is not None:
-            record = orders.filter(posting__employer_id=p.payer_id).exists()
-        elif p.payer_kind == "person":
-            record = orders.exists()
-        else:
-            record = None
-        rows.append(
-            PremiumRow(
-                row_id=p.pk,
-                payer_name=p.payer_name,
-                month=p.month,
-                premium=p.premium,
-                injury_covered=p.injury_covered,
-                is_manager=p.is_manager,
-                employment_record=record,
-            )
-        )
-    granted = Entitlement.objects.filter(person=person, program_type=program, month__year=year).aggregate(
-        total=Sum("amount")
-    )["total"]
-    return AccidentFacts(
-        year=year, birth_date=person.birth_date, rows=tuple(rows), granted_this_year=granted or Decimal("0")
-    )
+    return accident_facts_many([person], program, year)[person.pk]
 
 
 FACTS = {
@@ -153,6 +211,13 @@ FACTS = {
         person, program, start
     ),
     "gig_accident_insurance": lambda person, program, start: accident_facts(person, program, start.year),
+}
+# the same for many people at once (the proactive run): ``people`` → {id: facts}
+FACTS_MANY = {
+    "flexible_social_insurance": lambda people, program, start: social_insurance_facts_many(
+        people, program, start
+    ),
+    "gig_accident_insurance": lambda people, program, start: accident_facts_many(people, program, start.year),
 }
 
 
@@ -190,31 +255,21 @@ def _jsonable(value):
     raise TypeError(type(value))
 
 
-def decision_record(*, person, answer: Answer, facts) -> EligibilityDecision:
-    """Store the decision (figures, reasons and needs in the site's language) unless the latest one for the
-    person, program and period says the same."""
-    with translation.override(settings.LANGUAGE_CODE):
-        decision = _run(answer.program, facts, answer.parameter)
+def _digest(decision: Decision, parameter) -> str:
     payload = {
         "eligible": decision.eligible,
         "amount": str(decision.amount) if decision.amount is not None else None,
         "figures": decision.figures,
         "reasons": decision.reasons,
         "needs": decision.needs,
-        "parameter": answer.parameter.pk if answer.parameter else None,
+        "parameter": parameter.pk if parameter else None,
     }
-    digest = hashlib.sha256(json.dumps(payload, sort_keys=True, default=_jsonable).encode()).hexdigest()
-    latest = (
-        EligibilityDecision.objects.filter(
-            person=person, program_type=answer.program, period_start=answer.period_start
-        )
-        .order_by("-computed_at", "-id")
-        .first()
-    )
-    if latest is not None and latest.digest == digest:
-        return latest
-    return EligibilityDecision.objects.create(
-        person=person,
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=_jsonable).encode()).hexdigest()
+
+
+def _decision_row(person_id, answer: Answer, decision: Decision, digest: str) -> EligibilityDecision:
+    return EligibilityDecision(
+        person_id=person_id,
         program_type=answer.program,
         parameter=answer.parameter,
         parameter_version=answer.parameter.version if answer.parameter else "",
@@ -227,6 +282,78 @@ def decision_record(*, person, answer: Answer, facts) -> EligibilityDecision:
         needs=[list(n) for n in decision.needs],
         digest=digest,
     )
+
+
+def decision_record(*, person, answer: Answer, facts) -> EligibilityDecision:
+    """Store the decision (figures, reasons and needs in the site's language) unless the latest one for the
+    person, program and period says the same."""
+    with translation.override(settings.LANGUAGE_CODE):
+        decision = _run(answer.program, facts, answer.parameter)
+    digest = _digest(decision, answer.parameter)
+    latest = (
+        EligibilityDecision.objects.filter(
+            person=person, program_type=answer.program, period_start=answer.period_start
+        )
+        .order_by("-computed_at", "-id")
+        .first()
+    )
+    if latest is not None and latest.digest == digest:
+        return latest
+    row = _decision_row(person.pk, answer, decision, digest)
+    row.save(force_insert=True)
+    return row
+
+
+def assess_many(people, program: ProgramType, day: dt.date) -> tuple[dict[int, Answer], dict[int, Exception]]:
+    """``assess`` for many people at once, in the site's language (the proactive run): their facts in a
+    handful of queries (``FACTS_MANY``), each person's decision by the pure strategies under the parameter
+    row of their county. Nothing is stored (``decisions_record_many`` stores the ones wanted). Returns the
+    answers and the failures (person id → exception: that person is left out, the others go on)."""
+    start, end = CYCLE[program.cycle_strategy](day)
+    people = list(people)
+    facts = FACTS_MANY[program.eligibility_strategy](people, program, start)
+    parameters: dict = {}
+    answers, failed = {}, {}
+    with translation.override(settings.LANGUAGE_CODE):
+        for person in people:
+            unit = person.scope_unit_id
+            if unit not in parameters:
+                parameters[unit] = parameter_for(program, start, unit)
+            try:
+                decision = _run(program, facts[person.pk], parameters[unit])
+            except Exception as exc:
+                failed[person.pk] = exc
+                continue
+            answers[person.pk] = Answer(program, start, end, parameters[unit], decision)
+    return answers, failed
+
+
+def decisions_record_many(answers: dict[int, Answer]) -> None:
+    """Store the decisions of ``answers`` (person id → answer, one program and period) as ``decision_record``
+    does — a new row only where the latest says something else — in two queries; sets ``answer.stored``."""
+    if not answers:
+        return
+    first = next(iter(answers.values()))
+    latest = {}
+    rows = (
+        EligibilityDecision.objects.filter(
+            person_id__in=list(answers), program_type=first.program, period_start=first.period_start
+        )
+        .order_by("person_id", "-computed_at", "-id")
+        .only("id", "person_id", "digest")
+    )
+    for row in rows:
+        latest.setdefault(row.person_id, row)
+    new = []
+    for person_id, answer in answers.items():
+        digest = _digest(answer.decision, answer.parameter)
+        known = latest.get(person_id)
+        if known is not None and known.digest == digest:
+            answer.stored = known
+        else:
+            answer.stored = _decision_row(person_id, answer, answer.decision, digest)
+            new.append(answer.stored)
+    EligibilityDecision.objects.bulk_create(new)
 
 
 def offer_periods(program: ProgramType, today: dt.date) -> list[dt.date]:

@@ -12,7 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 from jobs.views.counter import acting_context, acting_worker
 
-from ..models import ProgramType
+from ..choices import OfferStatus
+from ..models import Offer, ProgramType
 from ..services.applications import open_application
 from ..services.eligibility import parameter_for, what_can_i_get
 
@@ -69,7 +70,14 @@ def mine(request):
                 "total": sum((a.amount for a in answers if a.eligible is True and a.amount), start=0),
             }
         )
-    return render(request, "subsidies/mine.html", {"results": results, **acting_context(request)})
+    offers = (
+        Offer.objects.filter(person=worker, status=OfferStatus.OFFERED)
+        .select_related("program_type")
+        .order_by("-period_start", "-id")
+    )
+    return render(
+        request, "subsidies/mine.html", {"results": results, "offers": offers, **acting_context(request)}
+    )
 
 
 urlpatterns = [

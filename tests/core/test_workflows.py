@@ -43,7 +43,7 @@ from jobs.models import (
 from labour_stats.models import WageGuidance
 from markets.models import Inspection, Market, OnlinePlatform, WebhookDelivery
 from subsidies.models import Application as SubsidyApplication
-from subsidies.models import ContributionImport, Objection, ProgramType
+from subsidies.models import ContributionImport, EligibilityDecision, Objection, Offer, OfferRun, ProgramType
 from training.models import Attendance, Enrollment, Institution, TrainingClaim, TrainingClass
 from work.choices import PaymentBackend, PaymentMethod, RatingDirection
 from work.models import Payment, Rating, Refund, WorkOrder
@@ -197,6 +197,23 @@ def _subjects(county_a):
             file_name="walk.csv",
             lane=f"walk-{next(counter)}",
             uploaded_by=UserFactory(scope_unit=county_a, roles=[Role.CITY_STAFF]),
+        ),
+        OfferRun: lambda: OfferRun.objects.create(as_of=dt.date(2026, 4, 10), lane=f"walk-{next(counter)}"),
+        Offer: lambda: Offer.objects.create(
+            person=UserFactory(scope_unit=county_a, roles=[Role.WORKER]),
+            program_type=ProgramType.objects.get(code="flexible_social_insurance"),
+            period_start=dt.date(2026, 3, 1),
+            period_end=dt.date(2026, 3, 31),
+            amount=Decimal("300.00"),
+            decision=EligibilityDecision.objects.create(
+                person=worker,
+                program_type=ProgramType.objects.get(code="flexible_social_insurance"),
+                period_start=dt.date(2026, 3, 1),
+                period_end=dt.date(2026, 3, 31),
+                eligible=True,
+                amount=Decimal("300.00"),
+                digest="0" * 64,
+            ),
         ),
         SubsidyApplication: lambda: SubsidyApplication.objects.create(
             number=f"BT-walk-{next(counter)}",

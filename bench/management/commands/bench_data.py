@@ -74,6 +74,8 @@ class Size:
     attendance: int = 40_000
     # disputes (issue 16): complaints as cases, with claim lines, events and clocks
     cases: int = 2_000
+    # subsidies (issue 17): contribution months confirmed by the social-insurance system
+    contribution_months: int = 6_000
 
 
 SIZES = {
@@ -99,6 +101,7 @@ SIZES = {
         enrollments=150_000,
         attendance=2_000_000,
         cases=20_000,
+        contribution_months=600_000,
     ),
     "L": Size(
         workers=1_000_000,
@@ -113,6 +116,7 @@ SIZES = {
         enrollments=750_000,
         attendance=10_000_000,
         cases=1_000_000,
+        contribution_months=12_000_000,
     ),
 }
 
@@ -307,6 +311,7 @@ class Command(BaseCommand):
             "guidance",
             "training",
             "disputes",
+            "subsidies",
         ):
             t0 = time.monotonic()
             done = getattr(self, f"phase_{name}")()
@@ -944,6 +949,11 @@ class Command(BaseCommand):
 
     def phase_disputes(self):
         from bench.disputes_data import generate
+
+        return generate(self)
+
+    def phase_subsidies(self):
+        from bench.subsidies_data import generate
 
         return generate(self)
 
