@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from .services import contributions
+from .services import contributions, operators
 
 
 @shared_task
@@ -10,3 +10,22 @@ def contribution_import_run_task(import_id: int) -> int | None:
     """Run one queued contribution import (enqueued on commit by ``contribution_import_start``)."""
     row = contributions.contribution_import_run(import_id=import_id)
     return row.pk if row else None
+
+
+@shared_task
+def operator_assessments_county_task(
+    scope_unit_id: int, period_start: str, period_end: str, actor_id: int | None = None
+) -> list[int]:
+    """Compute every market of a county for a period (enqueued by ``operator_assessments_start``); safe to
+    run twice: drafts are replaced, reviewed assessments stay."""
+    import datetime as dt
+
+    from accounts.models import User
+
+    actor = User.objects.filter(pk=actor_id).first() if actor_id else None
+    return operators.operator_assessments_compute_county(
+        scope_unit_id=scope_unit_id,
+        period_start=dt.date.fromisoformat(period_start),
+        period_end=dt.date.fromisoformat(period_end),
+        actor=actor,
+    )

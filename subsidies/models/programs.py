@@ -27,7 +27,7 @@ from core.workflow import Workflow
 from jobs.models import EmployerProfile
 from work.models import WorkOrder
 
-from .choices import (
+from ..choices import (
     ACTIVE_IMPORT_STATUSES,
     IMPORT_TRANSITIONS,
     BaseRule,
@@ -86,7 +86,7 @@ class ProgramType(models.Model):
         return self.name
 
     def clean(self) -> None:
-        from .strategies import registry
+        from ..strategies import registry
 
         errors = {}
         for field, kind in (
