@@ -86,7 +86,7 @@ def operator_assessment_compute(
     if row is not None and row.status != AssessmentStatus.DRAFT:
         return row
     result = kpis.compute(market, period_start, period_end)
-    scheme = scheme_for(period_end, market.scope_unit_id)
+    scheme = scheme_for(period_start, market.scope_unit_id)
     decision, params = _score(result, scheme)
     person = actor if signed_in(actor) else None
     values = {
@@ -145,7 +145,9 @@ def _summary(row: OperatorAssessment) -> dict:
 
 def county_markets(scope_unit_id: int):
     """The markets of a county that are assessed: every one that has opened (not those still planned)."""
-    return Market.objects.filter(scope_unit_id=scope_unit_id).exclude(status=MarketStatus.PLANNED).order_by("pk")
+    return (
+        Market.objects.filter(scope_unit_id=scope_unit_id).exclude(status=MarketStatus.PLANNED).order_by("pk")
+    )
 
 
 def operator_assessments_compute_county(
@@ -166,7 +168,9 @@ def operator_assessments_compute_county(
 
 
 @transaction.atomic
-def operator_assessments_start(*, actor, scope_unit_id: int, period_start: dt.date, period_end: dt.date, request=None):
+def operator_assessments_start(
+    *, actor, scope_unit_id: int, period_start: dt.date, period_end: dt.date, request=None
+):
     """Staff ask for a county's assessments: checked here, run by the task after the commit."""
     _check_period(period_start, period_end)
     require_access(
