@@ -1,5 +1,6 @@
 """Subsidies in the admin: programs and their effective-dated parameter rows, the contribution import (upload,
-progress, per-row report), contribution months, insured premiums, decisions and the subsidies on record. One
-module per area; the import's status is read-only and moves only through the services."""
+progress, per-row report), contribution months, insured premiums, decisions and the subsidies on record, and
+the operator subsidy's schemes and assessments. One module per area; statuses are read-only and move only
+through the services."""
 
-from . import contributions, decisions, programs  # noqa: F401
+from . import contributions, decisions, operators, programs  # noqa: F401
