@@ -42,7 +42,7 @@ from jobs.models import (
 )
 from labour_stats.models import WageGuidance
 from markets.models import Inspection, Market, OnlinePlatform, WebhookDelivery
-from subsidies.models import ContributionImport
+from subsidies.models import ContributionImport, OperatorAssessment
 from training.models import Attendance, Enrollment, Institution, TrainingClaim, TrainingClass
 from work.choices import PaymentBackend, PaymentMethod, RatingDirection
 from work.models import Payment, Rating, Refund, WorkOrder
@@ -196,6 +196,11 @@ def _subjects(county_a):
             file_name="walk.csv",
             lane=f"walk-{next(counter)}",
             uploaded_by=UserFactory(scope_unit=county_a, roles=[Role.CITY_STAFF]),
+        ),
+        OperatorAssessment: lambda: OperatorAssessment.objects.create(
+            market=MarketFactory(scope_unit=county_a),
+            period_start=dt.date(2026, 7, 1),
+            period_end=dt.date(2026, 9, 30),
         ),
         Case: lambda: Case.objects.create(
             number=f"TS-walk-{next(counter)}",
