@@ -252,3 +252,12 @@ def test_a_period_that_ends_before_it_starts_is_a_field_error(market_a, officer)
             market=market_a, period_start=END, period_end=START - dt.timedelta(days=1), actor=officer
         )
     assert "period_end" in caught.value.fields
+
+
+def test_market_operators_and_auditors_read_but_only_staff_review(api_as, auditor, rows, market_a):
+    from ..markets.factories import operator_user
+
+    operator = operator_user(scope_unit=market_a.scope_unit)
+    market_a.operator_links.create(user=operator)
+    assert api_as(operator).get(URL).status_code == 403  # operators do not read the county's assessments
+    assert {r["id"] for r in api_as(auditor).get(URL).json()["results"]} == {r.pk for r in rows}
