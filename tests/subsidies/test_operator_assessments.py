@@ -261,3 +261,31 @@ def test_market_operators_and_auditors_read_but_only_staff_review(api_as, audito
     market_a.operator_links.create(user=operator)
     assert api_as(operator).get(URL).status_code == 403  # operators do not read the county's assessments
     assert {r["id"] for r in api_as(auditor).get(URL).json()["results"]} == {r.pk for r in rows}
+
+
+def test_admin_recompute_action_replaces_drafts_and_leaves_reviewed_ones(
+    client_as, officer, rows, gen, market_a
+):
+    a, _b = rows
+    services.operator_assessment_review(assessment=a, actor=officer)
+    before = dict(a.figures)
+    employer = market_a.postings.first().employer
+    gen.posting(market_a, employer, gen.moment().replace(year=2026, month=8, day=5))
+    response = client_as(officer).post(
+        reverse("admin:subsidies_operatorassessment_changelist"),
+        {"action": "recompute_selected", "_selected_action": [a.pk]},
+        follow=True,
+    )
+    assert "已复核，不再重算" in response.content.decode()
+    a.refresh_from_db()
+    assert a.figures == before
+
+
+def test_a_scheme_that_scored_an_assessment_keeps_its_figures_in_the_admin(client_as, city_staff, rows):
+    from subsidies.models import OperatorScheme
+
+    scheme = OperatorScheme.objects.get(version="OPS-2025-07")
+    page = client_as(city_staff).get(reverse("admin:subsidies_operatorscheme_change", args=[scheme.pk]))
+    assert page.status_code == 200
+    form = page.context["adminform"].form
+    assert "amount_per_point" not in form.fields and "effective_to" in form.fields
