@@ -10,7 +10,7 @@ class SubsidiesConfig(AppConfig):
         from accounts.permissions import register
         from core import demo as core_demo
 
-        from . import demo, permissions, strategies  # noqa: F401  (strategies register their codes)
+        from . import dashboard, demo, permissions, strategies  # noqa: F401  (panels; strategies register)
 
         register(roles=permissions.ROLE_PERMISSIONS, api_client=permissions.API_CLIENT_PERMISSIONS)
         core_demo.register(self.label, demo.seed)

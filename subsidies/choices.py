@@ -153,3 +153,48 @@ OFFER_TRANSITIONS: dict[str, frozenset[str]] = {
     OfferStatus.DECLINED: frozenset(),
     OfferStatus.WITHDRAWN: frozenset(),
 }
+
+
+# --- the gig-market operator subsidy (purchase of services, measure 2; ADR 0033) ---------------------------
+
+
+class OperatorKpi(models.TextChoices):
+    """The figures recomputed per market and period from the raw records (``subsidies.kpis``)."""
+
+    POSTINGS = "postings", _("发布岗位数")
+    HIRES = "hires", _("录用人数")
+    FILL_HOURS = "fill_hours", _("首次录用用时中位数（小时）")
+    WORK_ORDERS_SETTLED = "work_orders_settled", _("已结算用工单数")
+    SETTLED_AMOUNT = "settled_amount", _("已结算劳务费（元）")
+    COUNTER_SERVICES = "counter_services", _("服务台代办服务次数")
+    COMPLAINTS = "complaints", _("投诉件数")
+    COMPLAINTS_CLOSED = "complaints_closed", _("投诉已办结件数")
+    COMPLAINT_CLOSURE_RATE = "complaint_closure_rate", _("投诉办结率")
+    INSPECTIONS = "inspections", _("安全检查次数")
+    INSPECTION_FINDINGS = "inspection_findings", _("检查发现问题数")
+    MAJOR_FINDINGS = "major_findings", _("检查发现严重问题数")
+
+
+class AmountRule(models.TextChoices):
+    """How a scheme turns the score into an amount."""
+
+    PER_POINT = "per_point", _("按分值计算（每分金额）")
+    BANDS = "bands", _("按分档定额")
+
+
+class IfMissing(models.TextChoices):
+    """What an item scores when its figure does not exist for the period (no complaints: no closure rate)."""
+
+    FULL = "full", _("得满分")
+    ZERO = "zero", _("不得分")
+
+
+class AssessmentStatus(models.TextChoices):
+    DRAFT = "draft", _("测算稿")
+    REVIEWED = "reviewed", _("已复核")
+
+
+ASSESSMENT_TRANSITIONS: dict[str, frozenset[str]] = {
+    AssessmentStatus.DRAFT: frozenset({AssessmentStatus.REVIEWED}),
+    AssessmentStatus.REVIEWED: frozenset(),
+}

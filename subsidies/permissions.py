@@ -27,14 +27,20 @@ VIEW = (
     "subsidies.view_budget",
     "subsidies.view_offerrun",
     "subsidies.view_offer",
+    "subsidies.view_operatorscheme",
+    "subsidies.view_operatorschemeitem",
+    "subsidies.view_operatorschemeband",
+    "subsidies.view_operatorassessment",
 )
 COUNTY_REVIEW = (
     "subsidies.change_application",
     "subsidies.change_objection",
 )
+# county staff compute and review their county's operator assessments (ADR 0033)
+OPERATOR_ASSESSMENT = ("subsidies.add_operatorassessment", "subsidies.change_operatorassessment")
 ROLE_PERMISSIONS = {
     Role.CITY_STAFF: ("subsidies.*",),
-    Role.COUNTY_STAFF: VIEW + COUNTY_REVIEW,
+    Role.COUNTY_STAFF: (*VIEW, *COUNTY_REVIEW, *OPERATOR_ASSESSMENT),
     Role.AUDITOR: VIEW,
 }
 API_CLIENT_PERMISSIONS: tuple[str, ...] = (
@@ -42,6 +48,7 @@ API_CLIENT_PERMISSIONS: tuple[str, ...] = (
     "subsidies.view_programparameter",
     "subsidies.view_eligibilitydecision",
     "subsidies.view_application",
+    "subsidies.view_operatorassessment",
 )
 
 

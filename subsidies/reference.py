@@ -127,3 +127,53 @@ def seed_reference(get_model) -> None:
             version=version,
             defaults={"scope_unit": None, "effective_from": EFFECTIVE_FROM, **values},
         )
+    try:
+        seed_operator_scheme(get_model)
+    except LookupError:  # migration 0002's state, before the scheme's tables (0005) exist
+        pass
+
+
+# The operator subsidy's scheme (ADR 0033): a score out of 100 from the KPIs recomputed per market and quarter,
+# ¥500 a point from 60 points, at most ¥50,000 per market and quarter. Example figures in the range counties
+# publish, not the city's: checked against the current notice before go-live (the basis says so).
+OPERATOR_SCHEME = {
+    "version": "OPS-2025-07",
+    "amount_rule": "per_point",
+    "amount_per_point": Decimal("500.00"),
+    "min_score": Decimal("60.00"),
+    "cap": Decimal("50000.00"),
+    "notice": "零工市场建设政策措施二（政府购买服务）；参照浙江省零工市场运营绩效评价做法",
+    "basis": "按季度重新统计各项服务指标计分（满分100分），60分起按每分500元测算，每个市场每季度最高5万元；"
+    "数据核验不通过（记录不一致、疑似造假）的取消当期资格。" + CHECK,
+}
+# kpi, points, full at, zero at, when there is no figure
+OPERATOR_ITEMS = [
+    ("postings", "15", "300", "0", "zero"),
+    ("hires", "20", "200", "0", "zero"),
+    ("fill_hours", "10", "24", "168", "zero"),
+    ("work_orders_settled", "20", "500", "0", "zero"),
+    ("counter_services", "15", "300", "0", "zero"),
+    ("complaint_closure_rate", "10", "1", "0.5", "full"),
+    ("major_findings", "10", "0", "3", "full"),
+]
+
+
+def seed_operator_scheme(get_model) -> None:
+    """Idempotent: the city-wide scheme row and its items (migration 0005; tests after a flush)."""
+    OperatorScheme = get_model("subsidies", "OperatorScheme")
+    OperatorSchemeItem = get_model("subsidies", "OperatorSchemeItem")
+    values = dict(OPERATOR_SCHEME)
+    version = values.pop("version")
+    scheme, created = OperatorScheme.objects.get_or_create(
+        version=version, defaults={"scope_unit": None, "effective_from": EFFECTIVE_FROM, **values}
+    )
+    if created:
+        for kpi, points, full_at, zero_at, if_missing in OPERATOR_ITEMS:
+            OperatorSchemeItem.objects.create(
+                scheme=scheme,
+                kpi=kpi,
+                points=Decimal(points),
+                full_at=Decimal(full_at),
+                zero_at=Decimal(zero_at),
+                if_missing=if_missing,
+            )

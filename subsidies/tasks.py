@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from .services import contributions, offers
+from .services import contributions, offers, operators
 
 
 @shared_task
@@ -32,3 +32,22 @@ def offers_monthly_task() -> int | None:
     """The monthly proactive-offer run (免申即享), as of today; nothing when one is running."""
     row = offers.offer_run_monthly()
     return row.pk if row else None
+
+
+@shared_task
+def operator_assessments_county_task(
+    scope_unit_id: int, period_start: str, period_end: str, actor_id: int | None = None
+) -> list[int]:
+    """Compute every market of a county for a period (enqueued by ``operator_assessments_start``); safe to
+    run twice: drafts are replaced, reviewed assessments stay."""
+    import datetime as dt
+
+    from accounts.models import User
+
+    actor = User.objects.filter(pk=actor_id).first() if actor_id else None
+    return operators.operator_assessments_compute_county(
+        scope_unit_id=scope_unit_id,
+        period_start=dt.date.fromisoformat(period_start),
+        period_end=dt.date.fromisoformat(period_end),
+        actor=actor,
+    )

@@ -291,6 +291,7 @@ SPECTACULAR_SETTINGS = {
         "CaseChannelEnum": "disputes.choices.Channel",
         "VisitMethodEnum": "disputes.choices.VisitMethod",
         "MediationOutcomeEnum": "disputes.choices.MediationOutcome",
+        "OperatorAssessmentStatusEnum": "subsidies.choices.AssessmentStatus",
     },
 }
 

@@ -1,6 +1,7 @@
 """Subsidies in the admin: programs and their effective-dated parameter rows, the contribution import (upload,
 progress, per-row report), contribution months, insured premiums, decisions and the subsidies on record, the
-applications' review queues, objections and budgets. One
-module per area; the import's status is read-only and moves only through the services."""
+applications' review queues, objections and budgets, the proactive offer's runs and offers, and the operator
+subsidy's schemes and assessments. One module per area; statuses are read-only and move only through the
+services."""
 
-from . import applications, contributions, decisions, offers, programs  # noqa: F401
+from . import applications, contributions, decisions, offers, operators, programs  # noqa: F401

@@ -1,5 +1,7 @@
 """Subsidies' models, split by area: programs, contribution months, premiums, decisions and the ledger
-(``programs``); applications, their review, public notice, objections and budgets (``applications``); the proactive offer and its runs (``offers``)."""
+(``programs``); applications, their review, public notice, objections and budgets (``applications``); the
+proactive offer and its runs (``offers``); the gig-market operator subsidy's schemes and assessments
+(``operators``)."""
 
 from .applications import (
     APPLICATION_WORKFLOW,
@@ -12,6 +14,14 @@ from .applications import (
     ObjectionEvent,
 )
 from .offers import OFFER_RUN_WORKFLOW, OFFER_WORKFLOW, Offer, OfferEvent, OfferRun, OfferRunEvent
+from .operators import (
+    ASSESSMENT_WORKFLOW,
+    OperatorAssessment,
+    OperatorAssessmentEvent,
+    OperatorScheme,
+    OperatorSchemeBand,
+    OperatorSchemeItem,
+)
 from .programs import (
     IMPORT_WORKFLOW,
     MONEY,
@@ -37,6 +47,7 @@ __all__ = [
     "ApplicationEvent",
     "ApplicationEvidence",
     "Budget",
+    "ASSESSMENT_WORKFLOW",
     "ContributionImport",
     "ContributionImportEvent",
     "ContributionMonth",
@@ -52,6 +63,11 @@ __all__ = [
     "OfferEvent",
     "OfferRun",
     "OfferRunEvent",
+    "OperatorAssessment",
+    "OperatorAssessmentEvent",
+    "OperatorScheme",
+    "OperatorSchemeBand",
+    "OperatorSchemeItem",
     "ProgramParameter",
     "ProgramType",
     "parse_ratio",

@@ -12,6 +12,6 @@ Strategies are pure functions of their inputs (facts gathered by ``subsidies.ser
 parameter row's figures): no database, so a table of cases tests each rule from the rule's own arithmetic.
 """
 
-from . import accident, claims, cycles, dedup, social_insurance  # noqa: F401  (registers the strategies)
+from . import accident, claims, cycles, dedup, operators, social_insurance  # noqa: F401  (registers the strategies)
 from .registry import AMOUNT, CYCLE, DEDUP, ELIGIBILITY, Decision  # noqa: F401
 from .run import evaluate  # noqa: F401

@@ -43,7 +43,15 @@ from jobs.models import (
 from labour_stats.models import WageGuidance
 from markets.models import Inspection, Market, OnlinePlatform, WebhookDelivery
 from subsidies.models import Application as SubsidyApplication
-from subsidies.models import ContributionImport, EligibilityDecision, Objection, Offer, OfferRun, ProgramType
+from subsidies.models import (
+    ContributionImport,
+    EligibilityDecision,
+    Objection,
+    Offer,
+    OfferRun,
+    OperatorAssessment,
+    ProgramType,
+)
 from training.models import Attendance, Enrollment, Institution, TrainingClaim, TrainingClass
 from work.choices import PaymentBackend, PaymentMethod, RatingDirection
 from work.models import Payment, Rating, Refund, WorkOrder
@@ -236,6 +244,11 @@ def _subjects(county_a):
                 status="public_notice",
             ),
             text="走查异议",
+        ),
+        OperatorAssessment: lambda: OperatorAssessment.objects.create(
+            market=MarketFactory(scope_unit=county_a),
+            period_start=dt.date(2026, 7, 1),
+            period_end=dt.date(2026, 9, 30),
         ),
         Case: lambda: Case.objects.create(
             number=f"TS-walk-{next(counter)}",
