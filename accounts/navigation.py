@@ -91,6 +91,17 @@ def menu(user) -> list[NavItem]:
     return items
 
 
+NAV_SHOWN = 6  # items a phone's header shows in a line or two; the rest go into 更多 (a <details>, no JS)
+
+
+def split(items: list[NavItem]) -> tuple[list[NavItem], list[NavItem]]:
+    """The items shown in the header and those in its 更多 menu: all shown up to ``NAV_SHOWN``, else the first
+    ``NAV_SHOWN`` (the menu's fixed order puts each role's own pages first) and the rest in 更多."""
+    if len(items) <= NAV_SHOWN:
+        return list(items), []
+    return list(items[:NAV_SHOWN]), list(items[NAV_SHOWN:])
+
+
 def home_url(user) -> str:
     """The page a person lands on after logging in: the role's home (a worker their job search home, an
     employer their dashboard, counter staff the counter, staff the admin), else their account page."""
@@ -129,8 +140,9 @@ def current(items: list[NavItem], path: str) -> str | None:
 
 
 def context(request) -> dict:
-    """Template context processor: ``nav_items`` (with ``nav_current``), ``nav_home`` and ``nav_unread``
-    (the person's unread inbox messages, shown beside 消息) for the pages."""
+    """Template context processor: ``nav_items`` (with ``nav_current``), split into ``nav_shown`` and
+    ``nav_more`` (the 更多 menu, with ``nav_more_current`` when the current page is in it), ``nav_home`` and
+    ``nav_unread`` (the person's unread inbox messages, shown beside 消息, and on 更多 when 消息 is in it)."""
     from core.selectors import inbox_unread_count
 
     user = getattr(request, "user", None)
@@ -138,9 +150,15 @@ def context(request) -> dict:
     signed_in = getattr(user, "is_authenticated", False)
     home = home_url(user) if signed_in else reverse("home")
     unread = inbox_unread_count(user=user) if signed_in else 0
+    now = current(items, request.path)
+    shown, more = split(items)
     return {
         "nav_items": items,
-        "nav_current": current(items, request.path),
+        "nav_shown": shown,
+        "nav_more": more,
+        "nav_more_current": any(item.key == now for item in more),
+        "nav_more_unread": unread if any(item.key == INBOX_ITEM.key for item in more) else 0,
+        "nav_current": now,
         "nav_home": home,
         "nav_unread": unread,
     }

@@ -117,9 +117,15 @@ def _tel(number: str) -> str:
 def market_panel(market, *, board: bool = False) -> MarketPanel | None:
     """维权与求助 on every market's page and board: the market's own line, the county's rights hotline (12333
     unless the county set its own), 12345, the county's inspection team and arbitration commission when the
-    county recorded them, and the links to complain and to report a hazard here."""
+    county recorded them, and the links to complain and to report a hazard here. The board gets the compact
+    form that fits its one screen: the hotlines, and the two addresses to type on a phone (the board prints
+    them as text: its screen is not clicked, and its QR codes are the postings')."""
     contact = RightsContact.objects.filter(scope_unit_id=market.scope_unit_id).first()
     hotline = (contact.rights_hotline if contact else "") or settings.LINGONG_RIGHTS_HOTLINE
+    complain = reverse("disputes:complain_door")
+    hazard = f"{reverse('disputes:safety_new')}?market={market.pk}"
+    if board:
+        return _board_panel(hotline=hotline, complain=complain, hazard=hazard)
     rows = []
     if market.hotline:
         rows.append({"text": _("本市场服务电话 %(n)s") % {"n": market.hotline}, "url": _tel(market.hotline)})
@@ -152,27 +158,24 @@ def market_panel(market, *, board: bool = False) -> MarketPanel | None:
                 "url": _tel(contact.arbitration_phone) if contact.arbitration_phone else "",
             }
         )
-    complain = reverse("disputes:complain_door")
-    hazard = f"{reverse('disputes:safety_new')}?market={market.pk}"
-    site = settings.LINGONG_SITE_URL.rstrip("/")
-    if board:  # the information screen is one screen of postings; the footer already shows 12333
-        return None
-    rows.append(
-        {
-            "text": _("网上投诉"),
-            "note": _("手机打开 %(url)s") % {"url": site + complain} if board else "",
-            "url": complain,
-        }
-    )
-    rows.append(
-        {
-            "text": _("报告本市场安全隐患"),
-            "note": _("手机打开 %(url)s") % {"url": site + hazard} if board else _("不用登录，可以匿名"),
-            "url": hazard,
-        }
-    )
+    rows.append({"text": _("网上投诉"), "url": complain})
+    rows.append({"text": _("报告本市场安全隐患"), "note": _("不用登录，可以匿名"), "url": hazard})
     if contact and contact.note:
         rows.append({"text": contact.note})
+    return MarketPanel(title=_("维权与求助"), rows=rows)
+
+
+def _board_panel(*, hotline: str, complain: str, hazard: str) -> MarketPanel:
+    """The board's one strip: the county's rights hotline, 12333 when the county has its own line, 12345, and
+    the complaint and hazard addresses as text (``print_url``: the board prints its own host before them).
+    The market's own line is already in the board's header."""
+    national = settings.LINGONG_RIGHTS_HOTLINE
+    rows = [{"text": _("维权热线 %(n)s") % {"n": hotline}, "strong": True}]
+    if hotline != national:
+        rows.append({"text": national, "strong": True})
+    rows.append({"text": _("政务热线 %(n)s") % {"n": settings.LINGONG_CITIZEN_HOTLINE}})
+    rows.append({"text": _("网上投诉"), "url": complain, "print_url": True})
+    rows.append({"text": _("报告安全隐患"), "url": hazard, "print_url": True})
     return MarketPanel(title=_("维权与求助"), rows=rows)
 
 

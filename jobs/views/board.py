@@ -3,9 +3,11 @@ tomorrow's open postings nearby, in very large type, and reloads itself every mi
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
@@ -43,6 +45,13 @@ def wage_text(posting: Posting) -> str:
     if posting.wage_unit in (WageUnit.PIECE, WageUnit.JOB, WageUnit.HOUR):
         text += _("（约 %(d)s 元/天）") % {"d": _amount(posting.daily_wage)}
     return text
+
+
+def board_site(request) -> str:
+    """The site's address as the board prints it before a path for people to type on a phone: the configured
+    public address, else the host the screen loaded the board from; without the scheme, which phones add."""
+    site = settings.LINGONG_SITE_URL or request.build_absolute_uri("/")
+    return re.sub(r"^https?://", "", site).rstrip("/")
 
 
 @dataclass
@@ -99,5 +108,6 @@ def market_board(request, market_id: int):
         "radius_km": int(BOARD_RADIUS_KM),
         "market_panels": panels_for(market, board=True),
         "board": True,
+        "board_site": board_site(request),
     }
     return render(request, "jobs/board.html", context)

@@ -57,6 +57,42 @@ def test_header_menu_follows_the_roles(client_as, county_a, roles, expected):
     assert nav_links(client_as(user).get("/").content.decode()) == expected
 
 
+@pytest.mark.parametrize(
+    ("roles", "more"),
+    [
+        ([Role.WORKER], ["培训", "消息", "我的"]),  # nine items: the first six in the line
+        ([Role.EMPLOYER], ["消息", "我的"]),
+        ([Role.MARKET_OPERATOR], []),  # six items: no 更多
+        ([Role.COUNTY_STAFF], []),
+    ],
+)
+def test_items_past_the_sixth_go_into_a_more_menu_in_the_same_order(client_as, county_a, roles, more):
+    user = UserFactory(scope_unit=county_a, roles=roles)
+    html = client_as(user).get("/").content.decode()
+    menu = re.search(r'<details class="nav-more">(.*?)</details>', html, re.S)
+    if not more:
+        assert menu is None and "更多" not in re.search(r'class="site-nav">(.*?)</nav>', html, re.S).group(1)
+        return
+    assert "<summary>更多" in menu.group(1)
+    inside = [re.sub(r"<[^>]+>", "", a).strip() for a in re.findall(r"<a [^>]*>(.*?)</a>", menu.group(1))]
+    assert inside == more
+    assert nav_links(html)[-len(more) :] == more  # the menu's order is unchanged, only folded
+
+
+def test_more_is_marked_when_it_holds_the_current_page_and_shows_the_unread_count(client_as, worker):
+    from core.models import InboxMessage
+
+    InboxMessage.objects.create(user=worker, body="明天8点上工，请准时到岗。")
+    InboxMessage.objects.create(user=worker, body="工资已到账。")
+    html = client_as(worker).get("/accounts/profile/").content.decode()
+    summary = re.search(r"<summary([^>]*)>(.*?)</summary>", html, re.S)
+    assert summary.group(1) == ' class="current"'
+    assert "2 条未读" in summary.group(2)
+    assert '<a href="/accounts/profile/" aria-current="page">' in html
+    elsewhere = client_as(worker).get("/work/earnings/").content.decode()
+    assert "<summary>更多" in elsewhere  # not marked where the current page is in the line
+
+
 def test_anonymous_menu_leads_to_the_public_pages_and_login(client, db):
     html = client.get("/").content.decode()
     assert nav_links(html) == ["找活", "零工市场", "工资指导价", "政策咨询", "技能培训", "登录", "注册"]

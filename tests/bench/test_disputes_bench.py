@@ -134,3 +134,30 @@ def test_queue_scenario_within_three_queries(bench, db, settings):
         assert scenario.min_queries <= len(ctx.captured_queries) <= scenario.max_queries, request.path
         found += len(response.json()["results"])
     assert found
+
+
+def test_escalation_bench_escalates_each_due_clock_once_and_leaves_the_data_as_it_was(bench, db):
+    """``bench.escalation`` (issue 16: the scan over every open case, ≤ 30 s on L in `make bench`) at XS: the
+    first scan escalates every clock past a threshold once, a second at the same instant nothing, and the
+    bench removes the marks, messages and audit rows it wrote so that it can run again on the same data."""
+    from bench.escalation import time_escalation
+    from core.models import AuditLog, InboxMessage
+    from disputes.models import CaseClock
+
+    before = (
+        InboxMessage.objects.count(),
+        AuditLog.objects.count(),
+        CaseClock.objects.filter(escalated_warn_at__isnull=False).count(),
+        CaseClock.objects.filter(escalated_overdue_at__isnull=False).count(),
+    )
+    result = time_escalation("XS")
+    assert result["due_clocks"] > 0  # bench_data leaves open cases due soon and overdue, none escalated
+    assert result["escalated"] == result["due_clocks"] and result["second_run_escalated"] == 0
+    after = (
+        InboxMessage.objects.count(),
+        AuditLog.objects.count(),
+        CaseClock.objects.filter(escalated_warn_at__isnull=False).count(),
+        CaseClock.objects.filter(escalated_overdue_at__isnull=False).count(),
+    )
+    assert after == before
+    assert CaseClock.objects.due_for_escalation(timezone.now()).count() >= result["due_clocks"]

@@ -10,6 +10,7 @@ import shutil
 
 import pytest
 from django.apps import apps as django_apps
+from django.test import override_settings
 from django.utils import timezone
 
 from core.models import MinimumWageTier
@@ -95,7 +96,12 @@ def board_market():
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
+@override_settings(LINGONG_SITE_URL="https://lingong.weifang.gov.cn")  # a real host's length, not localhost's
 def test_market_board_fills_an_information_screen_without_javascript(browser, live_server, board_market):
+    from disputes.models import RightsContact
+
+    # the county's own rights line (then 12333 is shown beside it): the longest form of the rights strip
+    RightsContact.objects.create(scope_unit=board_market.scope_unit, rights_hotline="0536-12333")
     context = browser.new_context(
         java_script_enabled=False, viewport={"width": 1920, "height": 1080}, locale="zh-CN"
     )
@@ -116,6 +122,17 @@ def test_market_board_fills_an_information_screen_without_javascript(browser, li
     )
     assert style["h1"] >= 64 and style["h2"] >= 48, style
     assert style["bg"] == "rgb(0, 0, 0)" and style["fg"] == "rgb(255, 255, 255)"
+    # 维权与求助 (issue 16's doors): the hotlines and the two addresses to type, as text on the screen
+    rights = page.locator("section.market-panel", has_text="维权与求助").inner_text()
+    for shown in (
+        "维权热线 0536-12333",
+        "12333",
+        "政务热线 12345",
+        "lingong.weifang.gov.cn/disputes/complain/",
+        f"lingong.weifang.gov.cn/disputes/safety/new/?market={board_market.pk}",
+    ):
+        assert shown in rights, (shown, rights)
+    assert page.locator("section.market-panel a").count() == 0  # a screen is read, not clicked
     # every posting carries a visible QR code, large enough to scan from a step away
     boxes = [page.locator(".board-qr svg").nth(i).bounding_box() for i in range(per_screen)]
     assert all(box and box["width"] >= 150 and abs(box["width"] - box["height"]) < 1 for box in boxes), boxes

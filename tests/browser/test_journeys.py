@@ -28,6 +28,8 @@ from work.calculators import SHANGHAI
 from work.choices import PaymentStatus, RatingDirection, WorkOrderStatus
 from work.models import Payment, Rating, WorkOrder
 
+from .helpers import nav_selector, reveal
+
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
 
 SCREENS = os.path.join(os.path.dirname(__file__), "..", "..", "var", "screens")
@@ -79,6 +81,8 @@ class Person:
         assert wide <= 1, f"{page.url} scrolls sideways by {wide}px at 200% text"
 
     def click(self, selector: str, what: str = "") -> None:
+        if selector.startswith("nav.site-nav"):
+            reveal(self.page, selector)  # the item may be in 更多
         try:
             with self.page.expect_navigation(timeout=20000):  # every step leads to a page (scripts submit)
                 self.page.click(selector)
@@ -89,7 +93,7 @@ class Person:
         self.look(what or re.sub(r"\W+", "_", selector)[:30])
 
     def nav(self, label: str) -> None:
-        self.click(f'nav.site-nav >> text="{label}"', label)
+        self.click(nav_selector(label), label)
 
     def message(self) -> str:
         return " ".join(self.page.locator(".messages").all_inner_texts())

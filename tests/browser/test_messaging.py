@@ -13,6 +13,7 @@ from jobs.notifications import notify
 
 from ..jobs.factories import make_worker
 from ..support.messaging import use_wechat
+from .helpers import reveal
 from .test_journeys import Person
 
 PASSWORD = "pass-word-123"  # UserFactory's
@@ -58,12 +59,14 @@ def test_worker_binds_wechat_and_reads_the_inbox_by_clicking_from_the_home_page(
     person.nav("我的")
     assert page.inner_text("#wechat-status").startswith("已绑定")
 
+    reveal(page, "#nav-unread")  # 消息 is in a worker's 更多 menu
     assert page.inner_text("#nav-unread") == "2 条未读"
     person.click('nav.site-nav a[href="/accounts/inbox/"]', "inbox")
     assert page.locator(".inbox-item.unread").count() == 2
     first = InboxMessage.objects.get(user=worker, body="您已被“小区保洁”录用，请查看联系方式。")
     person.click(f"#message-{first.pk} button[value=read]", "read-one")
     assert page.locator(".inbox-item.unread").count() == 1
+    reveal(page, "#nav-unread")
     assert page.inner_text("#nav-unread") == "1 条未读"
 
     # --- the stored state ---

@@ -13,6 +13,8 @@ from accounts.models import User
 from core import notifications
 from tests.conftest import needs
 
+from .helpers import nav_click
+
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -105,7 +107,7 @@ def test_worker_registers_without_javascript(browser, live_server):
     page.click("button[value=register]")
     # a new worker goes on to job-seeker registration (issue 13), and their account page shows their number
     assert page.url.endswith("/jobs/me/profile/")
-    page.click('nav.site-nav >> text="我的"')
+    nav_click(page, "我的")  # in 更多 for a worker
     assert "13912345678" in page.content()
     user = User.objects.get(phone="13912345678")
     assert user.id_number == id_number and user.scope_unit.code == "370702"

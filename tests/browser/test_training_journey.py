@@ -27,6 +27,8 @@ from accounts.choices import Role
 from core.calendar import SHANGHAI
 from tests.accounts.factories import UserFactory
 
+from .helpers import nav_selector, reveal
+
 PASSWORD = "pass-word-123"
 SHOTS = "/tmp/h36_shots"
 
@@ -42,13 +44,15 @@ class Person:
         self.page.on("response", lambda r: r.status >= 400 and self.errors.append(f"{r.status} {r.url}"))
 
     def click(self, selector: str) -> None:
+        if selector.startswith("nav.site-nav"):
+            reveal(self.page, selector)  # the item may be in 更多
         with self.page.expect_navigation():
             self.page.click(selector)
         self.page.wait_for_load_state()
         assert not self.errors, self.errors
 
     def nav(self, label: str) -> None:
-        self.click(f'nav.site-nav >> text="{label}"')
+        self.click(nav_selector(label))
 
     def log_in(self, phone: str) -> None:
         """From `/`: the menu's 登录, the form, and the role's home."""

@@ -254,6 +254,8 @@ def test_bad_uploads_are_refused_and_nothing_is_stored(
     with nothing_written(), pytest.raises(Exception) as refused:
         services.evidence_add(case=case, actor=worker, upload=upload)
     assert refused.value.code == code and "file" in refused.value.fields
+    clear = {"file_type": "只能上传 JPEG、PNG 图片或不含脚本的 PDF 文件", "file_too_large": "文件过大"}[code]
+    assert clear in str(refused.value.fields["file"])
     assert not Evidence.objects.exists()
     assert not private_media.exists() or not any(p.is_file() for p in private_media.rglob("*"))
     page = client_as(worker).post(
@@ -261,6 +263,7 @@ def test_bad_uploads_are_refused_and_nothing_is_stored(
         {"file": SimpleUploadedFile(name, content or b"%PDF", content_type="image/jpeg")},
     )
     assert page.status_code == 400 and not Evidence.objects.exists()
+    assert clear in page.content.decode()  # the person reads why, on the page
 
 
 def test_complaint_page_makes_a_case_and_my_complaints_shows_the_deadline(client_as, worker):

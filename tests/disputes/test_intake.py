@@ -45,6 +45,55 @@ def test_online_wage_complaint_is_routed_to_inspection_with_the_rule_stored(work
     assert list(case.clocks.values_list("kind", flat=True)) == [ClockKind.INSPECTION_ACCEPT]
 
 
+CALLER = {"complainant_name": "王大海", "complainant_phone": "13912345678"}
+
+
+@pytest.mark.parametrize(
+    ("who", "channel", "extra"),
+    [
+        ("worker", Channel.ONLINE, {}),
+        ("employer", Channel.ONLINE, {}),
+        ("officer", Channel.COUNTER, {**CALLER, "signature": True}),
+        ("officer", Channel.HOTLINE, CALLER),
+        (
+            "officer",
+            Channel.TRANSFER_12345,
+            {**CALLER, "external_ticket_id": "WF2026-0002", "external_due_on": dt.date(2026, 12, 10)},
+        ),
+        ("officer", Channel.ARREARS_PLATFORM, {**CALLER, "clue_id_number": "37070219800101001X"}),
+    ],
+)
+def test_every_channel_makes_a_case_routed_by_the_rule_table_with_the_rule_stored(
+    request, county_a, private_media, who, channel, extra
+):
+    # a county's own rule placed before the seeded ones: every channel's case must reach it through the table
+    # (wages in 潍城区 go to mediation first), and the case stores which rule matched and its name then
+    first = RoutingRule.objects.create(
+        position=15,
+        name="潍城区欠薪：先行调解",
+        claim_type=ClaimType.WAGES,
+        scope_unit=county_a,
+        queue=Queue.MEDIATION,
+    )
+    actor = request.getfixturevalue(who)
+    data = dict(extra)
+    scan = jpeg() if data.pop("signature", False) else None
+    case = complaint(actor, channel=channel, signature_scan=scan, **data)
+    case.refresh_from_db()
+    assert (case.channel, case.status, case.scope_unit) == (channel, CaseStatus.RECEIVED, county_a)
+    assert (case.queue, case.routing_rule_id, case.routing_rule_name) == (
+        Queue.MEDIATION,
+        first.pk,
+        str(first),
+    )
+    assert CaseEvent.objects.get(case=case).to_status == CaseStatus.RECEIVED
+    # the stored name survives an edit of the rule (the case keeps what matched then)
+    first.name = "改过名的规则"
+    first.save()
+    case.refresh_from_db()
+    assert case.routing_rule_name == "15. 潍城区欠薪：先行调解"
+
+
 def test_service_dispute_is_guided_and_cannot_be_referred_to_arbitration(worker, officer):
     case = complaint(
         worker,

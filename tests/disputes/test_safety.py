@@ -420,6 +420,18 @@ def test_every_market_page_and_board_shows_the_rights_panel_with_the_hotlines(co
         assert (
             f'href="/disputes/safety/new/?market={market.pk}"' in page
         )  # a link on the page (the board shows text)
+        # the board's compact strip: the hotlines and the addresses printed after the board's host
+        board = client.get(f"/board/markets/{market.pk}/").content.decode()
+        strip = re.search(r'<section class="market-panel">\s*<h2>维权与求助</h2>(.*?)</section>', board, re.S)
+        assert strip, market
+        text = re.sub(r"<[^>]+>", "", strip.group(1))
+        assert "政务热线 12345" in text and "<a " not in strip.group(1)
+        assert "testserver/disputes/complain/" in text
+        assert f"testserver/disputes/safety/new/?market={market.pk}" in text
+        if market.scope_unit == county_a:
+            assert "维权热线 0536-12333" in text and "12333" in text.replace("0536-12333", "")
+        else:
+            assert "维权热线 12333" in text
 
 
 def test_the_rights_page_links_to_report_a_hazard(worker, client_as):
