@@ -1,8 +1,9 @@
-from .views import applications, programs
+from .views import applications, claims, programs
 
 app_name = "subsidies"
 
 urlpatterns = [
     *programs.urlpatterns,
     *applications.urlpatterns,
+    *claims.urlpatterns,
 ]

@@ -3,4 +3,4 @@ progress, per-row report), contribution months, insured premiums, decisions and 
 applications' review queues, objections and budgets. One
 module per area; the import's status is read-only and moves only through the services."""
 
-from . import applications, contributions, decisions, programs  # noqa: F401
+from . import applications, claims, contributions, decisions, programs  # noqa: F401

@@ -1,9 +1,9 @@
 """Every subsidies API route, registered on the project router (config/api_router.py)."""
 
-from . import applications, contributions, programs
+from . import applications, claims, contributions, programs
 
 
 def register(router) -> None:
-    for module in (programs, contributions, applications):
+    for module in (programs, contributions, applications, claims):
         for prefix, viewset, basename in module.ROUTES:
             router.register(prefix, viewset, basename=basename)

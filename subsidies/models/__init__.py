@@ -1,5 +1,5 @@
 """Subsidies' models, split by area: programs, contribution months, premiums, decisions and the ledger
-(``programs``); applications, their review, public notice, objections and budgets (``applications``)."""
+(``programs``); the employers' insured-list claims (``claims``); applications, their review, public notice, objections and budgets (``applications``)."""
 
 from .applications import (
     APPLICATION_WORKFLOW,
@@ -11,6 +11,7 @@ from .applications import (
     Objection,
     ObjectionEvent,
 )
+from .claims import InsuredListClaim
 from .programs import (
     IMPORT_WORKFLOW,
     MONEY,
@@ -41,6 +42,7 @@ __all__ = [
     "ContributionMonth",
     "EligibilityDecision",
     "Entitlement",
+    "InsuredListClaim",
     "InsuredPremium",
     "OBJECTION_WORKFLOW",
     "Objection",

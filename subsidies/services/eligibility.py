@@ -24,6 +24,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import Count, Min, Q, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -34,6 +35,7 @@ from work.choices import WorkOrderStatus
 from work.models import WorkOrder
 
 from ..models import (
+    Application,
     ContributionMonth,
     EligibilityDecision,
     Entitlement,
@@ -115,36 +117,60 @@ def social_insurance_facts(person, program: ProgramType, month: dt.date) -> Soci
     )
 
 
-def accident_facts(person, program: ProgramType, year: int) -> AccidentFacts:
-    premiums = InsuredPremium.objects.filter(person=person, month__year=year).order_by("month", "id")
-    rows = []
-    for p in premiums:
-        first_day, last_day = _month_bounds(p.month)
-        orders = WorkOrder.objects.filter(
-            worker=person, status__in=WORKED, work_date__gte=first_day, work_date__lte=last_day
-        )
-        if p.payer_id is not None:
-            record = orders.filter(posting__employer_id=p.payer_id).exists()
-        elif p.payer_kind == "person":
-            record = orders.exists()
-        else:
-            record = None
-        rows.append(
-            PremiumRow(
-                row_id=p.pk,
-                payer_name=p.payer_name,
-                month=p.month,
-                premium=p.premium,
-                injury_covered=p.injury_covered,
-                is_manager=p.is_manager,
-                employment_record=record,
-            )
-        )
+def employment_record(person, payer_id: int | None, payer_kind: str, month: dt.date) -> bool | None:
+    """A registered employment record in ``month``: a work order on one of the payer's postings (for a
+    policy the person bought, any work order); ``None`` when the payer is not on the portal."""
+    first_day, last_day = _month_bounds(month)
+    orders = WorkOrder.objects.filter(
+        worker=person, status__in=WORKED, work_date__gte=first_day, work_date__lte=last_day
+    )
+    if payer_id is not None:
+        return orders.filter(posting__employer_id=payer_id).exists()
+    if payer_kind == "person":
+        return orders.exists()
+    return None
+
+
+def premium_row(person, p: InsuredPremium) -> PremiumRow:
+    return PremiumRow(
+        row_id=p.pk,
+        payer_name=p.payer_name,
+        month=p.month,
+        premium=p.premium,
+        injury_covered=p.injury_covered,
+        is_manager=p.is_manager,
+        employment_record=employment_record(person, p.payer_id, p.payer_kind, p.month),
+    )
+
+
+# applications whose amount is not on record as an entitlement yet but may become one: the yearly cap
+# counts them, so two agencies claiming for the same person never exceed it together (ADR 0037)
+PENDING_STATUSES = ("submitted", "county_review", "city_review", "public_notice", "returned")
+
+
+def granted_this_year(person, program: ProgramType, year: int, *, exclude_application=None) -> Decimal:
+    """What the person has on record for the program in ``year`` (entitlements, every county and payer)
+    plus what their pending applications ask (the approved figure once set, else the requested one)."""
     granted = Entitlement.objects.filter(person=person, program_type=program, month__year=year).aggregate(
         total=Sum("amount")
-    )["total"]
+    )["total"] or Decimal("0")
+    pending = Application.objects.filter(
+        person=person, program_type=program, period_start__year=year, status__in=PENDING_STATUSES
+    )
+    if exclude_application is not None:
+        pending = pending.exclude(pk=exclude_application)
+    asked = pending.aggregate(total=Sum(Coalesce("amount_approved", "amount_requested")))["total"]
+    return granted + (asked or Decimal("0"))
+
+
+def accident_facts(person, program: ProgramType, year: int) -> AccidentFacts:
+    premiums = InsuredPremium.objects.filter(person=person, month__year=year).order_by("month", "id")
+    rows = [premium_row(person, p) for p in premiums]
     return AccidentFacts(
-        year=year, birth_date=person.birth_date, rows=tuple(rows), granted_this_year=granted or Decimal("0")
+        year=year,
+        birth_date=person.birth_date,
+        rows=tuple(rows),
+        granted_this_year=granted_this_year(person, program, year),
     )
 
 
