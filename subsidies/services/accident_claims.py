@@ -24,7 +24,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -132,6 +132,21 @@ def _cover(value, person, employer, problems: list) -> tuple[bool, WorkOrder | N
     return True, order
 
 
+def _create_premium(claim, employer, person, policy, month, premium, order, covered, is_manager) -> int:
+    return InsuredPremium.objects.create(
+        person=person,
+        payer_kind=claim.payer_kind,
+        payer=employer,
+        payer_name=employer.display_name[:100],
+        policy_number=policy,
+        month=month,
+        premium=premium,
+        work_order=order,
+        injury_covered=covered,
+        is_manager=is_manager,
+    ).pk
+
+
 def process_row(number: int, raw: dict, *, claim: InsuredListClaim, employer, seen: dict) -> dict:
     """The outcome of one row and, unless the claim is a dry run, its effect. ``seen`` maps (person, policy)
     to the figures an earlier row of the file brought. A kept row (created or identical) carries
@@ -194,19 +209,19 @@ def process_row(number: int, raw: dict, *, claim: InsuredListClaim, employer, se
     if existing is None:
         row_id = None
         if not claim.dry_run:
-            row_id = InsuredPremium.objects.create(
-                person=person,
-                payer_kind=claim.payer_kind,
-                payer=employer,
-                payer_name=employer.display_name[:100],
-                policy_number=policy,
-                month=month,
-                premium=premium,
-                work_order=order,
-                injury_covered=covered,
-                is_manager=is_manager,
-            ).pk
+            try:
+                with transaction.atomic():
+                    row_id = _create_premium(
+                        claim, employer, person, policy, month, premium, order, covered, is_manager
+                    )
+            except IntegrityError:  # the same policy on record under the payer's name without the payer
+                return {
+                    **entry,
+                    "outcome": ClaimRowOutcome.CONFLICT,
+                    "message": _("已有同名投保单位的同一保单记录，未导入，请核实。"),
+                }
         return {**entry, **kept, "_id": row_id, "outcome": ClaimRowOutcome.CREATED, "message": ""}
+
     on_record = (existing.premium, existing.is_manager, existing.injury_covered, existing.work_order_id)
     if on_record == figures:
         return {
@@ -376,6 +391,8 @@ def claim_upload(
     """The employer uploads its insured list for ``month``: the claim row with its per-row and per-person
     report, the premiums upserted and the applications submitted (a dry run: the report only)."""
     employer = claiming_employer(actor)
+    # one claim of an employer at a time: a double click sees the first one's rows (identical, already claimed)
+    EmployerProfile.objects.select_for_update().filter(pk=employer.pk).first()
     if payer_kind not in (PayerKind.PLATFORM, PayerKind.AGENCY):
         raise _invalid("payer_kind", _("请选择新就业形态平台或家政服务机构。"))
     month = _month(month)
@@ -418,17 +435,9 @@ def claim_upload(
         entries.append(entry)
     by_person: dict[int, list[dict]] = {}
     for entry in entries:
-        if (
-            entry.get("person_id")
-            and "_figures" in entry
-            and entry["outcome"]
-            in (
-                ClaimRowOutcome.CREATED,
-                ClaimRowOutcome.IDENTICAL,
-            )
-        ):
-            if "_id" in entry:  # a row repeated in the file counts once
-                by_person.setdefault(entry["person_id"], []).append(entry)
+        # created or identical rows (a row repeated within the file carries no person: it counts once)
+        if "person_id" in entry:
+            by_person.setdefault(entry["person_id"], []).append(entry)
     people, total, made = [], Decimal("0.00"), 0
     for person_id in sorted(by_person):  # one order for every claim: no two claims lock in a cycle
         with transaction.atomic():

@@ -5,10 +5,11 @@ employer home (我要招人). Another employer's claim is 404."""
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 
-from core.errors import DomainError
+from core.errors import DomainError, NotPermitted
 
 from ..choices import CLAIM_PERSON_OUTCOMES, ClaimRowOutcome
 from ..forms import InsuredListForm
@@ -17,10 +18,17 @@ from ..services import accident_claims as services
 from .applications import _form_errors
 
 
+def _employer(request):
+    try:
+        return services.claiming_employer(request.user)
+    except NotPermitted as exc:
+        raise PermissionDenied(str(exc.message)) from None
+
+
 @login_required
 def claims(request):
     """The employer's claims, newest first, and the upload form."""
-    employer = services.claiming_employer(request.user)
+    employer = _employer(request)
     form = InsuredListForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -43,7 +51,7 @@ def claims(request):
 @login_required
 def claim(request, pk: int):
     """One claim's report: the counts, each row's outcome, each person's amount and application."""
-    employer = services.claiming_employer(request.user)
+    employer = _employer(request)
     row = get_object_or_404(InsuredListClaim, pk=pk, employer=employer)
     outcomes = dict(ClaimRowOutcome.choices)
     report = [{**e, "label": outcomes.get(e.get("outcome"), e.get("outcome"))} for e in row.report]

@@ -255,3 +255,42 @@ def test_concurrent_claims_by_five_agencies_never_exceed_the_cap(
     amounts = sorted(Application.objects.filter(person=person).values_list("amount_requested", flat=True))
     assert amounts == [Decimal("20.00"), Decimal("40.00"), Decimal("40.00")]
     assert InsuredPremium.objects.filter(person=person).count() == 5
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_double_click_on_upload_claims_once(postgres_transactional, county_a, monkeypatch):
+    import threading
+
+    from django.db import connections
+
+    monkeypatch.setattr("subsidies.services.applications.notify", lambda *a, **k: None)
+    a = agency(county_a)
+    person = insured(county_a, a)
+    barrier = threading.Barrier(3)
+    results: list = [None] * 3
+
+    def work(i: int) -> None:
+        try:
+            barrier.wait(timeout=30)
+            results[i] = upload(a, row(person, "P-1", "150"))
+        except Exception as exc:  # reported to the test through results
+            results[i] = exc
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert all(isinstance(r, InsuredListClaim) for r in results), results
+    assert sorted(outcomes(r)[0] for r in results) == ["created", "identical", "identical"]
+    assert InsuredPremium.objects.count() == 1
+    assert list(Application.objects.values_list("amount_requested", flat=True)) == [Decimal("75.00")]
+
+
+def test_the_claim_page_is_403_for_a_worker_and_a_household_employer(county_a, client_as, worker):
+    household = make_employer(unit=county_a)
+    assert client_as(worker).get("/subsidies/employer/accident-claims/").status_code == 403
+    assert client_as(household.user).get("/subsidies/employer/accident-claims/").status_code == 403
