@@ -294,3 +294,15 @@ def test_the_claim_page_is_403_for_a_worker_and_a_household_employer(county_a, c
     household = make_employer(unit=county_a)
     assert client_as(worker).get("/subsidies/employer/accident-claims/").status_code == 403
     assert client_as(household.user).get("/subsidies/employer/accident-claims/").status_code == 403
+
+
+def test_a_list_longer_than_the_limit_is_refused_on_the_file_field(county_a, monkeypatch):
+    from core.errors import DomainError
+
+    monkeypatch.setattr("subsidies.services.accident_claims.MAX_ROWS", 2)
+    a = agency(county_a)
+    person = insured(county_a, a)
+    with pytest.raises(DomainError) as refused:
+        upload(a, *(row(person, f"P-{i}", "10") for i in range(3)))
+    assert refused.value.code == "too_many_rows" and "file" in refused.value.fields
+    assert not InsuredListClaim.objects.exists() and not InsuredPremium.objects.exists()
