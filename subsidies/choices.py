@@ -198,3 +198,23 @@ ASSESSMENT_TRANSITIONS: dict[str, frozenset[str]] = {
     AssessmentStatus.DRAFT: frozenset({AssessmentStatus.REVIEWED}),
     AssessmentStatus.REVIEWED: frozenset(),
 }
+
+
+class ClaimRowOutcome(models.TextChoices):
+    """What an insured-list claim did (or, in a dry run, would do) with one row of the list (ADR 0037)."""
+
+    CREATED = "created", _("新增")
+    IDENTICAL = "identical", _("相同，已忽略")
+    CONFLICT = "conflict", _("冲突，未导入")
+    UNKNOWN_PERSON = "unknown", _("查无此人")
+    INVALID = "invalid", _("格式错误，未导入")
+
+
+# what the claim did for one insured person
+CLAIM_PERSON_OUTCOMES = {
+    "applied": _("已提交申请"),
+    "would_apply": _("试算：将提交申请"),
+    "not_subsidised": _("不予补贴"),
+    "refused": _("重复申领，未提交"),
+    "already_claimed": _("已申领过"),
+}

@@ -70,3 +70,20 @@ class ObjectionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("请写明事实和理由；可以匿名提出"),
     )
+
+
+class InsuredListForm(forms.Form):
+    """An employer's insured list for a month (ADR 0037)."""
+
+    payer_kind = forms.ChoiceField(
+        label=_("本单位是"),
+        choices=[("platform", _("新就业形态平台")), ("agency", _("家政服务机构"))],
+    )
+    month = forms.CharField(label=_("申领月份（YYYY-MM）"), max_length=7)
+    file = forms.FileField(
+        label=_("投保名单（CSV 或 XLSX）"),
+        help_text=_(
+            "列：身份证号码、姓名、保单号、保费、保障月份、管理人员（是/否）、职业伤害保障（是/否或用工单号）"
+        ),
+    )
+    dry_run = forms.BooleanField(label=_("试算：只出报告，不提交"), required=False)

@@ -17,6 +17,7 @@ VIEW = (
     "subsidies.view_contributionimport",
     "subsidies.view_contributionmonth",
     "subsidies.view_insuredpremium",
+    "subsidies.view_insuredlistclaim",
     "subsidies.view_eligibilitydecision",
     "subsidies.view_entitlement",
     "subsidies.view_application",

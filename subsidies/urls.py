@@ -1,4 +1,4 @@
-from .views import applications, offers, programs
+from .views import applications, claims, offers, programs
 
 app_name = "subsidies"
 
@@ -6,4 +6,5 @@ urlpatterns = [
     *programs.urlpatterns,
     *applications.urlpatterns,
     *offers.urlpatterns,
+    *claims.urlpatterns,
 ]

@@ -1,7 +1,7 @@
 """Subsidies' models, split by area: programs, contribution months, premiums, decisions and the ledger
-(``programs``); applications, their review, public notice, objections and budgets (``applications``); the
-proactive offer and its runs (``offers``); the gig-market operator subsidy's schemes and assessments
-(``operators``)."""
+(``programs``); the employers' insured-list claims (``claims``); applications, their review, public notice,
+objections and budgets (``applications``); the proactive offer and its runs (``offers``); the gig-market
+operator subsidy's schemes and assessments (``operators``)."""
 
 from .applications import (
     APPLICATION_WORKFLOW,
@@ -13,6 +13,7 @@ from .applications import (
     Objection,
     ObjectionEvent,
 )
+from .claims import InsuredListClaim
 from .offers import OFFER_RUN_WORKFLOW, OFFER_WORKFLOW, Offer, OfferEvent, OfferRun, OfferRunEvent
 from .operators import (
     ASSESSMENT_WORKFLOW,
@@ -53,6 +54,7 @@ __all__ = [
     "ContributionMonth",
     "EligibilityDecision",
     "Entitlement",
+    "InsuredListClaim",
     "InsuredPremium",
     "OBJECTION_WORKFLOW",
     "Objection",

@@ -85,6 +85,23 @@ class Application(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # an accident-insurance claim made by a platform or agency for the person (ADR 0037)
+    payer = models.ForeignKey(
+        "jobs.EmployerProfile",
+        verbose_name=_("申领单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    insured_claim = models.ForeignKey(
+        "subsidies.InsuredListClaim",
+        verbose_name=_("投保名单申领"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="applications",
+    )
     dedup_reasons = models.JSONField(_("防重复核查结果"), default=list, blank=True)
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
     county_reviewer = models.ForeignKey(

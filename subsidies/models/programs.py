@@ -507,6 +507,15 @@ class Entitlement(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="entitlements",
     )
+    payer = models.ForeignKey(
+        EmployerProfile,
+        verbose_name=_("申领单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("平台或家政机构代为申领的意外伤害保险补贴"),
+    )
 
     objects = EntitlementQuerySet.as_manager()
 
@@ -515,8 +524,17 @@ class Entitlement(TimeStampedModel):
         verbose_name_plural = _("已享受补贴")
         ordering = ["person", "-month"]
         constraints = [
+            # one row per program, person and month — per payer for what a platform or agency claimed
+            # (two agencies insure the same person in the same month; the yearly cap counts both, ADR 0037)
             models.UniqueConstraint(
-                fields=["program_type", "person", "month"], name="entitlement_program_person_month"
+                fields=["program_type", "person", "month"],
+                condition=Q(payer__isnull=True),
+                name="entitlement_program_person_month",
+            ),
+            models.UniqueConstraint(
+                fields=["program_type", "person", "month", "payer"],
+                condition=Q(payer__isnull=False),
+                name="entitlement_program_person_month_payer",
             ),
             models.CheckConstraint(condition=Q(month__day=1), name="entitlement_first_day"),
         ]

@@ -98,12 +98,16 @@ def _insured_rows(figures: dict) -> set[int]:
     return {r["row"] for r in figures.get("rows", []) or [] if "excluded" not in r and "row" in r}
 
 
-def dedup_check(*, person, program: ProgramType, period_start, period_end, decision, exclude_pk=None):
+def dedup_check(
+    *, person, program: ProgramType, period_start, period_end, decision, exclude_pk=None, payer_id=None
+):
     """(reasons, refusals): every de-duplication reason as ``{"code", "text"}`` — the program's strategy's
     reasons from the calculator's decision, then the application-level checks: another application of the
     same person (one person by resident ID, whatever county they applied in) for an overlapping period,
     in this program (refused) or in another (recorded for the reviewer), and insured rows another open or
-    approved application already claims (refused)."""
+    approved application already claims (refused). An accident-insurance claim a platform or agency makes
+    (``payer_id``) is refused only by another of the same payer for the period: another payer's claim for the
+    same person is recorded, and the yearly cap counts both (ADR 0037)."""
     reasons, refusals = [], []
     for code, text in decision.reasons:
         if code in DEDUP_CODES:
@@ -123,7 +127,15 @@ def dedup_check(*, person, program: ProgramType, period_start, period_end, decis
         others = others.exclude(pk=exclude_pk)
     for other in others:
         words = {"number": other.number, "program": other.program_type.name, "county": other.scope_unit.name}
-        if other.program_type_id == program.pk:
+        if other.program_type_id == program.pk and other.payer_id != payer_id:
+            reasons.append(
+                {
+                    "code": "other_payer",
+                    "text": _("同一人同期另有%(program)s申请 %(number)s（%(county)s），每年上限合并计算。")
+                    % words,
+                }
+            )
+        elif other.program_type_id == program.pk:
             refusals.append(
                 {
                     "code": "same_person_period",

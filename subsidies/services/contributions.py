@@ -99,10 +99,10 @@ def _already_running() -> DomainError:
 # --- reading the file --------------------------------------------------------------------------------------
 
 
-def _header_map(header: list) -> dict[str, int]:
+def header_map(header: list, columns: dict = COLUMNS) -> dict[str, int]:
     names = [str(h or "").strip() for h in header]
     found = {}
-    for key, aliases in COLUMNS.items():
+    for key, aliases in columns.items():
         for alias in aliases:
             if alias in names:
                 found[key] = names.index(alias)
@@ -110,9 +110,9 @@ def _header_map(header: list) -> dict[str, int]:
     return found
 
 
-def read_rows(name: str, data: bytes) -> list[dict]:
-    """The file's data rows as dicts of the known columns (strings or cell values). A file without the
-    needed columns is a DomainError."""
+def read_table(name: str, data: bytes) -> list[list]:
+    """The file's rows (the header first) as lists of cell values: XLSX's first sheet, or a CSV in UTF-8
+    or GB18030. An unreadable or empty file is a DomainError. (The insured-list claims read theirs too.)"""
     if name.lower().endswith(".xlsx"):
         from openpyxl import load_workbook
 
@@ -133,18 +133,30 @@ def read_rows(name: str, data: bytes) -> list[dict]:
         table = list(csv.reader(io.StringIO(text)))
     if not table:
         raise DomainError(_("文件是空的。"))
-    columns = _header_map(table[0])
-    missing = [COLUMNS[k][0] for k in ("month", "pension", "medical") if k not in columns]
-    if "resident_id" not in columns and "phone" not in columns:
-        missing.insert(0, COLUMNS["resident_id"][0])
-    if missing:
-        raise DomainError(_("文件缺少列：%(columns)s。") % {"columns": "、".join(missing)})
+    return table
+
+
+def data_rows(table: list[list], columns: dict[str, int]) -> list[dict]:
+    """The non-empty rows after the header as dicts of the known columns."""
     rows = []
     for values in table[1:]:
         if not any(v not in (None, "") for v in values):
             continue
         rows.append({k: (values[i] if i < len(values) else None) for k, i in columns.items()})
     return rows
+
+
+def read_rows(name: str, data: bytes) -> list[dict]:
+    """The file's data rows as dicts of the known columns (strings or cell values). A file without the
+    needed columns is a DomainError."""
+    table = read_table(name, data)
+    columns = header_map(table[0])
+    missing = [COLUMNS[k][0] for k in ("month", "pension", "medical") if k not in columns]
+    if "resident_id" not in columns and "phone" not in columns:
+        missing.insert(0, COLUMNS["resident_id"][0])
+    if missing:
+        raise DomainError(_("文件缺少列：%(columns)s。") % {"columns": "、".join(missing)})
+    return data_rows(table, columns)
 
 
 def _text(value) -> str:

@@ -24,6 +24,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import Count, Min, Q, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -34,6 +35,7 @@ from work.choices import WorkOrderStatus
 from work.models import WorkOrder
 
 from ..models import (
+    Application,
     ContributionMonth,
     EligibilityDecision,
     Entitlement,
@@ -172,6 +174,17 @@ def accident_facts_many(people, program: ProgramType, year: int) -> dict[int, Ac
         .annotate(total=Sum("amount"))
         .values_list("person_id", "total")
     )
+    # and what their pending applications ask (``granted_this_year``, ADR 0037), so that two payers'
+    # claims never pass the yearly cap together
+    for person_id, asked in (
+        Application.objects.filter(
+            person_id__in=ids, program_type=program, period_start__year=year, status__in=PENDING_STATUSES
+        )
+        .values("person_id")
+        .annotate(total=Sum(Coalesce("amount_approved", "amount_requested")))
+        .values_list("person_id", "total")
+    ):
+        granted[person_id] = (granted.get(person_id) or Decimal("0")) + (asked or Decimal("0"))
     facts = {}
     for pk, person in people.items():
         rows = []
@@ -200,6 +213,40 @@ def accident_facts_many(people, program: ProgramType, year: int) -> dict[int, Ac
             granted_this_year=granted.get(pk) or Decimal("0"),
         )
     return facts
+
+
+def employment_record(person, payer_id: int | None, payer_kind: str, month: dt.date) -> bool | None:
+    """A registered employment record in ``month``: a work order on one of the payer's postings (for a
+    policy the person bought, any work order); ``None`` when the payer is not on the portal."""
+    first_day, last_day = _month_bounds(month)
+    orders = WorkOrder.objects.filter(
+        worker=person, status__in=WORKED, work_date__gte=first_day, work_date__lte=last_day
+    )
+    if payer_id is not None:
+        return orders.filter(posting__employer_id=payer_id).exists()
+    if payer_kind == "person":
+        return orders.exists()
+    return None
+
+
+# applications whose amount is not on record as an entitlement yet but may become one: the yearly cap
+# counts them, so two agencies claiming for the same person never exceed it together (ADR 0037)
+PENDING_STATUSES = ("submitted", "county_review", "city_review", "public_notice", "returned")
+
+
+def granted_this_year(person, program: ProgramType, year: int, *, exclude_application=None) -> Decimal:
+    """What the person has on record for the program in ``year`` (entitlements, every county and payer)
+    plus what their pending applications ask (the approved figure once set, else the requested one)."""
+    granted = Entitlement.objects.filter(person=person, program_type=program, month__year=year).aggregate(
+        total=Sum("amount")
+    )["total"] or Decimal("0")
+    pending = Application.objects.filter(
+        person=person, program_type=program, period_start__year=year, status__in=PENDING_STATUSES
+    )
+    if exclude_application is not None:
+        pending = pending.exclude(pk=exclude_application)
+    asked = pending.aggregate(total=Sum(Coalesce("amount_approved", "amount_requested")))["total"]
+    return granted + (asked or Decimal("0"))
 
 
 def accident_facts(person, program: ProgramType, year: int) -> AccidentFacts:

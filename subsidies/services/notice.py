@@ -194,7 +194,10 @@ def entitlement_rows(application: Application) -> list[tuple[dt.date, Decimal]]:
         return rows
     taken = set(
         Entitlement.objects.filter(
-            person_id=application.person_id, program_type_id=application.program_type_id, month__in=months
+            person_id=application.person_id,
+            program_type_id=application.program_type_id,
+            month__in=months,
+            payer_id=application.payer_id,  # a platform's or agency's claim: per payer (ADR 0037)
         ).values_list("month", flat=True)
     )
     free = [m for m in months if m not in taken]
@@ -225,6 +228,7 @@ def notice_conclude(*, application_id: int, today: dt.date | None = None) -> App
                 reference=app.number,
                 decision_id=app.decision_id,
                 application=app,
+                payer_id=app.payer_id,
             )
             for month, amount in rows
         ]
