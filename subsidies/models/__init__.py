@@ -1,5 +1,6 @@
 """Subsidies' models, split by area: programs, contribution months, premiums, decisions and the ledger
-(``programs``); applications, their review, public notice, objections and budgets (``applications``)."""
+(``programs``); applications, their review, public notice, objections and budgets (``applications``);
+the payee accounts, disbursement batches, payments and their runs (``disbursement``)."""
 
 from .applications import (
     APPLICATION_WORKFLOW,
@@ -10,6 +11,18 @@ from .applications import (
     Budget,
     Objection,
     ObjectionEvent,
+)
+from .disbursement import (
+    BATCH_WORKFLOW,
+    PAYMENT_WORKFLOW,
+    RUN_WORKFLOW,
+    DisbursementBatch,
+    DisbursementBatchEvent,
+    DisbursementRun,
+    DisbursementRunEvent,
+    PayeeAccount,
+    Payment,
+    PaymentEvent,
 )
 from .programs import (
     IMPORT_WORKFLOW,
@@ -49,4 +62,15 @@ __all__ = [
     "ProgramType",
     "parse_ratio",
     "validate_ratio",
+    # disbursement (ADR 0035)
+    "BATCH_WORKFLOW",
+    "PAYMENT_WORKFLOW",
+    "RUN_WORKFLOW",
+    "DisbursementBatch",
+    "DisbursementBatchEvent",
+    "DisbursementRun",
+    "DisbursementRunEvent",
+    "PayeeAccount",
+    "Payment",
+    "PaymentEvent",
 ]
