@@ -18,3 +18,13 @@ def notices_conclude_task() -> int:
     from .services.notice import notices_conclude
 
     return notices_conclude()
+
+
+@shared_task
+def disbursement_run_task(run_id: int) -> int | None:
+    """Run one queued disbursement run — filling a batch, or importing the bank's result file (enqueued on
+    commit by ``batch_generate_start`` / ``result_import_start``). Safe to run twice."""
+    from .services import disbursement
+
+    row = disbursement.disbursement_run(run_id=run_id)
+    return row.pk if row else None

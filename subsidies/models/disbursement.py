@@ -217,16 +217,18 @@ class Payment(TimeStampedModel):
         verbose_name = _("补贴发放明细")
         verbose_name_plural = _("补贴发放明细")
         ordering = ["batch", "id"]
-        indexes = [models.Index(fields=["person", "-created_at"], name="payment_person_recent")]
+        indexes = [models.Index(fields=["person", "-created_at"], name="subsidies_payment_person")]
         constraints = [
-            models.CheckConstraint(condition=Q(status__in=PaymentStatus.values), name="payment_status_valid"),
+            models.CheckConstraint(
+                condition=Q(status__in=PaymentStatus.values), name="subsidies_payment_status_valid"
+            ),
             models.UniqueConstraint(
                 fields=["application"],
                 condition=Q(status__in=LIVE_PAYMENT_STATUSES),
-                name="payment_one_live_per_application",
+                name="subsidies_payment_one_live",
             ),
-            models.UniqueConstraint(fields=["application", "attempt"], name="payment_application_attempt"),
-            models.CheckConstraint(condition=Q(amount__gte=0), name="payment_amount_not_negative"),
+            models.UniqueConstraint(fields=["application", "attempt"], name="subsidies_payment_attempt"),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="subsidies_payment_amount"),
         ]
 
     def __str__(self) -> str:
