@@ -1,7 +1,8 @@
-from .views import programs
+from .views import disbursement, programs
 
 app_name = "subsidies"
 
 urlpatterns = [
     *programs.urlpatterns,
+    *disbursement.urlpatterns,
 ]

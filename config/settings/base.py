@@ -291,6 +291,9 @@ SPECTACULAR_SETTINGS = {
         "CaseChannelEnum": "disputes.choices.Channel",
         "VisitMethodEnum": "disputes.choices.VisitMethod",
         "MediationOutcomeEnum": "disputes.choices.MediationOutcome",
+        "SubsidyPaymentStatusEnum": "subsidies.choices.PaymentStatus",
+        "DisbursementBatchStatusEnum": "subsidies.choices.BatchStatus",
+        "SubsidyRunStatusEnum": "subsidies.choices.ImportStatus",
     },
 }
 

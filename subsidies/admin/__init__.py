@@ -2,4 +2,4 @@
 progress, per-row report), contribution months, insured premiums, decisions and the subsidies on record. One
 module per area; the import's status is read-only and moves only through the services."""
 
-from . import contributions, decisions, programs  # noqa: F401
+from . import contributions, decisions, disbursement, programs  # noqa: F401

@@ -23,12 +23,12 @@ from .. import bankfiles, selectors
 from ..choices import BatchStatus, PaymentStatus
 from ..models import Application, DisbursementBatch, DisbursementRun, Payment, ProgramType
 from ..services import disbursement as services
-from .permissions import StaffRead
+from .permissions import SignedInRead, StaffRead
 
 DISBURSE = has_perms(services.DISBURSE_PERMISSION)
 
 
-class BatchSerializer(serializers.ModelSerializer):
+class DisbursementBatchSerializer(serializers.ModelSerializer):
     program = serializers.SlugRelatedField(source="program_type", slug_field="code", read_only=True)
     county = serializers.CharField(source="scope_unit.code", read_only=True)
     created_by = serializers.IntegerField(source="created_by_id", read_only=True)
@@ -59,7 +59,9 @@ class BatchSerializer(serializers.ModelSerializer):
 
 class BatchCreateSerializer(serializers.Serializer):
     program = serializers.SlugRelatedField(slug_field="code", queryset=ProgramType.objects.all())
-    county = serializers.SlugRelatedField(slug_field="code", queryset=ScopeUnit.objects.filter(is_active=True))
+    county = serializers.SlugRelatedField(
+        slug_field="code", queryset=ScopeUnit.objects.filter(is_active=True)
+    )
     note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 
@@ -75,7 +77,7 @@ class ResultUploadSerializer(serializers.Serializer):
     file = serializers.FileField(help_text=_("银行回盘文件（CSV 或 XLSX）"))
 
 
-class RunSerializer(serializers.ModelSerializer):
+class DisbursementRunSerializer(serializers.ModelSerializer):
     batch = serializers.IntegerField(source="batch_id", read_only=True)
 
     class Meta:
@@ -98,7 +100,7 @@ class RunSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class PaymentSerializer(serializers.ModelSerializer):
+class SubsidyPaymentSerializer(serializers.ModelSerializer):
     """A payment with its account as masked when the payment was made (the full number is never here)."""
 
     batch = serializers.CharField(source="batch.number", read_only=True)
@@ -157,7 +159,7 @@ class PaymentFilterSet(django_filters.FilterSet):
     retrieve=extend_schema(summary="发放批次详情及合计", tags=["subsidies"]),
 )
 class BatchViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
-    serializer_class = BatchSerializer
+    serializer_class = DisbursementBatchSerializer
     permission_classes = [StaffRead]
     filterset_class = BatchFilterSet
     queryset = DisbursementBatch.objects.all()
@@ -170,7 +172,12 @@ class BatchViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return selectors.batch_list(user=self.request.user)
 
-    @extend_schema(summary="新建发放批次（草稿）", tags=["subsidies"], request=BatchCreateSerializer, responses={201: BatchSerializer})
+    @extend_schema(
+        summary="新建发放批次（草稿）",
+        tags=["subsidies"],
+        request=BatchCreateSerializer,
+        responses={201: DisbursementBatchSerializer},
+    )
     def create(self, request, *args, **kwargs):
         data = BatchCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -181,34 +188,41 @@ class BatchViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             note=data.validated_data["note"],
             request=request,
         )
-        return Response(BatchSerializer(batch).data, status=status.HTTP_201_CREATED)
+        return Response(DisbursementBatchSerializer(batch).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         summary="生成发放明细（后台任务；进行中时再次发起会被拒绝）",
         tags=["subsidies"],
         request=None,
-        responses={202: RunSerializer, 404: OpenApiResponse(), 409: OpenApiResponse()},
+        responses={202: DisbursementRunSerializer, 404: OpenApiResponse(), 409: OpenApiResponse()},
     )
     @action(detail=True, methods=["post"], permission_classes=[DISBURSE])
     def generate(self, request, pk=None):
         run = services.batch_generate_start(batch=self.get_object(), actor=request.user, request=request)
-        return Response(RunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
+        return Response(DisbursementRunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(
         summary="单笔发放：把一件已批准的申请加入草稿批次（重复点击返回同一笔）",
         tags=["subsidies"],
         request=IssueSerializer,
-        responses={200: PaymentSerializer, 403: OpenApiResponse(), 404: OpenApiResponse(), 409: OpenApiResponse()},
+        responses={
+            200: SubsidyPaymentSerializer,
+            403: OpenApiResponse(),
+            404: OpenApiResponse(),
+            409: OpenApiResponse(),
+        },
     )
     @action(detail=True, methods=["post"], permission_classes=[DISBURSE])
     def issue(self, request, pk=None):
         data = IssueSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        application = Application.objects.visible_to(request.user).filter(pk=data.validated_data["application"]).first()
+        application = (
+            Application.objects.visible_to(request.user).filter(pk=data.validated_data["application"]).first()
+        )
         payment = services.payment_issue(
             batch=self.get_object(), application=application or 0, actor=request.user, request=request
         )
-        return Response(PaymentSerializer(payment).data)
+        return Response(SubsidyPaymentSerializer(payment).data)
 
     @extend_schema(
         summary="生成并下载银行代发文件（含完整账号，记录导出）",
@@ -221,7 +235,9 @@ class BatchViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         data = ExportSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fmt = data.validated_data["format"]
-        name, content = services.batch_export(batch=self.get_object(), actor=request.user, fmt=fmt, request=request)
+        name, content = services.batch_export(
+            batch=self.get_object(), actor=request.user, fmt=fmt, request=request
+        )
         response = HttpResponse(
             content, content_type=bankfiles.XLSX_TYPE if fmt == "xlsx" else "text/csv; charset=utf-8"
         )
@@ -233,7 +249,7 @@ class BatchViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         summary="导入银行回盘文件（后台任务，逐行结果见任务）",
         tags=["subsidies"],
         request={"multipart/form-data": ResultUploadSerializer},
-        responses={202: RunSerializer, 404: OpenApiResponse(), 409: OpenApiResponse()},
+        responses={202: DisbursementRunSerializer, 404: OpenApiResponse(), 409: OpenApiResponse()},
     )
     @action(
         detail=True,
@@ -246,20 +262,23 @@ class BatchViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         data = ResultUploadSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         run = services.result_import_start(
-            batch=self.get_object(), actor=request.user, uploaded_file=data.validated_data["file"], request=request
+            batch=self.get_object(),
+            actor=request.user,
+            uploaded_file=data.validated_data["file"],
+            request=request,
         )
-        return Response(RunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
+        return Response(DisbursementRunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(
         summary="关闭批次（全部明细已有银行结果）",
         tags=["subsidies"],
         request=None,
-        responses={200: BatchSerializer, 404: OpenApiResponse(), 409: OpenApiResponse()},
+        responses={200: DisbursementBatchSerializer, 404: OpenApiResponse(), 409: OpenApiResponse()},
     )
     @action(detail=True, methods=["post"], permission_classes=[DISBURSE])
     def close(self, request, pk=None):
         batch = services.batch_close(batch=self.get_object(), actor=request.user, request=request)
-        return Response(BatchSerializer(batch).data)
+        return Response(DisbursementBatchSerializer(batch).data)
 
 
 @extend_schema_view(
@@ -267,7 +286,7 @@ class BatchViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     retrieve=extend_schema(summary="发放任务详情", tags=["subsidies"]),
 )
 class RunViewSet(viewsets.ReadOnlyModelViewSet):
-    serializer_class = RunSerializer
+    serializer_class = DisbursementRunSerializer
     permission_classes = [StaffRead]
     queryset = DisbursementRun.objects.all()
 
@@ -280,8 +299,8 @@ class RunViewSet(viewsets.ReadOnlyModelViewSet):
     retrieve=extend_schema(summary="发放明细详情（账号脱敏）", tags=["subsidies"]),
 )
 class PaymentViewSet(viewsets.ReadOnlyModelViewSet):
-    serializer_class = PaymentSerializer
-    permission_classes = [StaffRead]
+    serializer_class = SubsidyPaymentSerializer
+    permission_classes = [SignedInRead]
     filterset_class = PaymentFilterSet
     queryset = Payment.objects.all()
 
@@ -292,7 +311,12 @@ class PaymentViewSet(viewsets.ReadOnlyModelViewSet):
         summary="重新发放（失败或退回的明细，作为下一次发放加入草稿批次）",
         tags=["subsidies"],
         request=ReissueSerializer,
-        responses={200: PaymentSerializer, 403: OpenApiResponse(), 404: OpenApiResponse(), 409: OpenApiResponse()},
+        responses={
+            200: SubsidyPaymentSerializer,
+            403: OpenApiResponse(),
+            404: OpenApiResponse(),
+            409: OpenApiResponse(),
+        },
     )
     @action(detail=True, methods=["post"], permission_classes=[DISBURSE])
     def reissue(self, request, pk=None):
@@ -302,7 +326,7 @@ class PaymentViewSet(viewsets.ReadOnlyModelViewSet):
         payment = services.payment_reissue(
             payment=self.get_object(), batch=batch or 0, actor=request.user, request=request
         )
-        return Response(PaymentSerializer(payment).data)
+        return Response(SubsidyPaymentSerializer(payment).data)
 
 
 ROUTES: list = [

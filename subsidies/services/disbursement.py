@@ -58,6 +58,7 @@ from ..models import (
     Payment,
     PaymentEvent,
 )
+from .applications import reviewers_of
 
 logger = logging.getLogger("lingong.subsidies")
 
@@ -83,8 +84,8 @@ def _batch_locked(batch, actor) -> DisbursementBatch:
 
 
 def reviewers_of_many(application_ids) -> dict[int, set[int]]:
-    """{application id: the people who reviewed it} — its county and city reviewers and whoever moved it out
-    of county review, city review or the public notice (the events say who)."""
+    """{application id: the people who reviewed it}: ``applications.reviewers_of`` for many applications at
+    once (the recorded county and city reviewers and every actor of a county- or city-review step)."""
     found: dict[int, set[int]] = defaultdict(set)
     ids = list(application_ids)
     for start in range(0, len(ids), 5000):
@@ -96,11 +97,7 @@ def reviewers_of_many(application_ids) -> dict[int, set[int]]:
         for pk, actor in (
             ApplicationEvent.objects.filter(
                 application_id__in=part,
-                from_status__in=(
-                    ApplicationStatus.COUNTY_REVIEW,
-                    ApplicationStatus.CITY_REVIEW,
-                    ApplicationStatus.PUBLIC_NOTICE,
-                ),
+                from_status__in=(ApplicationStatus.COUNTY_REVIEW, ApplicationStatus.CITY_REVIEW),
                 actor__isnull=False,
             )
             .values_list("application_id", "actor_id")
@@ -112,7 +109,11 @@ def reviewers_of_many(application_ids) -> dict[int, set[int]]:
 
 def _not_a_reviewer(actor, application_ids) -> None:
     if any(actor.pk in people for people in reviewers_of_many(application_ids).values()):
-        raise NotPermitted(_("审核过该申请的人员不能经办其发放（审核与发放须由不同人员负责）。"))
+        raise _reviewer_refused()
+
+
+def _reviewer_refused() -> NotPermitted:
+    return NotPermitted(_("审核过该申请的人员不能经办其发放（审核与发放须由不同人员负责）。"))
 
 
 # --- the payee account --------------------------------------------------------------------------------------
@@ -312,7 +313,8 @@ def payment_issue(*, batch, application, actor, request=None) -> Payment:
     )
     if app is None:
         raise NotFound()
-    _not_a_reviewer(actor, [app.pk])
+    if actor.pk in reviewers_of(app):
+        raise _reviewer_refused()
     first = Payment.objects.filter(idempotency_key=Payment.key_for(app.pk, 1)).first()
     if first is not None:
         if first.batch_id == batch.pk:
@@ -376,7 +378,8 @@ def payment_reissue(*, payment, batch, actor, request=None) -> Payment:
     if old.status not in REISSUABLE_PAYMENT_STATUSES:
         raise InvalidTransition(_("只有发放失败或被退回的明细可以重新发放。"))
     app = Application.objects.select_for_update(of=("self",)).get(pk=old.application_id)
-    _not_a_reviewer(actor, [app.pk])
+    if actor.pk in reviewers_of(app):
+        raise _reviewer_refused()
     if Payment.objects.live().filter(application=app).exists():
         raise DomainError(_("该申请已有一笔在途或已到账的发放。"), code="already_issued")
     account = PayeeAccount.objects.filter(person_id=app.person_id).first()
