@@ -21,7 +21,7 @@ import uuid
 from collections import Counter, defaultdict
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -63,7 +63,7 @@ from .applications import reviewers_of
 logger = logging.getLogger("lingong.subsidies")
 
 DISBURSE_PERMISSION = "subsidies.disburse"
-CHUNK = 2000
+CHUNK = 5000
 REPORT_ROWS = 5000
 MAX_BYTES = 20 * 1024 * 1024
 RUN_TASK = "subsidies.tasks.disbursement_run_task"
@@ -786,7 +786,7 @@ def _apply_results(batch, moves: dict[str, list[Payment]], *, actor) -> None:
             values={"result_at": now},
             scope_unit_id=batch.scope_unit_id,
         )
-        Payment.objects.bulk_update(payments, ["bank_reference", "failure_reason"], batch_size=2000)
+        _store_bank_details([p for p in payments if p.bank_reference or p.failure_reason])
         if status == PaymentStatus.PAID:
             APPLICATION_WORKFLOW.move_many(
                 Application.objects.filter(
@@ -797,6 +797,26 @@ def _apply_results(batch, moves: dict[str, list[Payment]], *, actor) -> None:
                 reason=_("补贴已到账"),
                 scope_unit_id=batch.scope_unit_id,
             )
+
+
+def _store_bank_details(payments: list[Payment]) -> None:
+    """The bank's serial number and reason of each payment: one UPDATE … FROM unnest on PostgreSQL (Django's
+    ``bulk_update`` builds a CASE per row, seconds for a few thousand), ``bulk_update`` elsewhere."""
+    if not payments:
+        return
+    if connection.vendor != "postgresql":
+        Payment.objects.bulk_update(payments, ["bank_reference", "failure_reason"], batch_size=500)
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE subsidies_payment AS p SET bank_reference = v.ref, failure_reason = v.reason "
+            "FROM unnest(%s::bigint[], %s::text[], %s::text[]) AS v(id, ref, reason) WHERE p.id = v.id",
+            [
+                [p.pk for p in payments],
+                [p.bank_reference for p in payments],
+                [p.failure_reason for p in payments],
+            ],
+        )
 
 
 @transaction.atomic

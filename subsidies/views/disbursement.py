@@ -24,7 +24,9 @@ from ..services import disbursement as services
 class PayeeAccountForm(forms.Form):
     """Parses the account a person enters (the service checks it and that it is in their own name)."""
 
-    kind = forms.ChoiceField(label=gettext_lazy("账户类型"), choices=AccountKind.choices, widget=forms.RadioSelect)
+    kind = forms.ChoiceField(
+        label=gettext_lazy("账户类型"), choices=AccountKind.choices, widget=forms.RadioSelect
+    )
     bank_name = forms.CharField(label=gettext_lazy("开户银行"), max_length=60)
     account_number = forms.CharField(
         label=gettext_lazy("账号"),
@@ -32,7 +34,9 @@ class PayeeAccountForm(forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
         help_text=gettext_lazy("社会保障卡金融账户或本人银行卡的卡号"),
     )
-    holder_name = forms.CharField(label=gettext_lazy("户名"), max_length=64, help_text=gettext_lazy("须为本人姓名"))
+    holder_name = forms.CharField(
+        label=gettext_lazy("户名"), max_length=64, help_text=gettext_lazy("须为本人姓名")
+    )
 
 
 @login_required
@@ -47,7 +51,9 @@ def payments(request):
     if request.method == "POST":
         if form.is_valid():
             try:
-                services.payee_account_save(person=worker, actor=request.user, request=request, **form.cleaned_data)
+                services.payee_account_save(
+                    person=worker, actor=request.user, request=request, **form.cleaned_data
+                )
             except DomainError as exc:
                 apply_domain_error(form, exc)
                 status = 400
