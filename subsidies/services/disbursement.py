@@ -26,10 +26,9 @@ from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.audit import audit_entry, audit_record
+from core.audit import audit_record
 from core.choices import AuditAction
 from core.errors import DomainError, InvalidTransition, NotFound, NotPermitted
-from core.models import AuditLog
 from core.permissions import require_access, signed_in
 from core.queue import enqueue
 from core.scope import scope_of
@@ -252,38 +251,31 @@ def _new_payment(*, batch, application_id, person_id, amount, account, attempt, 
     )
 
 
-def _record_created(payments, *, actor, reason: str, scope_unit_id) -> None:
-    """The first event row (→ pending) and the creation audit row of each new payment (bulk)."""
+def _record_created(batch, rows, *, actor, reason: str) -> None:
+    """For payments made in bulk (``rows``: (pk, key, amount)): the first event row (→ pending) of each, and
+    one creation audit row on the batch for the chunk (how many, the total, the first and last key); the
+    event rows keep who made each payment and when."""
     PaymentEvent.objects.bulk_create(
         [
             PaymentEvent(
-                payment=p, from_status="", to_status=PaymentStatus.PENDING, actor=actor, reason=reason
+                payment_id=pk, from_status="", to_status=PaymentStatus.PENDING, actor=actor, reason=reason
             )
-            for p in payments
+            for pk, _key, _amount in rows
         ]
     )
-    audits = []
-    for p in payments:
-        entry = audit_entry(
+    if rows:
+        audit_record(
             actor=actor,
             action=AuditAction.CREATE,
-            obj=None,
-            after={"key": p.idempotency_key, "amount": p.amount, "account": p.account_masked},
-            scope_unit_id=scope_unit_id,
+            obj=batch,
+            after={
+                "payments": len(rows),
+                "amount": sum((amount for _pk, _key, amount in rows), start=Decimal("0")),
+                "first": rows[0][1],
+                "last": rows[-1][1],
+            },
+            reason=reason,
         )
-        entry.content_type_id, entry.object_id, entry.object_repr = (
-            _payment_type_id(),
-            str(p.pk),
-            p.idempotency_key,
-        )
-        audits.append(entry)
-    AuditLog.objects.bulk_create(audits)
-
-
-def _payment_type_id() -> int:
-    from django.contrib.contenttypes.models import ContentType
-
-    return ContentType.objects.get_for_model(Payment).pk
 
 
 def _eligible_in(batch) -> Q:
@@ -584,8 +576,10 @@ def batch_fill(*, run: DisbursementRun) -> dict:
             Payment.objects.bulk_create(new, ignore_conflicts=True)
             created = list(
                 Payment.objects.filter(batch=batch, idempotency_key__in=[p.idempotency_key for p in new])
+                .order_by("pk")
+                .values_list("pk", "idempotency_key", "amount")
             )
-            _record_created(created, actor=actor, reason=_("批量生成"), scope_unit_id=batch.scope_unit_id)
+            _record_created(batch, created, actor=actor, reason=_("批量生成"))
             if created:
                 counts["added"] += len(created)
             if len(taken) + len(new) - len(created):  # payments another run or click made meanwhile
