@@ -11,9 +11,7 @@ by two bench reviewers — then times, through the services a disbursing officer
 3. **result import**: a result file with every payment paid (payments to paid, applications to disbursed);
 4. **result import again**: the same file (every row unchanged, nothing written).
 
-Then it deletes the batch, its payments, runs, events and the audit rows of its staff, and puts the
-applications back to approved (``keep`` leaves everything); the bench people, their accounts and
-applications are kept and reused by the next run. PostgreSQL only.
+Then it deletes everything it made (``keep`` leaves it). PostgreSQL only.
 
     .venv/bin/python -m bench.disbursement --payments 100000
 """
@@ -57,15 +55,8 @@ def _make(n: int):
                 RoleGrant(user=city_reviewer, role=Role.CITY_STAFF),
             ]
         )
-    now = timezone.now()
-    # the bench people of an earlier run are kept (deleting 100,000 users checks every table that refers to
-    # users: minutes); their applications were put back to approved by ``_undo``
-    people = list(
-        User.objects.filter(real_name=BENCH_NAME, phone__isnull=True, subsidy_applications__isnull=False)
-        .distinct()
-        .order_by("pk")[:n]
-    )
-    for start in range(len(people), n, 10_000):
+    people, now = [], timezone.now()
+    for start in range(0, n, 10_000):
         with transaction.atomic():
             batch = User.objects.bulk_create(
                 [User(real_name=BENCH_NAME, scope_unit=unit) for _ in range(start, min(start + 10_000, n))]
@@ -102,10 +93,7 @@ def _make(n: int):
                 ]
             )
             people += batch
-    Application.objects.filter(person__in=people[:n]).update(
-        county_reviewer=county_reviewer, city_reviewer=city_reviewer
-    )
-    return officer, program, unit, [officer, county_reviewer, city_reviewer]
+    return officer, program, unit, [officer, county_reviewer, city_reviewer, *people]
 
 
 def _undo(users, batch_id) -> None:
@@ -127,16 +115,12 @@ def _undo(users, batch_id) -> None:
         cursor.execute("DELETE FROM subsidies_disbursementbatchevent WHERE batch_id = %s", [batch_id])
         cursor.execute("DELETE FROM subsidies_disbursementbatch WHERE id = %s", [batch_id])
         cursor.execute(
-            "UPDATE subsidies_application SET status = 'approved', county_reviewer_id = NULL, "
-            "city_reviewer_id = NULL WHERE number LIKE 'B%%' AND person_id IN "
-            "(SELECT id FROM accounts_user WHERE real_name = %s AND phone IS NULL)",
-            [BENCH_NAME],
+            "DELETE FROM subsidies_applicationevent WHERE application_id IN "
+            "(SELECT id FROM subsidies_application WHERE person_id = ANY(%s))",
+            [ids],
         )
-        cursor.execute(
-            "DELETE FROM subsidies_applicationevent WHERE application_id IN (SELECT id FROM subsidies_application "
-            "WHERE number LIKE 'B%%' AND person_id IN (SELECT id FROM accounts_user WHERE real_name = %s))",
-            [BENCH_NAME],
-        )
+        cursor.execute("DELETE FROM subsidies_application WHERE person_id = ANY(%s)", [ids])
+        cursor.execute("DELETE FROM subsidies_payeeaccount WHERE person_id = ANY(%s)", [ids])
         cursor.execute("DELETE FROM core_auditlog WHERE actor_id = ANY(%s)", [ids])
         cursor.execute(
             "DELETE FROM core_outboxmessage WHERE task = %s", ["subsidies.tasks.disbursement_run_task"]
