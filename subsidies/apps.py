@@ -13,4 +13,5 @@ class SubsidiesConfig(AppConfig):
         from . import dashboard, demo, permissions, strategies  # noqa: F401  (panels; strategies register)
 
         register(roles=permissions.ROLE_PERMISSIONS, api_client=permissions.API_CLIENT_PERMISSIONS)
+        register(roles=permissions.DISBURSEMENT_ROLE_PERMISSIONS)
         core_demo.register(self.label, demo.seed)

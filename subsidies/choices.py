@@ -218,3 +218,67 @@ CLAIM_PERSON_OUTCOMES = {
     "refused": _("重复申领，未提交"),
     "already_claimed": _("已申领过"),
 }
+# --- disbursement (ADR 0035) ----------------------------------------------------------------------------
+
+
+class AccountKind(models.TextChoices):
+    """Where a subsidy is paid: the financial account of the social security card (社保卡金融账户, the
+    usual channel for subsidies) or a bank debit card in the person's own name."""
+
+    SOCIAL_SECURITY_CARD = "ss_card", _("社会保障卡")
+    BANK_CARD = "bank_card", _("银行卡")
+
+
+class BatchStatus(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    EXPORTED = "exported", _("已生成银行文件")
+    RESULT_IMPORTED = "result_imported", _("已导入银行回盘")
+    CLOSED = "closed", _("已关闭")
+
+
+BATCH_TRANSITIONS: dict[str, frozenset[str]] = {
+    BatchStatus.DRAFT: frozenset({BatchStatus.EXPORTED}),
+    BatchStatus.EXPORTED: frozenset({BatchStatus.RESULT_IMPORTED}),
+    BatchStatus.RESULT_IMPORTED: frozenset({BatchStatus.CLOSED}),
+    BatchStatus.CLOSED: frozenset(),
+}
+
+
+class PaymentStatus(models.TextChoices):
+    PENDING = "pending", _("待发放")
+    EXPORTED = "exported", _("已报送银行")
+    PAID = "paid", _("已到账")
+    FAILED = "failed", _("发放失败")
+    RETURNED = "returned", _("已退回")
+
+
+PAYMENT_TRANSITIONS: dict[str, frozenset[str]] = {
+    PaymentStatus.PENDING: frozenset({PaymentStatus.EXPORTED}),
+    PaymentStatus.EXPORTED: frozenset({PaymentStatus.PAID, PaymentStatus.FAILED, PaymentStatus.RETURNED}),
+    PaymentStatus.PAID: frozenset(),
+    PaymentStatus.FAILED: frozenset(),
+    PaymentStatus.RETURNED: frozenset(),
+}
+# a live payment holds its application: at most one per application (a partial unique constraint)
+LIVE_PAYMENT_STATUSES = (PaymentStatus.PENDING, PaymentStatus.EXPORTED, PaymentStatus.PAID)
+# a payment the bank did not pay: staff may re-issue it as the next attempt
+REISSUABLE_PAYMENT_STATUSES = (PaymentStatus.FAILED, PaymentStatus.RETURNED)
+
+
+class RunKind(models.TextChoices):
+    """The long operations of disbursement, run as tasks with their progress on a row (``DisbursementRun``)."""
+
+    GENERATE = "generate", _("生成发放明细")
+    RESULT_IMPORT = "result_import", _("导入银行回盘")
+
+
+class ResultOutcome(models.TextChoices):
+    """What the result import did with one row of the bank's file."""
+
+    PAID = "paid", _("已到账")
+    FAILED = "failed", _("发放失败")
+    RETURNED = "returned", _("已退回")
+    UNCHANGED = "unchanged", _("已记录，未变化")
+    CONFLICT = "conflict", _("与已记录结果不符，未导入")
+    UNKNOWN = "unknown", _("不是本批次的明细")
+    INVALID = "invalid", _("格式错误，未导入")

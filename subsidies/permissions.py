@@ -79,3 +79,25 @@ def can_apply_at_counter(actor, person) -> bool:
     if not can_serve_counter(actor) or person is None:
         return False
     return workers_served_by(actor).filter(pk=person.pk).exists() or serves_card_holder(person.pk, actor)
+
+
+# --- disbursement (ADR 0035): county staff disburse their county's approved applications (a reviewer of an
+# application never disburses it: the services' check); auditors read everything already.
+DISBURSEMENT_VIEW = (
+    "subsidies.view_payeeaccount",
+    "subsidies.view_disbursementbatch",
+    "subsidies.view_disbursementbatchevent",
+    "subsidies.view_payment",
+    "subsidies.view_paymentevent",
+    "subsidies.view_disbursementrun",
+    "subsidies.view_disbursementrunevent",
+)
+DISBURSEMENT_ROLE_PERMISSIONS = {
+    Role.COUNTY_STAFF: (
+        *DISBURSEMENT_VIEW,
+        "subsidies.disburse",
+        "subsidies.add_disbursementbatch",
+        "subsidies.change_disbursementbatch",
+        "subsidies.change_payment",
+    ),
+}

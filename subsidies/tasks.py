@@ -51,3 +51,12 @@ def operator_assessments_county_task(
         period_end=dt.date.fromisoformat(period_end),
         actor=actor,
     )
+
+
+def disbursement_run_task(run_id: int) -> int | None:
+    """Run one queued disbursement run — filling a batch, or importing the bank's result file (enqueued on
+    commit by ``batch_generate_start`` / ``result_import_start``). Safe to run twice."""
+    from .services import disbursement
+
+    row = disbursement.disbursement_run(run_id=run_id)
+    return row.pk if row else None

@@ -1,4 +1,4 @@
-from .views import applications, claims, offers, programs
+from .views import applications, claims, disbursement, offers, programs
 
 app_name = "subsidies"
 
@@ -7,4 +7,5 @@ urlpatterns = [
     *applications.urlpatterns,
     *offers.urlpatterns,
     *claims.urlpatterns,
+    *disbursement.urlpatterns,
 ]

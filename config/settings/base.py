@@ -292,6 +292,9 @@ SPECTACULAR_SETTINGS = {
         "VisitMethodEnum": "disputes.choices.VisitMethod",
         "MediationOutcomeEnum": "disputes.choices.MediationOutcome",
         "OperatorAssessmentStatusEnum": "subsidies.choices.AssessmentStatus",
+        "SubsidyPaymentStatusEnum": "subsidies.choices.PaymentStatus",
+        "DisbursementBatchStatusEnum": "subsidies.choices.BatchStatus",
+        "SubsidyRunStatusEnum": "subsidies.choices.ImportStatus",
     },
 }
 

@@ -4,4 +4,4 @@ applications' review queues, objections and budgets, the proactive offer's runs 
 subsidy's schemes and assessments. One module per area; statuses are read-only and move only through the
 services."""
 
-from . import applications, claims, contributions, decisions, offers, operators, programs  # noqa: F401
+from . import applications, claims, contributions, decisions, disbursement, offers, operators, programs  # noqa: F401

@@ -1,7 +1,8 @@
 """Subsidies' models, split by area: programs, contribution months, premiums, decisions and the ledger
 (``programs``); the employers' insured-list claims (``claims``); applications, their review, public notice,
 objections and budgets (``applications``); the proactive offer and its runs (``offers``); the gig-market
-operator subsidy's schemes and assessments (``operators``)."""
+operator subsidy's schemes and assessments (``operators``); the payee accounts, disbursement batches,
+payments and their runs (``disbursement``)."""
 
 from .applications import (
     APPLICATION_WORKFLOW,
@@ -14,6 +15,18 @@ from .applications import (
     ObjectionEvent,
 )
 from .claims import InsuredListClaim
+from .disbursement import (
+    BATCH_WORKFLOW,
+    PAYMENT_WORKFLOW,
+    RUN_WORKFLOW,
+    DisbursementBatch,
+    DisbursementBatchEvent,
+    DisbursementRun,
+    DisbursementRunEvent,
+    PayeeAccount,
+    Payment,
+    PaymentEvent,
+)
 from .offers import OFFER_RUN_WORKFLOW, OFFER_WORKFLOW, Offer, OfferEvent, OfferRun, OfferRunEvent
 from .operators import (
     ASSESSMENT_WORKFLOW,
@@ -74,4 +87,15 @@ __all__ = [
     "ProgramType",
     "parse_ratio",
     "validate_ratio",
+    # disbursement (ADR 0035)
+    "BATCH_WORKFLOW",
+    "PAYMENT_WORKFLOW",
+    "RUN_WORKFLOW",
+    "DisbursementBatch",
+    "DisbursementBatchEvent",
+    "DisbursementRun",
+    "DisbursementRunEvent",
+    "PayeeAccount",
+    "Payment",
+    "PaymentEvent",
 ]

@@ -43,8 +43,9 @@ from ..choices import ApplicationStatus, ClaimRowOutcome, PayerKind
 from ..models import APPLICATION_WORKFLOW, Application, InsuredListClaim, InsuredPremium, ProgramType
 from ..strategies.accident import AccidentFacts, PremiumRow
 from ..strategies.registry import yuan
+from ..tables import read_table, rows_with_header
 from . import applications as app_services
-from .contributions import MAX_BYTES, data_rows, header_map, parse_amount, parse_month, read_table
+from .contributions import MAX_BYTES, parse_amount, parse_month
 from .eligibility import Answer, _run, decision_record, employment_record, granted_this_year, parameter_for
 
 PROGRAM_CODE = "gig_accident_insurance"
@@ -407,14 +408,12 @@ def claim_upload(
     uploaded_file.seek(0)
     data = uploaded_file.read()
     try:
-        table = read_table(name, data)
+        columns, raw_rows = rows_with_header(read_table(name, data), COLUMNS)
     except DomainError as exc:
         raise _invalid("file", str(exc.message)) from None
-    columns = header_map(table[0], COLUMNS)
     missing = [COLUMNS[k][0] for k in REQUIRED if k not in columns]
     if missing:
         raise _invalid("file", _("文件缺少列：%(columns)s。") % {"columns": "、".join(missing)})
-    raw_rows = data_rows(table, columns)
     if len(raw_rows) > MAX_ROWS:
         raise _invalid(
             "file",

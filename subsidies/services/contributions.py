@@ -19,9 +19,7 @@ every row up to ``REPORT_ROWS`` and every problem row after that; the counts are
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import logging
 from decimal import Decimal, InvalidOperation
 
@@ -38,6 +36,8 @@ from core.queue import enqueue
 
 from ..choices import ImportStatus, RowOutcome
 from ..models import IMPORT_WORKFLOW, ContributionImport, ContributionMonth, Entitlement
+from ..tables import read_table, rows_with_header
+from ..tables import text as _text
 
 logger = logging.getLogger("lingong.subsidies")
 
@@ -99,68 +99,16 @@ def _already_running() -> DomainError:
 # --- reading the file --------------------------------------------------------------------------------------
 
 
-def header_map(header: list, columns: dict = COLUMNS) -> dict[str, int]:
-    names = [str(h or "").strip() for h in header]
-    found = {}
-    for key, aliases in columns.items():
-        for alias in aliases:
-            if alias in names:
-                found[key] = names.index(alias)
-                break
-    return found
-
-
-def read_table(name: str, data: bytes) -> list[list]:
-    """The file's rows (the header first) as lists of cell values: XLSX's first sheet, or a CSV in UTF-8
-    or GB18030. An unreadable or empty file is a DomainError. (The insured-list claims read theirs too.)"""
-    if name.lower().endswith(".xlsx"):
-        from openpyxl import load_workbook
-
-        try:
-            sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
-        except Exception:
-            raise DomainError(_("无法读取这个 XLSX 文件。")) from None
-        table = [list(r) for r in sheet.iter_rows(values_only=True)]
-    else:
-        for encoding in ("utf-8-sig", "gb18030"):
-            try:
-                text = data.decode(encoding)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
-            raise DomainError(_("无法识别文件编码，请另存为 UTF-8 的 CSV。"))
-        table = list(csv.reader(io.StringIO(text)))
-    if not table:
-        raise DomainError(_("文件是空的。"))
-    return table
-
-
-def data_rows(table: list[list], columns: dict[str, int]) -> list[dict]:
-    """The non-empty rows after the header as dicts of the known columns."""
-    rows = []
-    for values in table[1:]:
-        if not any(v not in (None, "") for v in values):
-            continue
-        rows.append({k: (values[i] if i < len(values) else None) for k, i in columns.items()})
-    return rows
-
-
 def read_rows(name: str, data: bytes) -> list[dict]:
     """The file's data rows as dicts of the known columns (strings or cell values). A file without the
     needed columns is a DomainError."""
-    table = read_table(name, data)
-    columns = header_map(table[0])
+    columns, rows = rows_with_header(read_table(name, data), COLUMNS)
     missing = [COLUMNS[k][0] for k in ("month", "pension", "medical") if k not in columns]
     if "resident_id" not in columns and "phone" not in columns:
         missing.insert(0, COLUMNS["resident_id"][0])
     if missing:
         raise DomainError(_("文件缺少列：%(columns)s。") % {"columns": "、".join(missing)})
-    return data_rows(table, columns)
-
-
-def _text(value) -> str:
-    return "" if value is None else str(value).strip()
+    return rows
 
 
 def parse_month(value) -> dt.date | None:

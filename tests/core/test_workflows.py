@@ -45,6 +45,8 @@ from markets.models import Inspection, Market, OnlinePlatform, WebhookDelivery
 from subsidies.models import Application as SubsidyApplication
 from subsidies.models import (
     ContributionImport,
+    DisbursementBatch,
+    DisbursementRun,
     EligibilityDecision,
     Objection,
     Offer,
@@ -52,6 +54,7 @@ from subsidies.models import (
     OperatorAssessment,
     ProgramType,
 )
+from subsidies.models import Payment as SubsidyPayment
 from training.models import Attendance, Enrollment, Institution, TrainingClaim, TrainingClass
 from work.choices import PaymentBackend, PaymentMethod, RatingDirection
 from work.models import Payment, Rating, Refund, WorkOrder
@@ -113,6 +116,15 @@ def _subjects(county_a):
         )
 
     counter = iter(range(10_000))
+
+    def walk_batch():
+        return DisbursementBatch.objects.create(
+            number=f"FF-walk-{next(counter)}",
+            program_type=ProgramType.objects.get(code="flexible_social_insurance"),
+            scope_unit=county_a,
+            created_by=UserFactory(scope_unit=county_a, roles=[Role.COUNTY_STAFF]),
+        )
+
     return {
         Market: lambda: MarketFactory(scope_unit=county_a),
         OnlinePlatform: lambda: OnlinePlatformFactory(scope_unit=county_a),
@@ -249,6 +261,34 @@ def _subjects(county_a):
             market=MarketFactory(scope_unit=county_a),
             period_start=dt.date(2026, 7, 1),
             period_end=dt.date(2026, 9, 30),
+        ),
+        # disbursement (ADR 0035): a batch, a payment in it (each on its own application: one live payment
+        # per application), a run on its own batch (one running run per batch)
+        DisbursementBatch: lambda: walk_batch(),
+        SubsidyPayment: lambda: SubsidyPayment.objects.create(
+            batch=walk_batch(),
+            application=SubsidyApplication.objects.create(
+                number=f"BT-pay-{next(counter)}",
+                person=worker,
+                program_type=ProgramType.objects.get(code="flexible_social_insurance"),
+                scope_unit=county_a,
+                period_start=dt.date(2026, 1, 1),
+                period_end=dt.date(2026, 1, 31),
+                amount_requested=Decimal("300.00"),
+            ),
+            person=worker,
+            idempotency_key=f"SUB-walk-{next(counter)}",
+            amount=Decimal("300.00"),
+            account_kind="ss_card",
+            bank_name="潍坊银行",
+            holder_name="走查",
+            account_masked="****0018",
+        ),
+        DisbursementRun: lambda: DisbursementRun.objects.create(
+            batch=(batch := walk_batch()),
+            kind="generate",
+            lane=f"batch:{batch.pk}",
+            started_by=batch.created_by,
         ),
         Case: lambda: Case.objects.create(
             number=f"TS-walk-{next(counter)}",
