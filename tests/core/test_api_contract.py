@@ -58,6 +58,9 @@ PUBLIC = {
     # subsidies (issue 17): the programs and their parameter rows with the notices, public like the policies
     "subsidy-programs-list",
     "subsidy-programs-detail",
+    # reports (issue 18): the indicator catalogue, public like a statistics bureau's definitions
+    "report-indicator-list",
+    "report-indicator-detail",
 }
 # The only routes an anonymous visitor may write to: reporting a posting (举报, throttled), and the payment
 # provider's callback, which is authenticated by its HMAC signature instead of a login (an unsigned call
