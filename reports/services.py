@@ -1,0 +1,105 @@
+"""The only writer of facts: ``compute(period)`` recomputes every computed indicator of a period for every
+scope unit and the city from the raw records (``reports.calculators``), in one transaction, idempotently —
+a fact whose value has not changed is left as it was (its ``computed_at`` too), so a second run right
+after the first changes no row. The city's row of an additive indicator is the sum of its units' rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from core import queue
+
+from .calculators import CALCULATORS, CENT
+from .choices import FactSource, IndicatorMethod
+from .models import Fact, Indicator
+from .orgunits import units
+from .periods import Period, month_period, parse_period
+
+TOTAL = ("", "")
+
+
+@dataclass
+class ComputeSummary:
+    period: str
+    indicators: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+
+
+def _figures(indicator: Indicator, period: Period, unit_ids: list[int]) -> dict[int | None, Decimal]:
+    per_unit = CALCULATORS[indicator.code](period)
+    values: dict[int | None, Decimal] = {u: Decimal(per_unit.get(u, 0)).quantize(CENT) for u in unit_ids}
+    if not indicator.additive:  # no non-additive computed indicator yet: it will bring its own city figure
+        raise NotImplementedError(f"{indicator.code}: a non-additive indicator needs a city calculator")
+    values[None] = sum(values[u] for u in unit_ids) if unit_ids else Decimal("0.00")
+    return values
+
+
+@transaction.atomic
+def compute(period: Period | str, *, now: dt.datetime | None = None) -> ComputeSummary:
+    """Recompute ``period`` (a ``Period`` or its code). Concurrent runs queue on the catalogue's row locks."""
+    period = parse_period(period) if isinstance(period, str) else period
+    now = now or timezone.now()
+    indicators = list(
+        Indicator.objects.select_for_update()
+        .filter(method=IndicatorMethod.COMPUTED, code__in=CALCULATORS)
+        .order_by("sort", "code")
+    )
+    unit_ids = [u.pk for u in units()]
+    existing = {
+        (f.indicator_id, f.org_unit_id, f.breakdown_key, f.breakdown_value): f
+        for f in Fact.objects.filter(period=period.code, source=FactSource.COMPUTED)
+    }
+    summary = ComputeSummary(period=period.code, indicators=len(indicators))
+    create, update, seen = [], [], set()
+    for indicator in indicators:
+        for unit_id, value in _figures(indicator, period, unit_ids).items():
+            key = (indicator.pk, unit_id, *TOTAL)
+            seen.add(key)
+            fact = existing.get(key)
+            if fact is None:
+                create.append(
+                    Fact(
+                        indicator=indicator,
+                        period=period.code,
+                        period_kind=period.kind,
+                        period_start=period.start,
+                        period_end=period.end,
+                        org_unit_id=unit_id,
+                        breakdown_key=TOTAL[0],
+                        breakdown_value=TOTAL[1],
+                        value=value,
+                        source=FactSource.COMPUTED,
+                        computed_at=now,
+                    )
+                )
+            elif fact.value != value:
+                fact.value, fact.computed_at = value, now
+                update.append(fact)
+            else:
+                summary.unchanged += 1
+    stale = [f.pk for key, f in existing.items() if key not in seen]
+    if stale:
+        summary.deleted = Fact.objects.filter(pk__in=stale).delete()[0]
+    Fact.objects.bulk_create(create)
+    Fact.objects.bulk_update(update, ["value", "computed_at"])
+    summary.created, summary.updated = len(create), len(update)
+    return summary
+
+
+def compute_open_month(*, today: dt.date | None = None) -> ComputeSummary:
+    """The nightly run: the month that is still open (today's, Asia/Shanghai)."""
+    return compute(month_period(today or timezone.localdate()))
+
+
+def compute_enqueue(period: Period | str) -> None:
+    """Ask for a recompute in the background (on commit)."""
+    code = period if isinstance(period, str) else period.code
+    queue.enqueue("reports.tasks.compute_period_task", period=parse_period(code).code)
