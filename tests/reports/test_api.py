@@ -144,3 +144,10 @@ def test_xlsx_reads_back_with_openpyxl(api_as, city_staff, facts):
     by_unit = {r[header.index("org_unit")]: r[header.index("value")] for r in body}
     assert (by_unit["city"], by_unit["370702"], by_unit["370783"]) == (3, 1, 2)  # numbers, not text
     assert len(body) == Fact.objects.filter(period="202611", indicator__code="workers_new").count()
+
+
+def test_county_month_report_in_fixed_queries(api_client_a, facts, django_assert_max_num_queries):
+    # measured 4 (token, its grants, the org unit, the facts); it must not grow with the rows
+    with django_assert_max_num_queries(4):
+        response = api_client_a.get(URL, {"period": "202611", "org_unit": "370702"})
+    assert response.status_code == 200
