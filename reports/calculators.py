@@ -133,6 +133,61 @@ def trainees_completed(p: Period) -> PerUnit:
     return _count(results, "enrollment__training_class__scope_unit")
 
 
+# --- breakdowns: (unit, value) -> figure; only the cells that have rows (the service writes no zeros) ----------
+
+PerCell = dict[tuple[int, str], Decimal]
+
+
+def _count_by(qs: QuerySet, unit: str, key: str, *, distinct: str = "") -> PerCell:
+    measure = Count(distinct, distinct=True) if distinct else Count("pk")
+    rows = (
+        qs.filter(**{f"{unit}__isnull": False})
+        .values(unit, key)
+        .annotate(n=measure)
+        .values_list(unit, key, "n")
+    )
+    return {(u, v or ""): Decimal(n) for u, v, n in rows}
+
+
+def postings_new_by_occupation(p: Period) -> PerCell:
+    return _count_by(Posting.objects.filter(**_within("published_at", p)), "scope_unit", "occupation__code")
+
+
+def hires_by_occupation(p: Period) -> PerCell:
+    events = ApplicationEvent.objects.filter(to_status=ApplicationStatus.ACCEPTED, **_within("at", p))
+    return _count_by(
+        events,
+        "application__posting__scope_unit",
+        "application__posting__occupation__code",
+        distinct="application",
+    )
+
+
+def work_orders_settled_by_occupation(p: Period) -> PerCell:
+    orders = WorkOrder.objects.filter(**_within("settled_at", p))
+    return _count_by(orders, "posting__scope_unit", "posting__occupation__code")
+
+
+def wages_paid_by_occupation(p: Period) -> PerCell:
+    rows = (
+        WorkOrder.objects.filter(
+            posting__scope_unit__isnull=False, amount__isnull=False, **_within("settled_at", p)
+        )
+        .values("posting__scope_unit", "posting__occupation__code")
+        .annotate(total=Sum("amount"))
+        .values_list("posting__scope_unit", "posting__occupation__code", "total")
+    )
+    return {(u, v or ""): Decimal(total).quantize(CENT) for u, v, total in rows}
+
+
+# indicator code -> breakdown key -> calculator (a subset of each indicator's allowed breakdowns)
+BREAKDOWNS: dict[str, dict[str, Callable[[Period], PerCell]]] = {
+    "postings_new": {"occupation": postings_new_by_occupation},
+    "hires": {"occupation": hires_by_occupation},
+    "work_orders_settled": {"occupation": work_orders_settled_by_occupation},
+    "wages_paid": {"occupation": wages_paid_by_occupation},
+}
+
 CALCULATORS: dict[str, Callable[[Period], PerUnit]] = {
     fn.__name__: fn
     for fn in (

@@ -1,5 +1,6 @@
 """The only writer of facts: ``compute(period)`` recomputes every computed indicator of a period for every
-scope unit and the city from the raw records (``reports.calculators``), in one transaction, idempotently —
+scope unit and the city from the raw records (``reports.calculators``), with the breakdowns computed so far
+(occupation for postings, hires, settled work orders and wages), in one transaction, idempotently —
 a fact whose value has not changed is left as it was (its ``computed_at`` too), so a second run right
 after the first changes no row. The city's row of an additive indicator is the sum of its units' rows."""
 
@@ -14,7 +15,7 @@ from django.utils import timezone
 
 from core import queue
 
-from .calculators import CALCULATORS, CENT
+from .calculators import BREAKDOWNS, CALCULATORS, CENT
 from .choices import FactSource, IndicatorMethod
 from .models import Fact, Indicator
 from .orgunits import units
@@ -33,12 +34,24 @@ class ComputeSummary:
     deleted: int = 0
 
 
-def _figures(indicator: Indicator, period: Period, unit_ids: list[int]) -> dict[int | None, Decimal]:
-    per_unit = CALCULATORS[indicator.code](period)
-    values: dict[int | None, Decimal] = {u: Decimal(per_unit.get(u, 0)).quantize(CENT) for u in unit_ids}
+def _figures(indicator: Indicator, period: Period, unit_ids: list[int]) -> dict[tuple, Decimal]:
+    """(org unit id or None, breakdown key, breakdown value) -> figure: the totals for every unit (0 where
+    nothing happened) and the city; each computed breakdown's cells that have rows, and their city sums."""
     if not indicator.additive:  # no non-additive computed indicator yet: it will bring its own city figure
         raise NotImplementedError(f"{indicator.code}: a non-additive indicator needs a city calculator")
-    values[None] = sum(values[u] for u in unit_ids) if unit_ids else Decimal("0.00")
+    per_unit = CALCULATORS[indicator.code](period)
+    known = set(unit_ids)
+    values: dict[tuple, Decimal] = {(u, *TOTAL): Decimal(per_unit.get(u, 0)).quantize(CENT) for u in unit_ids}
+    values[(None, *TOTAL)] = sum((values[(u, *TOTAL)] for u in unit_ids), Decimal("0.00"))
+    for key, calculator in BREAKDOWNS.get(indicator.code, {}).items():
+        city: dict[str, Decimal] = {}
+        for (unit_id, value), figure in sorted(calculator(period).items()):
+            if unit_id not in known:
+                continue
+            values[(unit_id, key, value)] = Decimal(figure).quantize(CENT)
+            city[value] = city.get(value, Decimal("0.00")) + values[(unit_id, key, value)]
+        for value, figure in city.items():
+            values[(None, key, value)] = figure
     return values
 
 
@@ -60,8 +73,8 @@ def compute(period: Period | str, *, now: dt.datetime | None = None) -> ComputeS
     summary = ComputeSummary(period=period.code, indicators=len(indicators))
     create, update, seen = [], [], set()
     for indicator in indicators:
-        for unit_id, value in _figures(indicator, period, unit_ids).items():
-            key = (indicator.pk, unit_id, *TOTAL)
+        for (unit_id, breakdown_key, breakdown_value), value in _figures(indicator, period, unit_ids).items():
+            key = (indicator.pk, unit_id, breakdown_key, breakdown_value)
             seen.add(key)
             fact = existing.get(key)
             if fact is None:
@@ -73,8 +86,8 @@ def compute(period: Period | str, *, now: dt.datetime | None = None) -> ComputeS
                         period_start=period.start,
                         period_end=period.end,
                         org_unit_id=unit_id,
-                        breakdown_key=TOTAL[0],
-                        breakdown_value=TOTAL[1],
+                        breakdown_key=breakdown_key,
+                        breakdown_value=breakdown_value,
                         value=value,
                         source=FactSource.COMPUTED,
                         computed_at=now,

@@ -22,7 +22,7 @@ from work.choices import WorkOrderStatus
 from work.models import WorkOrder
 
 from ..accounts.factories import UserFactory
-from ..jobs.factories import draft_posting, make_employer, make_worker
+from ..jobs.factories import draft_posting, make_employer, make_worker, occupation
 from ..training.factories import enroll, make_class, make_institution
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -55,7 +55,9 @@ def history(unit: ScopeUnit, *, skip: tuple[int, ...] = ()) -> None:
         )
         employer = make_employer(unit=unit)
         EmployerProfile.objects.filter(pk=employer.pk).update(created_at=instant)
-        posting = draft_posting(employer, scope_unit=unit)
+        posting = draft_posting(
+            employer, scope_unit=unit, occupation=occupation("electrician" if i % 2 else "cleaner")
+        )
         Posting.objects.filter(pk=posting.pk).update(published_at=instant if i != 3 else None)
         application = Application.objects.create(
             posting=posting,

@@ -151,3 +151,22 @@ def test_county_month_report_in_fixed_queries(api_client_a, facts, django_assert
     with django_assert_max_num_queries(4):
         response = api_client_a.get(URL, {"period": "202611", "org_unit": "370702"})
     assert response.status_code == 200
+
+
+def test_breakdown_rows_by_key(api_as, city_staff, county_a):
+    from .factories import history
+
+    history(county_a)
+    services.compute("202610")
+    client = api_as(city_staff)
+    rows = client.get(
+        URL, {"period": "202610", "indicator": "postings_new", "breakdown": "occupation"}
+    ).json()
+    assert rows["count"] > 0 and {r["breakdown"] for r in rows["results"]} == {"occupation"}
+    totals = client.get(URL, {"period": "202610", "indicator": "postings_new", "breakdown": "total"}).json()
+    assert {r["breakdown"] for r in totals["results"]} == {""}
+    city = {r["breakdown_value"]: r["value"] for r in rows["results"] if r["org_unit"] == "city"}
+    assert city == {
+        "cleaner": "1.00",
+        "electrician": "1.00",
+    }  # index 1 (electrician) and 2 (cleaner) in October

@@ -15,7 +15,7 @@ from disputes.models import Case
 from jobs.choices import ApplicationSource, ApplicationStatus
 from jobs.models import Application, ApplicationEvent, EmployerProfile, Posting, WorkerProfile
 from reports import services, tasks
-from reports.calculators import CALCULATORS
+from reports.calculators import BREAKDOWNS, CALCULATORS
 from reports.models import Fact, Indicator
 from training.choices import EnrollmentChannel, EnrollmentStatus
 from training.models import Enrollment, EnrollmentEvent, TrainingResult
@@ -135,6 +135,57 @@ def brute(code: str, period: str, unit_id: int | None) -> Decimal:
     return Decimal(n)
 
 
+def brute_by_occupation(code: str, period: str, unit_id: int | None) -> dict[str, Decimal]:
+    """The same rules per occupation code, over the rows in Python."""
+    start, end = _bounds(period)
+
+    def inside(ts):
+        return ts is not None and start <= ts < end
+
+    def mine(u):
+        return u is not None if unit_id is None else u == unit_id
+
+    cells: dict[str, Decimal] = {}
+
+    def add(occ, amount=Decimal(1)):
+        cells[occ] = cells.get(occ, Decimal("0")) + amount
+
+    if code == "postings_new":
+        for p in Posting.objects.select_related("occupation"):
+            if inside(p.published_at) and mine(p.scope_unit_id):
+                add(p.occupation.code)
+    elif code == "hires":
+        hired = {}
+        for e in ApplicationEvent.objects.select_related("application__posting__occupation"):
+            posting = e.application.posting
+            if e.to_status == ApplicationStatus.ACCEPTED and inside(e.at) and mine(posting.scope_unit_id):
+                hired[e.application_id] = posting.occupation.code
+        for occ in hired.values():
+            add(occ)
+    else:
+        for o in WorkOrder.objects.select_related("posting__occupation"):
+            if inside(o.settled_at) and mine(o.posting.scope_unit_id):
+                if code == "work_orders_settled":
+                    add(o.posting.occupation.code)
+                elif o.amount is not None:
+                    add(o.posting.occupation.code, o.amount)
+    return cells
+
+
+@pytest.mark.parametrize("period", list(PERIODS))
+@pytest.mark.parametrize("code", sorted(BREAKDOWNS))
+def test_occupation_breakdown_equals_brute_force_and_adds_up(raw, code, period):
+    county_a, county_b = raw
+    services.compute(period)
+    for unit_id in (county_a.pk, county_b.pk, None):
+        rows = Fact.objects.filter(
+            indicator__code=code, period=period, org_unit_id=unit_id, breakdown_key="occupation"
+        )
+        cells = {r.breakdown_value: r.value for r in rows}
+        assert cells == brute_by_occupation(code, period, unit_id), (code, period, unit_id)
+        assert sum(cells.values(), Decimal("0")) == fact(code, period, unit_id)  # every row has an occupation
+
+
 def fact(code, period, unit_id):
     return Fact.objects.get(indicator__code=code, period=period, org_unit_id=unit_id, breakdown_key="").value
 
@@ -201,7 +252,7 @@ def test_every_unit_gets_a_row_even_when_zero(raw):
     services.compute("202610")
     units = ScopeUnit.objects.filter(is_active=True).count()
     computed = Indicator.objects.filter(method="computed").count()
-    assert Fact.objects.filter(period="202610").count() == computed * (units + 1)
+    assert Fact.objects.filter(period="202610", breakdown_key="").count() == computed * (units + 1)
 
 
 def test_task_computes_a_period(raw):
