@@ -22,6 +22,7 @@ from jobs.api.views import (
 )
 from labour_stats.api.views import SupplyDemandViewSet, WageGuidanceViewSet
 from markets.api.views import MarketGeoJSONView, MarketViewSet, OnlinePlatformViewSet
+from reports.api.routes import register as register_reports
 from subsidies.api.routes import register as register_subsidies
 from training.api.routes import register as register_training
 from work.api.views import (
@@ -60,6 +61,7 @@ router.register("guidance-bookings", GuidanceBookingViewSet, basename="guidance-
 register_training(router)
 register_disputes(router)
 register_subsidies(router)
+register_reports(router)
 
 app_name = "api"
 urlpatterns = [

@@ -18,6 +18,7 @@ urlpatterns = [
     path("training/", include("training.urls")),
     path("subsidies/", include("subsidies.urls")),
     path("disputes/", include("disputes.urls")),
+    path("reports/", include("reports.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.api_router")),

@@ -39,6 +39,7 @@ SEEDED_BY_MIGRATIONS = [
     ("jobs.Occupation", "jobs.migrations.0002_seed_and_search_indexes"),
     ("disputes.ClockRule", "disputes.migrations.0002_clock_and_routing_rules"),
     ("disputes.BlacklistThreshold", "disputes.migrations.0005_arrears_and_blacklist"),
+    ("reports.Indicator", "reports.migrations.0002_seed_indicators"),
 ]
 
 

@@ -61,6 +61,7 @@ LOCAL_APPS = [
     "training",
     "disputes",
     "subsidies",
+    "reports",
 ]
 # Tools that are apps only for their management commands (the benchmark's data generator).
 TOOL_APPS = ["bench"]

@@ -61,6 +61,9 @@ PUBLIC = {
     # the public notice (公示) of subsidy applications, masked names and IDs (issue 17, ADR 0030)
     "subsidy-notices-list",
     "subsidy-notices-detail",
+    # reports (issue 18): the indicator catalogue, public like a statistics bureau's definitions
+    "report-indicator-list",
+    "report-indicator-detail",
 }
 # The only routes an anonymous visitor may write to: reporting a posting (举报, throttled), and the payment
 # provider's callback, which is authenticated by its HMAC signature instead of a login (an unsigned call

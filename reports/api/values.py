@@ -1,0 +1,160 @@
+"""The pull API: ``/api/v1/reports/values/?indicator=&period=&org_unit=&breakdown=`` in long form (one row
+per indicator × period × org unit × breakdown) as JSON, CSV (UTF-8 BOM, through ``core.exports``) or XLSX
+(``format=csv|xlsx`` or the Accept header). Every response carries an ETag over its rows; a request with a
+matching ``If-None-Match`` gets 304 and no body. County staff and county tokens read their units' rows
+(another county's or the city's org_unit is 404); city staff, auditors and city tokens read every row."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from decimal import Decimal
+
+from django.http import HttpResponse
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import permissions, renderers, serializers, viewsets
+from rest_framework.response import Response
+
+from core.exports import table_response
+
+from ..filtersets import parse_values_query
+from ..models import Fact
+from ..permissions import may_read_facts
+from ..selectors import fact_list
+
+CACHE_CONTROL = "private, max-age=60"  # open periods change nightly; locked periods (later) may cache longer
+
+
+class FactReader(permissions.BasePermission):
+    """Reads for people and tokens holding ``reports.view_fact``; the scope decides which rows."""
+
+    def has_permission(self, request, view):
+        return request.method in permissions.SAFE_METHODS and may_read_facts(request.user)
+
+
+class _Download(renderers.BaseRenderer):
+    """Lets content negotiation accept the format; the view builds the file itself."""
+
+    charset = None
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return data if isinstance(data, bytes) else json.dumps(data, ensure_ascii=False).encode()
+
+
+class CSVRenderer(_Download):
+    media_type = "text/csv"
+    format = "csv"
+
+
+class XLSXRenderer(_Download):
+    media_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    format = "xlsx"
+
+
+class ValueRowSerializer(serializers.Serializer):
+    indicator = serializers.CharField()
+    indicator_name = serializers.CharField()
+    unit = serializers.CharField()
+    period = serializers.CharField()
+    period_kind = serializers.CharField()
+    org_unit = serializers.CharField(help_text="`city` or a scope unit's code")
+    org_unit_name = serializers.CharField()
+    breakdown = serializers.CharField(allow_blank=True)
+    breakdown_value = serializers.CharField(allow_blank=True)
+    value = serializers.DecimalField(max_digits=16, decimal_places=2)
+    source = serializers.CharField()
+    computed_at = serializers.DateTimeField()
+
+
+class ValueListSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    results = ValueRowSerializer(many=True)
+
+
+FIELDS = list(ValueRowSerializer().fields)
+
+
+def _row(fact: Fact) -> dict:
+    return {
+        "indicator": fact.indicator.code,
+        "indicator_name": fact.indicator.name,
+        "unit": fact.indicator.unit,
+        "period": fact.period,
+        "period_kind": fact.period_kind,
+        "org_unit": fact.org_unit.code if fact.org_unit_id else "city",
+        "org_unit_name": fact.org_unit.name if fact.org_unit_id else _("全市"),
+        "breakdown": fact.breakdown_key,
+        "breakdown_value": fact.breakdown_value,
+        "value": f"{fact.value:.2f}",
+        "source": fact.source,
+        "computed_at": fact.computed_at.isoformat(),
+    }
+
+
+def _etag(fmt: str, rows: list[dict]) -> str:
+    digest = hashlib.sha256(json.dumps([fmt, rows], sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    return f'"{digest[:32]}"'
+
+
+def _matches(request, etag: str) -> bool:
+    header = request.headers.get("If-None-Match", "")
+    return header.strip() == "*" or etag in [tag.strip() for tag in header.split(",")]
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="统计数据（长表：指标 × 统计期 × 统计单位 × 分组）",
+        description=(
+            "period is required (202611, 2026Q4, 2026); org_unit is `city` or a scope unit's code (404 outside "
+            "the reader's scope); breakdown absent or `total` gives the totals. format=json|csv|xlsx. "
+            "ETag on every response; If-None-Match → 304."
+        ),
+        parameters=[
+            OpenApiParameter("period", str, required=True),
+            OpenApiParameter("indicator", str),
+            OpenApiParameter("org_unit", str),
+            OpenApiParameter("breakdown", str),
+        ],
+        responses=ValueListSerializer,
+        tags=["reports"],
+    )
+)
+class ReportValueViewSet(viewsets.GenericViewSet):
+    permission_classes = [FactReader]
+    renderer_classes = [renderers.JSONRenderer, CSVRenderer, XLSXRenderer]
+    serializer_class = ValueListSerializer
+    pagination_class = None
+    filter_backends: list = []
+
+    def get_queryset(self):
+        return fact_list(user=self.request.user)
+
+    def list(self, request, *args, **kwargs):
+        query = parse_values_query(request.query_params, principal=request.user)
+        facts = query.apply(self.get_queryset()).order_by(
+            "indicator__sort", "indicator__code", "org_unit__code", "breakdown_value"
+        )
+        rows = [_row(f) for f in facts]
+        fmt = request.accepted_renderer.format
+        etag = _etag(fmt, rows)
+        if _matches(request, etag):
+            response = HttpResponse(status=304)
+        elif fmt in ("csv", "xlsx"):
+            response = table_response(
+                fmt=fmt,
+                filename=f"reports-{query.period.code}",
+                headers=FIELDS,
+                rows=[[Decimal(row[f]) if f == "value" else row[f] for f in FIELDS] for row in rows],
+                title=_("统计数据 %(p)s") % {"p": query.period.code} if fmt == "xlsx" else "",
+                sheet=query.period.code,
+            )
+        else:
+            response = Response({"count": len(rows), "results": rows})
+        response["ETag"] = etag
+        response["Cache-Control"] = CACHE_CONTROL
+        response["Vary"] = "Authorization, Cookie, Accept"
+        return response
+
+
+ROUTES = [("reports/values", ReportValueViewSet, "report-value")]

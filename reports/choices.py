@@ -1,0 +1,26 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class IndicatorMethod(models.TextChoices):
+    COMPUTED = "computed", _("平台计算")
+    SUBMITTED = "submitted", _("县级报送")
+
+
+class FactSource(models.TextChoices):
+    COMPUTED = "computed", _("平台计算")
+    SUBMITTED = "submitted", _("县级报送")
+
+
+class PeriodKind(models.TextChoices):
+    MONTH = "month", _("月")
+    QUARTER = "quarter", _("季")
+    YEAR = "year", _("年")
+
+
+class IndicatorUnit(models.TextChoices):
+    PERSONS = "persons", _("人")
+    UNITS = "units", _("个")
+    ITEMS = "items", _("件")
+    PERSON_TIMES = "person_times", _("人次")
+    YUAN = "yuan", _("元")

@@ -1,0 +1,115 @@
+"""The reports app (issue 18): the indicator catalogue as data and the fact table it fills — one row per
+indicator × period × org unit × breakdown, recomputable from the raw records of the other apps (ADR 0036).
+Nothing imports this app; it reads every app to its left."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from core.models import ScopeUnit
+from core.scope import ScopedQuerySet
+
+from .choices import FactSource, IndicatorMethod, IndicatorUnit, PeriodKind
+
+
+class Indicator(models.Model):
+    """One indicator of the county → city report: what it counts, in which unit, from which app, whether the
+    portal computes it or a county submits it, and whether the city's figure is the sum of its units'."""
+
+    code = models.SlugField(_("代码"), max_length=48, unique=True)
+    name = models.CharField(_("名称"), max_length=64)
+    name_en = models.CharField(_("英文名称"), max_length=96)
+    definition = models.TextField(_("口径"))
+    unit = models.CharField(_("计量单位"), max_length=16, choices=IndicatorUnit.choices)
+    source_app = models.CharField(_("数据来源"), max_length=32)
+    breakdowns = models.JSONField(_("可用分组"), default=list, blank=True)
+    method = models.CharField(_("取得方式"), max_length=12, choices=IndicatorMethod.choices)
+    additive = models.BooleanField(
+        _("可加总"), default=True, help_text=_("全市数等于各县（市、区）、功能区之和。")
+    )
+    stock = models.BooleanField(
+        _("期末存量"), default=False, help_text=_("按期末时点统计（累计数），否则按期内发生数统计。")
+    )
+    sort = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("统计指标")
+        verbose_name_plural = _("统计指标")
+        ordering = ["sort", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(method__in=IndicatorMethod.values), name="indicator_method_valid"
+            ),
+            models.CheckConstraint(condition=Q(unit__in=IndicatorUnit.values), name="indicator_unit_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class FactQuerySet(ScopedQuerySet):
+    pass
+
+
+class Fact(models.Model):
+    """One figure: an indicator's value for a period (``202611``, ``2026Q4``, ``2026``) and an org unit (a
+    scope unit; empty for the whole city), in total (breakdown '') or for one breakdown value. County staff
+    and county tokens see their units' rows only; the city rows are the city's."""
+
+    scope_field = "org_unit"
+
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("指标"), on_delete=models.PROTECT, related_name="facts"
+    )
+    period = models.CharField(_("统计期"), max_length=7)
+    period_kind = models.CharField(_("统计期类型"), max_length=8, choices=PeriodKind.choices)
+    period_start = models.DateField(_("统计期起"))
+    period_end = models.DateField(_("统计期止"), help_text=_("统计期之后的第一天。"))
+    org_unit = models.ForeignKey(
+        ScopeUnit,
+        verbose_name=_("统计单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("空为全市。"),
+    )
+    breakdown_key = models.CharField(_("分组"), max_length=24, blank=True, default="")
+    breakdown_value = models.CharField(_("分组值"), max_length=48, blank=True, default="")
+    value = models.DecimalField(_("数值"), max_digits=16, decimal_places=2)
+    source = models.CharField(_("来源"), max_length=12, choices=FactSource.choices)
+    computed_at = models.DateTimeField(_("计算时间"))
+
+    objects = FactQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("统计数据")
+        verbose_name_plural = _("统计数据")
+        ordering = ["indicator__sort", "period", "org_unit__code", "breakdown_key", "breakdown_value"]
+        indexes = [models.Index(fields=["period", "indicator"], name="fact_period_indicator")]
+        constraints = [
+            # two partial constraints: NULL (the city) is not equal to NULL in a plain unique constraint
+            models.UniqueConstraint(
+                fields=["indicator", "period", "org_unit", "breakdown_key", "breakdown_value"],
+                condition=Q(org_unit__isnull=False),
+                name="fact_unique_unit",
+            ),
+            models.UniqueConstraint(
+                fields=["indicator", "period", "breakdown_key", "breakdown_value"],
+                condition=Q(org_unit__isnull=True),
+                name="fact_unique_city",
+            ),
+            models.CheckConstraint(condition=Q(source__in=FactSource.values), name="fact_source_valid"),
+            models.CheckConstraint(
+                condition=Q(period_kind__in=PeriodKind.values), name="fact_period_kind_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id} {self.period} {self.org_unit_id or 'city'} = {self.value}"
+
+    @property
+    def org_unit_code(self) -> str:
+        return self.org_unit.code if self.org_unit_id else "city"

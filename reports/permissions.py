@@ -1,0 +1,19 @@
+"""Who may read reports. The catalogue is public; facts are read by staff (county staff and county tokens
+their units' rows, city staff, city auditors and city tokens every row: the scope decides, ``Fact.objects
+.visible_to``). Nobody writes facts but the compute service (and, later, the push API)."""
+
+from __future__ import annotations
+
+from accounts.choices import Role
+
+VIEW = ("reports.view_indicator", "reports.view_fact")
+ROLE_PERMISSIONS = {
+    Role.CITY_STAFF: ("reports.*",),
+    Role.COUNTY_STAFF: VIEW,
+    Role.AUDITOR: VIEW,
+}
+API_CLIENT_PERMISSIONS: tuple[str, ...] = VIEW
+
+
+def may_read_facts(user) -> bool:
+    return bool(user and user.is_authenticated and user.has_perm("reports.view_fact"))

@@ -1,0 +1,118 @@
+"""The only writer of facts: ``compute(period)`` recomputes every computed indicator of a period for every
+scope unit and the city from the raw records (``reports.calculators``), with the breakdowns computed so far
+(occupation for postings, hires, settled work orders and wages), in one transaction, idempotently —
+a fact whose value has not changed is left as it was (its ``computed_at`` too), so a second run right
+after the first changes no row. The city's row of an additive indicator is the sum of its units' rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from core import queue
+
+from .calculators import BREAKDOWNS, CALCULATORS, CENT
+from .choices import FactSource, IndicatorMethod
+from .models import Fact, Indicator
+from .orgunits import units
+from .periods import Period, month_period, parse_period
+
+TOTAL = ("", "")
+
+
+@dataclass
+class ComputeSummary:
+    period: str
+    indicators: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+
+
+def _figures(indicator: Indicator, period: Period, unit_ids: list[int]) -> dict[tuple, Decimal]:
+    """(org unit id or None, breakdown key, breakdown value) -> figure: the totals for every unit (0 where
+    nothing happened) and the city; each computed breakdown's cells that have rows, and their city sums."""
+    if not indicator.additive:  # no non-additive computed indicator yet: it will bring its own city figure
+        raise NotImplementedError(f"{indicator.code}: a non-additive indicator needs a city calculator")
+    per_unit = CALCULATORS[indicator.code](period)
+    known = set(unit_ids)
+    values: dict[tuple, Decimal] = {(u, *TOTAL): Decimal(per_unit.get(u, 0)).quantize(CENT) for u in unit_ids}
+    values[(None, *TOTAL)] = sum((values[(u, *TOTAL)] for u in unit_ids), Decimal("0.00"))
+    for key, calculator in BREAKDOWNS.get(indicator.code, {}).items():
+        city: dict[str, Decimal] = {}
+        for (unit_id, value), figure in sorted(calculator(period).items()):
+            if unit_id not in known:
+                continue
+            values[(unit_id, key, value)] = Decimal(figure).quantize(CENT)
+            city[value] = city.get(value, Decimal("0.00")) + values[(unit_id, key, value)]
+        for value, figure in city.items():
+            values[(None, key, value)] = figure
+    return values
+
+
+@transaction.atomic
+def compute(period: Period | str, *, now: dt.datetime | None = None) -> ComputeSummary:
+    """Recompute ``period`` (a ``Period`` or its code). Concurrent runs queue on the catalogue's row locks."""
+    period = parse_period(period) if isinstance(period, str) else period
+    now = now or timezone.now()
+    indicators = list(
+        Indicator.objects.select_for_update()
+        .filter(method=IndicatorMethod.COMPUTED, code__in=CALCULATORS)
+        .order_by("sort", "code")
+    )
+    unit_ids = [u.pk for u in units()]
+    existing = {
+        (f.indicator_id, f.org_unit_id, f.breakdown_key, f.breakdown_value): f
+        for f in Fact.objects.filter(period=period.code, source=FactSource.COMPUTED)
+    }
+    summary = ComputeSummary(period=period.code, indicators=len(indicators))
+    create, update, seen = [], [], set()
+    for indicator in indicators:
+        for (unit_id, breakdown_key, breakdown_value), value in _figures(indicator, period, unit_ids).items():
+            key = (indicator.pk, unit_id, breakdown_key, breakdown_value)
+            seen.add(key)
+            fact = existing.get(key)
+            if fact is None:
+                create.append(
+                    Fact(
+                        indicator=indicator,
+                        period=period.code,
+                        period_kind=period.kind,
+                        period_start=period.start,
+                        period_end=period.end,
+                        org_unit_id=unit_id,
+                        breakdown_key=breakdown_key,
+                        breakdown_value=breakdown_value,
+                        value=value,
+                        source=FactSource.COMPUTED,
+                        computed_at=now,
+                    )
+                )
+            elif fact.value != value:
+                fact.value, fact.computed_at = value, now
+                update.append(fact)
+            else:
+                summary.unchanged += 1
+    stale = [f.pk for key, f in existing.items() if key not in seen]
+    if stale:
+        summary.deleted = Fact.objects.filter(pk__in=stale).delete()[0]
+    Fact.objects.bulk_create(create)
+    Fact.objects.bulk_update(update, ["value", "computed_at"])
+    summary.created, summary.updated = len(create), len(update)
+    return summary
+
+
+def compute_open_month(*, today: dt.date | None = None) -> ComputeSummary:
+    """The nightly run: the month that is still open (today's, Asia/Shanghai)."""
+    return compute(month_period(today or timezone.localdate()))
+
+
+def compute_enqueue(period: Period | str) -> None:
+    """Ask for a recompute in the background (on commit)."""
+    code = period if isinstance(period, str) else period.code
+    queue.enqueue("reports.tasks.compute_period_task", period=parse_period(code).code)
