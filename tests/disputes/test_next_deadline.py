@@ -199,3 +199,19 @@ def test_pages_admin_filter_and_dashboard_read_the_same_states(mixed, officer, c
     due_soon = expected_ids([c for c in cases if c.is_open], DeadlineState.DUE_SOON, now)
     rows = [r for r in cases_due_soon(officer).rows if r["note"]]
     assert [r["text"].split()[0] for r in rows] == [numbers[pk] for pk in due_soon]
+
+
+def test_migration_backfill_writes_what_the_refresh_writes(mixed, monkeypatch):
+    """Migration 0009's backfill (batched; batches of 2 here) stores on every case what the services'
+    refresh stores: cleared columns are written back from the running clocks, clockless cases stay empty."""
+    import importlib
+
+    from django.apps import apps as django_apps
+
+    migration = importlib.import_module("disputes.migrations.0009_case_next_deadline")
+    before = {c.pk: stored(c) for c in Case.objects.all()}
+    assert sum(1 for v in before.values() if v[0] is not None) > 10
+    Case.objects.update(next_due_at=None, next_warn_at=None, next_due_kind="")
+    monkeypatch.setattr(migration, "BATCH", 2)
+    migration.backfill(django_apps, None)
+    assert {c.pk: stored(c) for c in Case.objects.all()} == before
