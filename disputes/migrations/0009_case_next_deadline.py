@@ -78,11 +78,11 @@ class Migration(migrations.Migration):
         migrations.RunPython(backfill, clear, elidable=False),
         migrations.AddIndex(
             model_name='case',
-            index=models.Index(condition=models.Q(('status__in', ['accepted', 'mediating', 'received', 'referred_arbitration', 'referred_inspection'])), fields=['scope_unit', 'next_due_at', 'id'], include=('next_warn_at',), name='case_open_scope_next_due_idx'),
+            index=models.Index(condition=models.Q(('status__in', ['accepted', 'mediating', 'received', 'referred_arbitration', 'referred_inspection'])), fields=['scope_unit', 'next_due_at', 'id', 'next_warn_at'], name='case_open_scope_next_due_idx'),
         ),
         migrations.AddIndex(
             model_name='case',
-            index=models.Index(condition=models.Q(('status__in', ['accepted', 'mediating', 'received', 'referred_arbitration', 'referred_inspection'])), fields=['next_due_at', 'id'], include=('next_warn_at',), name='case_open_next_due_idx'),
+            index=models.Index(condition=models.Q(('status__in', ['accepted', 'mediating', 'received', 'referred_arbitration', 'referred_inspection'])), fields=['next_due_at', 'id', 'next_warn_at'], name='case_open_next_due_idx'),
         ),
         migrations.AddConstraint(
             model_name='case',

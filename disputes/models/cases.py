@@ -230,16 +230,16 @@ class Case(TimeStampedModel):
                 condition=Q(status__in=sorted(OPEN_STATUSES)),
             ),
             # the staff queue (ADR 0031): a county's open cases nearest deadline first as an index range
-            # scan, the deadline filter's count index-only; the second for city-wide readers
+            # scan, the deadline filter's count index-only; the warning point a key column (after the unique
+            # id, so the order is the queue's) so "due soon" is checked in the index, not on the heap; the
+            # second for city-wide readers
             models.Index(
-                fields=["scope_unit", "next_due_at", "id"],
-                include=["next_warn_at"],
+                fields=["scope_unit", "next_due_at", "id", "next_warn_at"],
                 name="case_open_scope_next_due_idx",
                 condition=Q(status__in=sorted(OPEN_STATUSES)),
             ),
             models.Index(
-                fields=["next_due_at", "id"],
-                include=["next_warn_at"],
+                fields=["next_due_at", "id", "next_warn_at"],
                 name="case_open_next_due_idx",
                 condition=Q(status__in=sorted(OPEN_STATUSES)),
             ),
