@@ -1,8 +1,9 @@
 """The staff queue of the API: the open cases of the reader's staff scope (county or city), nearest deadline
 first, filtered by deadline state (on time / due soon / overdue), queue, status, channel, county or ``q``.
-One row per case with what a queue shows — the nearest running clock (stored on the case, ADR 0031), its state, the claim lines' count and
-total, the respondent — and no complainant data (the detail, /api/v1/cases/{id}/, masks it). Three queries
-per page whatever its size: the reader, the count and the page (issue 16's benchmark)."""
+One row per case with what a queue shows — the nearest running clock (stored on the case, ADR 0031), its
+state, the claim lines' count and total, the respondent — and no complainant data (the detail,
+/api/v1/cases/{id}/, masks it). Three queries per page whatever its size: the reader, the count and the page
+(issue 16's benchmark)."""
 
 from __future__ import annotations
 
