@@ -126,7 +126,8 @@ class DeadlineFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() in DeadlineState.values:
-            return queryset.filter(selectors.deadline_q(self.value(), timezone.now()))
+            # the queue's states: open cases only (a closed case is in no deadline state)
+            return queryset.open().filter(selectors.deadline_q(self.value(), timezone.now()))
         return queryset
 
 

@@ -184,7 +184,7 @@ def test_queue_order_and_filters_agree_with_the_brute_force(mixed, officer, city
                 assert row["deadline_state"] == brute(case, timezone.now())[0]
 
 
-def test_pages_admin_filter_and_dashboard_read_the_same_states(mixed, officer, county_a):
+def test_pages_admin_filter_and_dashboard_read_the_same_states(mixed, officer, county_a, client_as):
     from disputes import selectors
     from disputes.dashboard import cases_due_soon, cases_overdue
 
@@ -199,6 +199,17 @@ def test_pages_admin_filter_and_dashboard_read_the_same_states(mixed, officer, c
     due_soon = expected_ids([c for c in cases if c.is_open], DeadlineState.DUE_SOON, now)
     rows = [r for r in cases_due_soon(officer).rows if r["note"]]
     assert [r["text"].split()[0] for r in rows] == [numbers[pk] for pk in due_soon]
+    # the admin's deadline filter: every open case of the county listed under its brute-force state only, a
+    # closed one under none
+    client = client_as(officer)
+    pages = {
+        state: client.get(f"/admin/disputes/case/?deadline={state}").content.decode()
+        for state in DeadlineState.values
+    }
+    assert any(not c.is_open for c in cases)
+    for c in cases:
+        want = [brute(c, timezone.now())[0]] if c.is_open else []
+        assert [s for s, page in pages.items() if c.number in page] == want, c.number
 
 
 def test_migration_backfill_writes_what_the_refresh_writes(mixed, monkeypatch):
