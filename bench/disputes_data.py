@@ -15,7 +15,9 @@ Correct by construction:
 - most cases are closed (``OPEN_SHARE`` open); an open case's last step is placed so that its running clock has
   used a drawn share of its time (on time, past ``LINGONG_CASE_ESCALATE_SHARE``, or past due), so the staff
   queue's three deadline states all have rows. No running clock is escalated yet: the escalation scan of the
-  benchmark meets every due clock (its worst case).
+  benchmark meets every due clock (its worst case);
+- each case carries its stored next deadline (``next_due_at``, ``next_warn_at``, ``next_due_kind``) from its
+  running clocks, as ``services.case_deadline_refresh`` writes it (ADR 0031).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import functools
 import time
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.management.base import CommandError
 from django.db import transaction
 from django.utils import timezone
@@ -154,6 +157,9 @@ CASE_FIELDS = [
     "resolved_at",
     "created_at",
     "updated_at",
+    "next_due_at",
+    "next_warn_at",
+    "next_due_kind",
 ]
 CLAIM_FIELDS = [
     "case",
@@ -589,6 +595,7 @@ def generate(cmd) -> int | None:
                             at(t),
                         )
                     )
+                nearest = None  # (effective due, clock id, started, kind) of the nearest running clock
                 for kind, began, stopped in path.all_clocks():
                     started_at = at(began)
                     start_day = _local(started_at)
@@ -627,6 +634,10 @@ def generate(cmd) -> int | None:
                             None,
                         )
                     )
+                    if stopped is None:
+                        current = end_of_day(extended[1] if extended else due_on)
+                        if nearest is None or (current, clock_id) < nearest[:2]:
+                            nearest = (current, clock_id, started_at, kind)
                     if extended:
                         extensions.append(
                             (
@@ -640,6 +651,13 @@ def generate(cmd) -> int | None:
                             )
                         )
                     clock_id += 1
+                # the case's stored next deadline, as ``services.case_deadline_refresh`` keeps it (ADR 0031)
+                if nearest is None:
+                    cases[-1] += (None, None, "")
+                else:
+                    current, _id, started_at, kind = nearest
+                    warn = started_at + (current - started_at) * settings.LINGONG_CASE_ESCALATE_SHARE
+                    cases[-1] += (current, warn, kind)
             written += loader.insert(Case, CASE_FIELDS, cases)
             written += loader.insert(ClaimLine, CLAIM_FIELDS, claims)
             written += loader.insert(CaseEvent, EVENT_FIELDS, events)

@@ -48,7 +48,7 @@ def _rows(user, state: str) -> list[dict]:
                 % {
                     "status": case.get_status_display(),
                     # a deadline is 24:00 of its day, the first instant of the next: show the day itself
-                    "due": f"{timezone.localtime(case.deadline_at) - dt.timedelta(microseconds=1):%Y-%m-%d}",
+                    "due": f"{timezone.localtime(case.next_due_at) - dt.timedelta(microseconds=1):%Y-%m-%d}",
                 },
             }
         )

@@ -4,11 +4,13 @@ Workflow fields, clocks and the routing result are read-only; complaints come fr
 
 from __future__ import annotations
 
+import datetime as dt
 from contextvars import ContextVar
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -129,8 +131,8 @@ class DeadlineFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() in DeadlineState.values:
-            ids = selectors.case_queue(user=request.user, deadline=self.value()).values("pk")
-            return queryset.filter(pk__in=ids)
+            # the queue's states: open cases only (a closed case is in no deadline state)
+            return queryset.open().filter(selectors.deadline_q(self.value(), timezone.now()))
         return queryset
 
 
@@ -184,9 +186,6 @@ class CaseAdmin(ScopedAdmin):
     def has_add_permission(self, request):
         return False  # complaints come from the pages and the API, with their routing and clocks
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("clocks")
-
     @admin.display(description=gettext_lazy("投诉人手机号与身份证号"))
     def complainant_contact(self, obj):
         """Masked, the case's own or the complainant's account's (an online complaint keeps them there); the
@@ -222,14 +221,14 @@ class CaseAdmin(ScopedAdmin):
         finally:
             _reader.reset(token)
 
-    @admin.display(description=gettext_lazy("最近期限"))
+    @admin.display(description=gettext_lazy("最近期限"), ordering="next_due_at")
     def nearest_deadline(self, obj):
-        running = [c for c in obj.clocks.all() if c.stopped_at is None]
-        if not running:
+        if obj.next_due_at is None:
             return "—"
-        clock = min(running, key=lambda c: c.current_due_at)
         state = DeadlineState(selectors.deadline_state_of(obj)).label
-        return f"{clock.current_due_on:%Y-%m-%d}（{state}）"
+        # a deadline is 24:00 of its day, the first instant of the next: show the day itself
+        due = timezone.localtime(obj.next_due_at) - dt.timedelta(microseconds=1)
+        return f"{due:%Y-%m-%d}（{state}）"
 
     def _each(self, request, queryset, step, **kwargs):
         done = 0

@@ -1,8 +1,9 @@
 """The staff queue of the API: the open cases of the reader's staff scope (county or city), nearest deadline
 first, filtered by deadline state (on time / due soon / overdue), queue, status, channel, county or ``q``.
-One row per case with what a queue shows — the nearest running clock, its state, the claim lines' count and
-total, the respondent — and no complainant data (the detail, /api/v1/cases/{id}/, masks it). Three queries
-per page whatever its size: the reader, the count and the page (issue 16's benchmark)."""
+One row per case with what a queue shows — the nearest running clock (stored on the case, ADR 0031), its
+state, the claim lines' count and total, the respondent — and no complainant data (the detail,
+/api/v1/cases/{id}/, masks it). Three queries per page whatever its size: the reader, the count and the page
+(issue 16's benchmark)."""
 
 from __future__ import annotations
 
@@ -37,10 +38,8 @@ class CaseQueueRowSerializer(serializers.ModelSerializer):
     claims_amount = serializers.DecimalField(
         max_digits=14, decimal_places=2, read_only=True, allow_null=True, default=None
     )
-    deadline_kind = serializers.ChoiceField(
-        choices=ClockKind.choices, read_only=True, allow_null=True, default=None
-    )
-    deadline_at = serializers.DateTimeField(read_only=True, allow_null=True, default=None)
+    deadline_kind = serializers.SerializerMethodField()
+    deadline_at = serializers.DateTimeField(source="next_due_at", read_only=True, allow_null=True)
     deadline_state = serializers.SerializerMethodField()
 
     class Meta:
@@ -63,9 +62,13 @@ class CaseQueueRowSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
+    @extend_schema_field(serializers.ChoiceField(choices=ClockKind.choices, allow_null=True))
+    def get_deadline_kind(self, obj) -> str | None:
+        return obj.next_due_kind or None
+
     @extend_schema_field(serializers.ChoiceField(choices=DeadlineState.choices))
     def get_deadline_state(self, obj) -> str:
-        return selectors.deadline_state(obj.deadline_at, obj.deadline_started, self.context["now"])
+        return selectors.deadline_state_of(obj, self.context["now"])
 
 
 @extend_schema_view(

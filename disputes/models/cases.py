@@ -207,6 +207,13 @@ class Case(TimeStampedModel):
     resolution = models.TextField(_("处理结果"), max_length=4000, blank=True)
     accepted_at = models.DateTimeField(_("受理时间"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    # the nearest running clock, stored (ADR 0031): its effective due (the extended one if extended), the
+    # instant it is due soon (``LINGONG_CASE_ESCALATE_SHARE`` of its time, as the escalation) and its kind;
+    # empty when no clock runs. Written only by ``services.case_deadline_refresh``, in the transaction that
+    # starts, stops or extends a clock, so the staff queue reads a county's open cases by deadline from an index.
+    next_due_at = models.DateTimeField(_("最近期限"), null=True, blank=True)
+    next_warn_at = models.DateTimeField(_("最近期限临期时间"), null=True, blank=True)
+    next_due_kind = models.CharField(_("最近期限类型"), max_length=20, choices=ClockKind.choices, blank=True)
 
     objects = CaseQuerySet.as_manager()
 
@@ -222,6 +229,20 @@ class Case(TimeStampedModel):
                 name="case_open_scope_idx",
                 condition=Q(status__in=sorted(OPEN_STATUSES)),
             ),
+            # the staff queue (ADR 0031): a county's open cases nearest deadline first as an index range
+            # scan, the deadline filter's count index-only; the warning point a key column (after the unique
+            # id, so the order is the queue's) so "due soon" is checked in the index, not on the heap; the
+            # second for city-wide readers
+            models.Index(
+                fields=["scope_unit", "next_due_at", "id", "next_warn_at"],
+                name="case_open_scope_next_due_idx",
+                condition=Q(status__in=sorted(OPEN_STATUSES)),
+            ),
+            models.Index(
+                fields=["next_due_at", "id", "next_warn_at"],
+                name="case_open_next_due_idx",
+                condition=Q(status__in=sorted(OPEN_STATUSES)),
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(status__in=CaseStatus.values), name="case_status_valid"),
@@ -232,6 +253,13 @@ class Case(TimeStampedModel):
             ),
             models.CheckConstraint(
                 condition=~Q(respondent__isnull=True, respondent_name=""), name="case_has_a_respondent"
+            ),
+            models.CheckConstraint(
+                condition=Q(next_due_at__isnull=True, next_warn_at__isnull=True, next_due_kind="")
+                | Q(
+                    next_due_at__isnull=False, next_warn_at__isnull=False, next_due_kind__in=ClockKind.values
+                ),
+                name="case_next_deadline_whole",
             ),
         ]
 

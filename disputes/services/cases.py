@@ -111,15 +111,17 @@ def _local_date(moment: dt.datetime) -> dt.date:
     return timezone.localtime(moment, SHANGHAI).date()
 
 
+@transaction.atomic(savepoint=False)
 def clock_start(*, case: Case, kind: str, now: dt.datetime) -> CaseClock:
-    """Start one clock from the rule in force on the day it starts; its figures are copied onto the row."""
+    """Start one clock from the rule in force on the day it starts; its figures are copied onto the row. The
+    case's stored next deadline follows in the same transaction."""
     running = case.clocks.running().filter(kind=kind).first()
     if running is not None:
         return running
     start = _local_date(now)
     rule = clock_rule_in_force(kind, start)
     due_on = due_date(start=start, days=rule.days, day_kind=rule.day_kind)
-    return CaseClock.objects.create(
+    clock = CaseClock.objects.create(
         case=case,
         kind=kind,
         rule=rule,
@@ -131,19 +133,50 @@ def clock_start(*, case: Case, kind: str, now: dt.datetime) -> CaseClock:
         due_on=due_on,
         due_at=end_of_day(due_on),
     )
+    case_deadline_refresh(case)
+    return clock
 
 
+@transaction.atomic(savepoint=False)
 def clocks_stop(*, case: Case, now: dt.datetime, kinds=None) -> int:
+    """Stop the case's running clocks (of ``kinds``, or all); the stored next deadline follows."""
     qs = case.clocks.running()
     if kinds is not None:
         qs = qs.filter(kind__in=kinds)
-    return qs.update(stopped_at=now)
+    stopped = qs.update(stopped_at=now)
+    if stopped:
+        case_deadline_refresh(case)
+    return stopped
 
 
 def warn_at(clock: CaseClock) -> dt.datetime:
     """The instant the first escalation is due: ``LINGONG_CASE_ESCALATE_SHARE`` of the time allowed."""
     span = clock.current_due_at - clock.started_at
     return clock.started_at + span * settings.LINGONG_CASE_ESCALATE_SHARE
+
+
+def next_deadline(clocks) -> dict:
+    """The stored next-deadline fields for a case whose running clocks are ``clocks``: the nearest one's
+    effective due (the extended date if extended; ties by id), its warning instant (``warn_at``, the
+    escalation's share) and its kind; empty values when none runs."""
+    running = [c for c in clocks if c.stopped_at is None]
+    if not running:
+        return {"next_due_at": None, "next_warn_at": None, "next_due_kind": ""}
+    clock = min(running, key=lambda c: (c.current_due_at, c.pk))
+    return {"next_due_at": clock.current_due_at, "next_warn_at": warn_at(clock), "next_due_kind": clock.kind}
+
+
+def case_deadline_refresh(case: Case) -> dict:
+    """Store the case's next deadline from its running clocks (ADR 0031). Called, in their transaction, by
+    everything that starts, stops or extends a clock (``clock_start``, ``clocks_stop``, ``clock_extend``);
+    the staff queue, its deadline filter and the pages read only these fields. Two queries: the running
+    clocks and one UPDATE of the three columns (``updated_at`` untouched: no one edited the case)."""
+    fields = ("pk", "kind", "started_at", "due_at", "extended_due_at", "stopped_at")
+    values = next_deadline(case.clocks.running().only(*fields))
+    Case.objects.filter(pk=case.pk).update(**values)
+    for field, value in values.items():
+        setattr(case, field, value)
+    return values
 
 
 @transaction.atomic
@@ -177,6 +210,7 @@ def clock_extend(*, clock: CaseClock, actor, days: int, reason: str, request=Non
     locked.extended_due_on = after
     locked.extended_due_at = end_of_day(after)
     locked.save(update_fields=["extended_due_on", "extended_due_at"])
+    case_deadline_refresh(case)
     audit_record(
         actor=actor,
         action=AuditAction.UPDATE,

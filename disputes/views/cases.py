@@ -40,7 +40,7 @@ def _apply(form, exc: DomainError) -> None:
 def my_complaints(request):
     cases = (
         Case.objects.filter(complainant=request.user)
-        .prefetch_related("clocks", "claims")
+        .prefetch_related("claims")
         .order_by("-received_at", "-id")[:100]
     )
     rows = [{"case": c, "state": selectors.deadline_state_of(c)} for c in cases]

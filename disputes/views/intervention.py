@@ -131,7 +131,6 @@ def respondent_list(request):
     cases = (
         _respondent_cases(request.user)
         .select_related("respondent", "respondent_answer")
-        .prefetch_related("clocks")
         .order_by("-received_at", "-id")[:100]
     )
     rows = [

@@ -95,6 +95,21 @@ def test_clock_due_dates_and_final_award_flags_are_the_services(bench, db):
         )
 
 
+def _brute_state(case, now) -> str:
+    """The deadline state from the case's clocks, by the rule: the running clock with the nearest effective
+    due (extended if extended; ties by id); overdue from its due, due soon from 80 % of its time."""
+    running = [c for c in case.clocks.all() if c.stopped_at is None]
+    if not running:
+        return "on_time"
+    clock = min(running, key=lambda c: (c.extended_due_at or c.due_at, c.pk))
+    due = clock.extended_due_at or clock.due_at
+    if now >= due:
+        return "overdue"
+    if now >= clock.started_at + (due - clock.started_at) * 0.8:
+        return "due_soon"
+    return "on_time"
+
+
 def test_open_cases_are_in_all_three_deadline_states(bench, db):
     from disputes import selectors
     from disputes.choices import DeadlineState
@@ -102,11 +117,28 @@ def test_open_cases_are_in_all_three_deadline_states(bench, db):
 
     now = timezone.now()
     open_cases = list(Case.objects.open().prefetch_related("clocks"))
-    states = Counter(selectors.deadline_state_of(c, now) for c in open_cases)
+    states = Counter(_brute_state(c, now) for c in open_cases)
     assert set(states) == set(DeadlineState.values)
     assert min(states.values()) >= 10
+    assert all(selectors.deadline_state_of(c, now) == _brute_state(c, now) for c in open_cases)
     for state in DeadlineState.values:  # the queue's filter agrees with the per-case rule
         assert Case.objects.open().filter(selectors.deadline_q(state, now)).count() == states[state]
+
+
+def test_every_case_stores_its_nearest_running_clock(bench, db):
+    """The generator writes ``next_due_at`` / ``next_warn_at`` / ``next_due_kind`` as the services keep them
+    (ADR 0031): the nearest running clock's effective due, 80 % of its time, its kind; empty when none runs."""
+    from disputes.models import Case
+
+    for case in Case.objects.prefetch_related("clocks"):
+        running = [c for c in case.clocks.all() if c.stopped_at is None]
+        if not running:
+            assert (case.next_due_at, case.next_warn_at, case.next_due_kind) == (None, None, ""), case.pk
+            continue
+        clock = min(running, key=lambda c: (c.extended_due_at or c.due_at, c.pk))
+        due = clock.extended_due_at or clock.due_at
+        warn = clock.started_at + (due - clock.started_at) * 0.8
+        assert (case.next_due_at, case.next_warn_at, case.next_due_kind) == (due, warn, clock.kind), case.pk
 
 
 def test_resumable(bench, db):

@@ -264,16 +264,39 @@ class Loader:
                     cursor.execute(sql)
 
 
+PHASES = (
+    "markets",
+    "employers",
+    "workers",
+    "postings",
+    "work",
+    "records",
+    "guidance",
+    "training",
+    "disputes",
+    "subsidies",
+)
+
+
 class Command(BaseCommand):
     help = "Generate benchmark data (sizes XS, S, L) deterministically; resumable; bulk inserts."
 
     def add_arguments(self, parser):
         parser.add_argument("--size", choices=sorted(SIZES), default="XS")
         parser.add_argument("--seed", type=int, default=2026)
+        parser.add_argument(
+            "--phases",
+            default=",".join(PHASES),
+            help="comma-separated phases to run, in their fixed order (default: all). E.g. an S base with an "
+            "L-sized disputes phase: --size S --phases markets,…,training, then --size L --phases disputes",
+        )
 
     # --- setup -------------------------------------------------------------------------------------------
 
-    def handle(self, *args, size: str, seed: int, **options):
+    def handle(self, *args, size: str, seed: int, phases: str = "", **options):
+        wanted = {p.strip() for p in (phases or ",".join(PHASES)).split(",") if p.strip()}
+        if unknown := wanted - set(PHASES):
+            raise CommandError(f"Unknown phases: {', '.join(sorted(unknown))} (known: {', '.join(PHASES)}).")
         self.size = SIZES[size]
         self.seed = seed
         self.loader = Loader(self.stdout)
@@ -301,18 +324,7 @@ class Command(BaseCommand):
         }
         self.password = make_password(BENCH_PASSWORD)
         started = time.monotonic()
-        for name in (
-            "markets",
-            "employers",
-            "workers",
-            "postings",
-            "work",
-            "records",
-            "guidance",
-            "training",
-            "disputes",
-            "subsidies",
-        ):
+        for name in (p for p in PHASES if p in wanted):
             t0 = time.monotonic()
             done = getattr(self, f"phase_{name}")()
             note = "skipped (already loaded)" if done is None else f"{done} rows"
