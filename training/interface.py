@@ -72,3 +72,24 @@ def counts_against(person, occupation, level: str) -> QuerySet[TrainingClaim]:
         enrollment__training_class__item__occupation__code=code,
         enrollment__training_class__item__level=level,
     ).exclude(status=ClaimStatus.WITHDRAWN)
+
+
+# --- the review's status, as the app that reviews claims reports it -----------------------------------------
+# training imports nothing of subsidies: the app that reviews and pays claims registers a function here
+# (``claim_id -> text or None``) and the claim page shows its answer.
+_STATUS_HOOKS: list = []
+
+
+def register_review_status(hook) -> None:
+    """Register ``hook(claim_id) -> str | None``: the claim's review and payment status in plain words."""
+    if hook not in _STATUS_HOOKS:
+        _STATUS_HOOKS.append(hook)
+
+
+def review_status(claim_id: int) -> str | None:
+    """The first registered answer for the claim (None while no app has taken it)."""
+    for hook in _STATUS_HOOKS:
+        answer = hook(claim_id)
+        if answer:
+            return answer
+    return None

@@ -17,6 +17,7 @@ from core.errors import DomainError
 from jobs.views.counter import acting_worker
 
 from ..choices import ClaimStatus, EnrollmentStatus
+from .. import interface
 from ..interface import verify_evidence
 from ..models import Enrollment, TrainingClaim
 from ..permissions import membership
@@ -108,6 +109,7 @@ def claim_detail(request, pk: int):
         "training/claims/detail.html",
         {
             "claim": claim,
+            "review_status": interface.review_status(claim.pk),
             "reasons": reasons,
             "figures": claim.calculation,
             "verified": verify_evidence(claim),
