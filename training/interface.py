@@ -1,5 +1,5 @@
 """What the subsidies app reads of training — its only door into this app (subsidies imports nothing else
-from ``training``): claims in a reviewer's scope, one claim's figures and evidence, whether the evidence is
+from ``training``): claims in a reviewer's scope, one claim by id, one claim's figures and evidence, whether the evidence is
 still the one that was frozen, and which claims count against a person for an occupation and level.
 
 Claims are created and withdrawn here (``training.services.claims``); their review and payment are the
@@ -28,6 +28,19 @@ def claims_for_review(scope_user) -> QuerySet[TrainingClaim]:
             "enrollment__training_class__institution",
         )
         .order_by("submitted_at", "id")
+    )
+
+
+def claim_by_id(claim_id: int) -> TrainingClaim | None:
+    """One claim by id (the subsidies application keeps only the id), with what ``claim_summary`` reads."""
+    return (
+        TrainingClaim.objects.select_related(
+            "enrollment__worker",
+            "enrollment__training_class__item__occupation",
+            "enrollment__training_class__institution",
+        )
+        .filter(pk=claim_id)
+        .first()
     )
 
 

@@ -32,7 +32,6 @@ from django.utils.translation import gettext as _
 
 from accounts.choices import Role
 from accounts.models import User
-
 from core.audit import audit_record, snapshot
 from core.choices import AuditAction
 from core.errors import NotPermitted
@@ -139,7 +138,9 @@ def claim_take(*, claim, program: ProgramType, actor=None) -> dict:
         return _refusal(
             claim_id,
             PAYEE,
-            _("该申领由培训机构或用人单位代为申领，补贴应付给申领单位，单位收款账户尚未在本系统登记，未受理；请由本人申领或线下办理。"),
+            _(
+                "该申领由培训机构或用人单位代为申领，补贴应付给申领单位，单位收款账户尚未在本系统登记，未受理；请由本人申领或线下办理。"
+            ),
         )
     try:
         with transaction.atomic():
@@ -226,7 +227,7 @@ def claims_intake(*, actor=None) -> dict:
     the periodic task with ``actor=None``: city-wide). Returns the report: counts per outcome and one row per
     claim not taken (a tampered bundle is logged as a warning too)."""
     if actor is not None:
-        if not signed_in(actor) or not (can_city_review(actor) or has_role(actor, Role.COUNTY_STAFF)):
+        if not may_take(actor):
             raise NotPermitted(_("只有县、市经办人员可以受理培训补贴申领。"))
         principal = actor
     else:
@@ -247,11 +248,22 @@ def claims_intake(*, actor=None) -> dict:
     return report
 
 
+def may_take(user) -> bool:
+    return signed_in(user) and (can_city_review(user) or has_role(user, Role.COUNTY_STAFF))
+
+
+def claim_summary_of(application: Application) -> dict | None:
+    """The claim's summary for the application's reviewers (``training.interface.claim_summary``), or None
+    for an application not taken from a training claim."""
+    if not application.training_claim_id:
+        return None
+    claim = training.claim_by_id(application.training_claim_id)
+    return training.claim_summary(claim) if claim is not None else None
+
+
 def review_status(claim_id: int) -> str | None:
     """``training.interface``'s hook: the application taken for the claim, its number and status."""
-    row = (
-        Application.objects.filter(training_claim_id=claim_id).only("number", "status").first()
-    )
+    row = Application.objects.filter(training_claim_id=claim_id).only("number", "status").first()
     if row is None:
         return None
     return _("%(status)s（补贴申请 %(number)s）") % {"status": row.get_status_display(), "number": row.number}

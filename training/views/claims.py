@@ -16,8 +16,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from core.errors import DomainError
 from jobs.views.counter import acting_worker
 
-from ..choices import ClaimStatus, EnrollmentStatus
 from .. import interface
+from ..choices import ClaimStatus, EnrollmentStatus
 from ..interface import verify_evidence
 from ..models import Enrollment, TrainingClaim
 from ..permissions import membership
