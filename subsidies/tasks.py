@@ -61,6 +61,7 @@ def operator_assessments_county_task(
     )
 
 
+@shared_task
 def disbursement_run_task(run_id: int) -> int | None:
     """Run one queued disbursement run — filling a batch, or importing the bank's result file (enqueued on
     commit by ``batch_generate_start`` / ``result_import_start``). Safe to run twice."""
