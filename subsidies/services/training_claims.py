@@ -174,6 +174,13 @@ def _take(summary: dict, program: ProgramType, actor) -> dict:
         period_end=day,
         decision=app_services._StoredDecision(decision),
     )
+    # each claim is its own certificate (the same-level-once rule is the training app's): another training
+    # application of the person on the same day is recorded for the reviewer, not refused
+    for refusal in [r for r in refusals if r["code"] == "same_person_period"]:
+        refusals.remove(refusal)
+        for reason in reasons:
+            if reason.get("code") == "same_person_period":
+                reason.pop("refused", None)
     if refusals:
         transaction.set_rollback(True)
         return _refusal(claim_id, DUPLICATE, "；".join(r["text"] for r in refusals))

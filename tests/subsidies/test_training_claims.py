@@ -229,3 +229,26 @@ def test_concurrent_intake_makes_one_application_per_claim(postgres_transactiona
     assert sum(results) == 3
     for claim in claims:
         assert Application.objects.filter(training_claim_id=claim.pk).count() == 1
+
+
+@pytest.mark.django_db
+def test_two_claims_of_one_person_on_one_day_are_two_applications(officer):
+    trainee, first = _submitted_claim()
+    training_class = make_class(
+        make_institution(), item_code="welder-special", starts_on=D(2026, 11, 2), sessions=1, fee=Decimal("0")
+    )
+    enrollment = enroll(training_class, trainee)
+    Attendance.objects.create(
+        session=training_class.sessions.get(), enrollment=enrollment, status_id="present", method="qr"
+    )
+    complete(enrollment, completed_on=D(2026, 11, 20))
+    second = claim_submit(claim=claim_create(enrollment=enrollment, actor=trainee), actor=trainee)
+    report = claims_intake(actor=officer)
+    assert (report["taken"], report["not_taken"]) == (2, [])
+    apps = Application.objects.filter(training_claim_id__in=[first.pk, second.pk])
+    assert sorted(apps.values_list("amount_requested", flat=True)) == [
+        RATE,
+        RATE,
+    ]  # welder-special is ¥800 too
+    later = apps.get(training_claim_id=second.pk)
+    assert any(r["code"] == "same_person_period" and not r.get("refused") for r in later.dedup_reasons)
