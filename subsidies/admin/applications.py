@@ -188,9 +188,10 @@ class ApplicationAdmin(ScopedAdmin):
             "", "<li>{}</li>", ((r[1],) for r in calculation.get("reasons", []) if len(r) == 2)
         )
         return format_html(
-            "{} {} · {} · {} {} {} · {} {} · {} {} · {} <code>{}</code> {}<ul>{}</ul>",
+            "{} {}（{}） · {} · {} {} {} · {} {} · {} {} · {} <code>{}</code> {}<ul>{}</ul>",
             _("申领"),
             summary["claim_id"],
+            summary["status_label"],
             summary["resident_id_masked"],
             summary["occupation"],
             summary["level"] or "",

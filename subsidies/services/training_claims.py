@@ -265,7 +265,10 @@ def claim_summary_of(application: Application) -> dict | None:
     if not application.training_claim_id:
         return None
     claim = training.claim_by_id(application.training_claim_id)
-    return training.claim_summary(claim) if claim is not None else None
+    if claim is None:
+        return None
+    # the claim's status on the training side (a claim withdrawn after it was taken shows it here)
+    return training.claim_summary(claim) | {"status_label": claim.get_status_display()}
 
 
 def review_status(claim_id: int) -> str | None:

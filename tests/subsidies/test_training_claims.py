@@ -147,6 +147,7 @@ def test_county_scope_and_who_may_take(officer, officer_b, client_as):
     assert page.status_code == 200
     text = page.content.decode()
     assert claim.evidence_sha256[:16] in text and claim.rule_version in text
+    assert "已提交" in text  # the claim's status on the training side
     assert claim.enrollment.worker.id_number not in text  # masked
     assert client_as(officer_b).get(f"/admin/subsidies/application/{app.pk}/change/").status_code in (
         302,
