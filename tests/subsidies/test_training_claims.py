@@ -156,6 +156,16 @@ def test_county_scope_and_who_may_take(officer, officer_b, client_as):
 
 
 @pytest.mark.django_db
+def test_the_api_names_the_claim(officer, officer_b, api_as):
+    _trainee, claim = _submitted_claim()
+    claims_intake(actor=officer)
+    app = Application.objects.get(training_claim_id=claim.pk)
+    body = api_as(officer).get(f"/api/v1/subsidy-applications/{app.pk}/").json()
+    assert (body["training_claim_id"], body["amount_requested"]) == (claim.pk, "800.00")
+    assert api_as(officer_b).get(f"/api/v1/subsidy-applications/{app.pk}/").status_code == 404
+
+
+@pytest.mark.django_db
 def test_the_admin_button_takes_the_claims(officer, client_as):
     _trainee, claim = _submitted_claim()
     client = client_as(officer)
