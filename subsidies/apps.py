@@ -15,3 +15,8 @@ class SubsidiesConfig(AppConfig):
         register(roles=permissions.ROLE_PERMISSIONS, api_client=permissions.API_CLIENT_PERMISSIONS)
         register(roles=permissions.DISBURSEMENT_ROLE_PERMISSIONS)
         core_demo.register(self.label, demo.seed)
+        from training import interface as training_interface
+
+        from .services.training_claims import review_status
+
+        training_interface.register_review_status(review_status)

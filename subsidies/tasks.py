@@ -21,6 +21,14 @@ def notices_conclude_task() -> int:
 
 
 @shared_task
+def training_claims_intake_task() -> int:
+    """Hourly: take the submitted training-subsidy claims not yet taken (ADR 0038); safe to run twice."""
+    from .services.training_claims import claims_intake
+
+    return claims_intake()["taken"]
+
+
+@shared_task
 def offer_run_task(run_id: int) -> int | None:
     """Run one queued proactive-offer run (enqueued on commit by ``offer_run_start``)."""
     row = offers.offer_run_run(run_id=run_id)

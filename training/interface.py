@@ -1,5 +1,5 @@
 """What the subsidies app reads of training — its only door into this app (subsidies imports nothing else
-from ``training``): claims in a reviewer's scope, one claim's figures and evidence, whether the evidence is
+from ``training``): claims in a reviewer's scope, one claim by id, one claim's figures and evidence, whether the evidence is
 still the one that was frozen, and which claims count against a person for an occupation and level.
 
 Claims are created and withdrawn here (``training.services.claims``); their review and payment are the
@@ -28,6 +28,19 @@ def claims_for_review(scope_user) -> QuerySet[TrainingClaim]:
             "enrollment__training_class__institution",
         )
         .order_by("submitted_at", "id")
+    )
+
+
+def claim_by_id(claim_id: int) -> TrainingClaim | None:
+    """One claim by id (the subsidies application keeps only the id), with what ``claim_summary`` reads."""
+    return (
+        TrainingClaim.objects.select_related(
+            "enrollment__worker",
+            "enrollment__training_class__item__occupation",
+            "enrollment__training_class__institution",
+        )
+        .filter(pk=claim_id)
+        .first()
     )
 
 
@@ -72,3 +85,24 @@ def counts_against(person, occupation, level: str) -> QuerySet[TrainingClaim]:
         enrollment__training_class__item__occupation__code=code,
         enrollment__training_class__item__level=level,
     ).exclude(status=ClaimStatus.WITHDRAWN)
+
+
+# --- the review's status, as the app that reviews claims reports it -----------------------------------------
+# training imports nothing of subsidies: the app that reviews and pays claims registers a function here
+# (``claim_id -> text or None``) and the claim page shows its answer.
+_STATUS_HOOKS: list = []
+
+
+def register_review_status(hook) -> None:
+    """Register ``hook(claim_id) -> str | None``: the claim's review and payment status in plain words."""
+    if hook not in _STATUS_HOOKS:
+        _STATUS_HOOKS.append(hook)
+
+
+def review_status(claim_id: int) -> str | None:
+    """The first registered answer for the claim (None while no app has taken it)."""
+    for hook in _STATUS_HOOKS:
+        answer = hook(claim_id)
+        if answer:
+            return answer
+    return None

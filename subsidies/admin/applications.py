@@ -22,6 +22,7 @@ from ..models import Application, ApplicationEvent, ApplicationEvidence, Budget,
 from ..permissions import can_city_review, can_handle_objection
 from ..services import applications as services
 from ..services import notice as notice_services
+from ..services import training_claims as training_intake
 
 S = ApplicationStatus
 
@@ -137,6 +138,7 @@ class ApplicationAdmin(ScopedAdmin):
         "amount_requested",
         "amount_approved",
         "decision_pretty",
+        "training_claim_pretty",
         "dedup_pretty",
         "statement",
         "assisted_by",
@@ -175,6 +177,35 @@ class ApplicationAdmin(ScopedAdmin):
             reasons,
         )
 
+    @admin.display(description=gettext_lazy("培训补贴申领"))
+    def training_claim_pretty(self, obj):
+        """The training claim the application was taken from, as ``training.interface`` summarises it."""
+        summary = training_intake.claim_summary_of(obj) if obj else None
+        if summary is None:
+            return "—"
+        calculation = summary["calculation"] or {}
+        reasons = format_html_join(
+            "", "<li>{}</li>", ((r[1],) for r in calculation.get("reasons", []) if len(r) == 2)
+        )
+        return format_html(
+            "{} {}（{}） · {} · {} {} {} · {} {} · {} {} · {} <code>{}</code> {}<ul>{}</ul>",
+            _("申领"),
+            summary["claim_id"],
+            summary["status_label"],
+            summary["resident_id_masked"],
+            summary["occupation"],
+            summary["level"] or "",
+            summary["certificate_type"] or "",
+            _("测算金额"),
+            summary["amount"],
+            _("规则版本"),
+            summary["rule_version"],
+            _("材料校验值"),
+            summary["evidence_sha256"][:16],
+            _("（校验一致）") if summary["evidence_verified"] else _("（校验不一致）"),
+            reasons,
+        )
+
     @admin.display(description=gettext_lazy("防重复核查"))
     def dedup_pretty(self, obj):
         if not obj or not obj.dedup_reasons:
@@ -201,8 +232,32 @@ class ApplicationAdmin(ScopedAdmin):
         return [
             path("<int:pk>/county/", view(self.county_view), name="subsidies_application_county"),
             path("<int:pk>/city/", view(self.city_view), name="subsidies_application_city"),
+            path("training-intake/", view(self.training_intake_view), name="subsidies_application_training"),
             *super().get_urls(),
         ]
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "may_take_training": training_intake.may_take(request.user)}
+        return super().changelist_view(request, extra_context)
+
+    def training_intake_view(self, request):
+        """The admin action: take the submitted training claims in the officer's scope now (POST), and
+        report the ones not taken with their reasons."""
+        if request.method != "POST":
+            return redirect("admin:subsidies_application_changelist")
+        try:
+            report = training_intake.claims_intake(actor=request.user)
+        except DomainError as exc:
+            messages.error(request, str(exc.message))
+            return redirect("admin:subsidies_application_changelist")
+        messages.success(request, _("已受理培训补贴申领 %(count)s 件。") % {"count": report["taken"]})
+        for row in report["not_taken"]:
+            messages.warning(
+                request,
+                _("培训补贴申领 %(claim)s 未受理：%(text)s")
+                % {"claim": row["claim_id"], "text": row["text"]},
+            )
+        return redirect(reverse("admin:subsidies_application_changelist") + "?program_type__code=training")
 
     def _application(self, request, pk) -> Application:
         app = self.get_queryset(request).select_related("person", "program_type", "scope_unit").filter(pk=pk)

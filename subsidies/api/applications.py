@@ -44,6 +44,7 @@ class SubsidyApplicationSerializer(serializers.ModelSerializer):
             "amount_approved",
             "decision",
             "dedup_reasons",
+            "training_claim_id",
             "submitted_at",
             "county_reviewed_at",
             "city_reviewed_at",

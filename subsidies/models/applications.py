@@ -102,6 +102,11 @@ class Application(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="applications",
     )
+    # a training-subsidy claim taken from the training app (ADR 0038): the claim's id, read through
+    # ``training.interface`` only — one application per claim, whatever happens to it
+    training_claim_id = models.PositiveBigIntegerField(
+        _("培训补贴申领编号"), null=True, blank=True, unique=True, editable=False
+    )
     dedup_reasons = models.JSONField(_("防重复核查结果"), default=list, blank=True)
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
     county_reviewer = models.ForeignKey(

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from core.errors import DomainError
 from jobs.views.counter import acting_worker
 
+from .. import interface
 from ..choices import ClaimStatus, EnrollmentStatus
 from ..interface import verify_evidence
 from ..models import Enrollment, TrainingClaim
@@ -108,6 +109,7 @@ def claim_detail(request, pk: int):
         "training/claims/detail.html",
         {
             "claim": claim,
+            "review_status": interface.review_status(claim.pk),
             "reasons": reasons,
             "figures": claim.calculation,
             "verified": verify_evidence(claim),
