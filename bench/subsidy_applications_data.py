@@ -5,7 +5,7 @@ events, reviewers and a budget per program, county and year. Written by COPY (bu
 
 Correct by construction:
 - one application per person, program and period: social insurance for one of the last six contribution
-  months on record (never a month the previous system subsidised: those are the earliest ones), accident
+  months on record (never a month the previous system subsidised), accident
   insurance for the current year of a person on an insured list; the requested amount is the rule's —
   2/3 of the month's pension and medical contributions, and half the year's premiums up to ¥100;
 - the status follows ``APPLICATION_TRANSITIONS`` and the events are exactly its path: created as a draft
@@ -228,8 +228,12 @@ def generate(cmd) -> int | None:
             if pk in county_of
         }
     )
-    pairs = rng.sample(range(len(contributors) * len(recent)), min(n_si, len(contributors) * len(recent)))
-    wanted = sorted((contributors[p // len(recent)], recent[p % len(recent)]) for p in pairs)
+    # never a month the previous system subsidised (the earliest months; at XS they reach the recent ones)
+    legacy = set(
+        Entitlement.objects.filter(program_type=si, month__in=recent).values_list("person_id", "month")
+    )
+    pairs = [(pk, month) for pk in contributors for month in recent if (pk, month) not in legacy]
+    wanted = sorted(rng.sample(pairs, min(n_si, len(pairs))))
     paid = {}
     wanted_people = sorted({pk for pk, _m in wanted})
     for start in range(0, len(wanted_people), 20_000):
