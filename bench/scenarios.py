@@ -124,6 +124,7 @@ def build(*, seed: int = 2026, variants: int = 40) -> list[Scenario]:
     )
     courses = _course_requests(rng, markets, today, variants)
     queue = _queue_requests(variants)
+    review = _review_requests(variants)
     return [
         Scenario("bare", "bare Django JSON view (full middleware)", [Request("/bench/bare/")], None),
         Scenario(
@@ -164,6 +165,20 @@ def build(*, seed: int = 2026, variants: int = 40) -> list[Scenario]:
                 )
             ]
             if queue
+            else []
+        ),
+        *(
+            [
+                Scenario(
+                    "review",
+                    "county review queue (/api/v1/subsidy-applications/?queue=county): county reviewers, "
+                    "oldest submitted first",
+                    review,
+                    max_queries=3,
+                    min_queries=1,
+                )
+            ]
+            if review
             else []
         ),
         Scenario(
@@ -239,6 +254,45 @@ def _queue_requests(variants: int) -> list[Request]:
         if params["deadline"] == "on_time" and i % 2 and on_time[unit] > 20:
             params["page"] = "2"
         out.append(Request(f"/api/v1/case-queue/?{urlencode(params)}", user_id=user_id))
+    return out
+
+
+def _review_requests(variants: int) -> list[Request]:
+    """The subsidy county review queue as county reviewers read it (issue 17): each county's first reviewer
+    of the bench (``bench.subsidy_applications_data``), the whole queue or one program's, oldest submitted
+    first; every third request on page 2 where the county has one. Empty when the data set has no
+    subsidy applications phase."""
+    from accounts.models import User
+    from bench.subsidy_applications_data import STAFF_PHONE
+    from subsidies.choices import REVIEW_QUEUES
+    from subsidies.models import Application
+
+    reviewers = list(
+        User.objects.filter(phone__startswith=STAFF_PHONE, phone__endswith="00")
+        .exclude(scope_unit=None)
+        .order_by("phone")
+        .values_list("pk", "scope_unit_id")
+    )
+    if not reviewers:
+        return []
+    waiting = Counter()
+    for unit, program in (
+        Application.objects.filter(status__in=REVIEW_QUEUES["county"])
+        .values_list("scope_unit_id", "program_type__code")
+        .order_by()
+    ):
+        waiting[unit, program] += 1
+        waiting[unit, ""] += 1
+    programs = ("", "flexible_social_insurance", "gig_accident_insurance")
+    out = []
+    for i in range(variants):
+        user_id, unit = reviewers[i % len(reviewers)]
+        params = {"queue": "county"}
+        if program := programs[i % len(programs)]:
+            params["program"] = program
+        if i % 3 == 2 and waiting[unit, program] > 20:
+            params["page"] = "2"
+        out.append(Request(f"/api/v1/subsidy-applications/?{urlencode(params)}", user_id=user_id))
     return out
 
 

@@ -177,6 +177,107 @@ def message_queue(
         return delivery
 
 
+@dataclass(frozen=True)
+class Queued:
+    """One message for ``message_queue_many``: ``message_queue``'s arguments."""
+
+    channel: str
+    to: str
+    body: str
+    key: str = ""
+    url: str = ""
+    sensitive: bool = False
+    template: str = ""
+    params: dict | None = None
+
+
+def message_queue_many(items) -> list:
+    """``message_queue`` for many messages (``Queued``) at once, in the caller's transaction, writing the
+    same rows in a fixed handful of queries: one read of the keys already used, the delivery rows, the
+    inbox rows (delivered at once), the outbox rows of the SMS and WeChat ones and their link. A key used
+    before — or twice in ``items`` — sends nothing again. If a concurrent twin took a key between the read
+    and the insert, the lot falls back to ``message_queue`` one by one (each in its savepoint, so only the
+    twin's message is skipped). Returns the deliveries written, in order."""
+    from .models import InboxMessage, MessageDelivery
+    from .queue import enqueue_many
+
+    items = list(items)
+    for item in items:
+        assert item.channel in MessageChannel.values, item.channel
+    keyed = [(item, (item.key or f"msg:{uuid.uuid4().hex}")[:120]) for item in items]
+    if not keyed:
+        return []
+    with transaction.atomic():
+        used = set(
+            MessageDelivery.objects.filter(idempotency_key__in=[k for _i, k in keyed]).values_list(
+                "idempotency_key", flat=True
+            )
+        )
+        fresh, seen = [], set()
+        for item, key in keyed:
+            if key in used or key in seen:
+                continue
+            seen.add(key)
+            fresh.append((item, key))
+        if not fresh:
+            return []
+        now = timezone.now()
+        rows = []
+        for item, key in fresh:
+            inbox = item.channel == MessageChannel.INBOX
+            cleared = inbox and item.sensitive  # delivered here: a sensitive body is cleared at once
+            rows.append(
+                MessageDelivery(
+                    channel=item.channel,
+                    recipient=item.to,
+                    body=SENSITIVE_BODY if cleared else item.body,
+                    url=item.url,
+                    idempotency_key=key,
+                    sensitive=item.sensitive,
+                    template=item.template,
+                    params={} if cleared else (item.params or {}),
+                    status=DeliveryStatus.SUCCEEDED if inbox else DeliveryStatus.PENDING,
+                    delivered_at=now if inbox else None,
+                    next_attempt_at=None if inbox else now,
+                )
+            )
+        try:
+            with transaction.atomic():  # a savepoint: a concurrent twin leaves the transaction usable
+                deliveries = MessageDelivery.objects.bulk_create(rows)
+        except IntegrityError:
+            return [
+                d
+                for d in (
+                    message_queue(
+                        channel=item.channel,
+                        to=item.to,
+                        body=item.body,
+                        key=key,
+                        url=item.url,
+                        sensitive=item.sensitive,
+                        template=item.template,
+                        params=item.params,
+                    )
+                    for item, key in fresh
+                )
+                if d is not None
+            ]
+        InboxMessage.objects.bulk_create(
+            InboxMessage(user_id=int(item.to), body=item.body, url=item.url, created_at=now)
+            for item, _key in fresh
+            if item.channel == MessageChannel.INBOX
+        )
+        queued = [d for d in deliveries if d.channel != MessageChannel.INBOX]
+        if queued:
+            outboxes = enqueue_many(
+                "core.tasks.notification_send_task", [{"delivery_id": d.pk} for d in queued]
+            )
+            for delivery, row in zip(queued, outboxes, strict=True):
+                delivery.outbox = row
+            MessageDelivery.objects.bulk_update(queued, ["outbox"])
+        return deliveries
+
+
 def _mark_delivered(delivery, now) -> None:
     from .models import MessageDelivery
 

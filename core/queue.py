@@ -89,6 +89,25 @@ def enqueue(name: str, /, **kwargs) -> OutboxMessage:
     return row
 
 
+def enqueue_many(name: str, /, kwargs_list) -> list[OutboxMessage]:
+    """``enqueue(name, **kwargs)`` for each of ``kwargs_list`` in one insert: the same rows (each its own
+    idempotency key, due now), published by the relay after the commit in the same way. Returns the rows,
+    in order."""
+    task_named(name)
+    now = timezone.now()
+    rows = OutboxMessage.objects.bulk_create(
+        OutboxMessage(task=name, kwargs=kwargs, idempotency_key=uuid.uuid4().hex, next_attempt_at=now)
+        for kwargs in kwargs_list
+    )
+    if rows:
+        pending = getattr(_kicks, "ids", None)
+        if pending is None:
+            pending = _kicks.ids = set()
+        pending.update(row.pk for row in rows)
+        transaction.on_commit(relay_kicked)
+    return rows
+
+
 def relay_kicked() -> int:
     """After a commit: publish the rows this thread wrote (every commit callback after the first finds
     nothing left and returns). An id of a rolled-back row matches nothing."""

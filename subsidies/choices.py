@@ -103,6 +103,13 @@ OPEN_APPLICATION_STATUSES = (
     AS.RETURNED,
 )
 
+# the review queues (the admin's queue filter, the API's ``queue``): what waits at each level
+REVIEW_QUEUES = {
+    "county": (AS.SUBMITTED, AS.COUNTY_REVIEW),
+    "city": (AS.CITY_REVIEW,),
+    "notice": (AS.PUBLIC_NOTICE,),
+}
+
 
 class ObjectionStatus(models.TextChoices):
     """An objection raised during a public notice: open until staff uphold or dismiss it."""

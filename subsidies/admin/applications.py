@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from core.admin import EventInline, ScopedAdmin
 from core.errors import DomainError
 
-from ..choices import ApplicationStatus, ObjectionStatus
+from ..choices import REVIEW_QUEUES, ApplicationStatus, ObjectionStatus
 from ..forms import ObjectionHandleForm, ReviewForm
 from ..models import Application, ApplicationEvent, ApplicationEvidence, Budget, Objection, ObjectionEvent
 from ..permissions import can_city_review, can_handle_objection
@@ -33,11 +33,7 @@ class QueueFilter(admin.SimpleListFilter):
 
     title = gettext_lazy("审核队列")
     parameter_name = "queue"
-    QUEUES = {
-        "county": (S.SUBMITTED, S.COUNTY_REVIEW),
-        "city": (S.CITY_REVIEW,),
-        "notice": (S.PUBLIC_NOTICE,),
-    }
+    QUEUES = REVIEW_QUEUES
 
     def lookups(self, request, model_admin):
         return [

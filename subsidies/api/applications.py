@@ -5,6 +5,9 @@ objections (anyone writes, anonymous ones rate-limited; staff handle them)."""
 
 from __future__ import annotations
 
+import django_filters
+from django.utils.translation import gettext_lazy
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -15,6 +18,7 @@ from core.api.throttles import AnonRateThrottle
 from core.errors import NotFound
 from core.permissions import PublicReadOnly, signed_in, token_may_read
 
+from ..choices import REVIEW_QUEUES, ApplicationStatus
 from ..models import Application, Objection, ProgramType
 from ..services import applications as services
 from ..services import notice as notice_services
@@ -75,6 +79,31 @@ class SubsidyResubmitSerializer(serializers.Serializer):
     statement = serializers.CharField(max_length=2000, required=False, allow_blank=True)
 
 
+class ApplicationFilterSet(django_filters.FilterSet):
+    """The review queues as reviewers read them: ``queue`` (county: submitted and in county review; city;
+    notice), or one ``status``, ``program`` or ``county``."""
+
+    queue = django_filters.ChoiceFilter(
+        method="by_queue",
+        choices=[
+            ("county", gettext_lazy("县级待审")),
+            ("city", gettext_lazy("市级待复核")),
+            ("notice", gettext_lazy("公示中")),
+        ],
+        label=gettext_lazy("审核队列"),
+    )
+    status = django_filters.ChoiceFilter(choices=ApplicationStatus.choices)
+    program = django_filters.CharFilter(field_name="program_type__code", label=gettext_lazy("补贴项目"))
+    county = django_filters.CharFilter(field_name="scope_unit__code", label="county")
+
+    class Meta:
+        model = Application
+        fields = ["queue", "status", "program", "county"]
+
+    def by_queue(self, queryset, name, value):
+        return queryset.filter(status__in=REVIEW_QUEUES[value]) if value in REVIEW_QUEUES else queryset
+
+
 class ApplicationPermission(permissions.BasePermission):
     """Reads: people (scoped) and county tokens with the view permission; writes: people only."""
 
@@ -106,13 +135,14 @@ class ApplicationViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet)
     serializer_class = SubsidyApplicationSerializer
     permission_classes = [ApplicationPermission]
     queryset = Application.objects.all()
+    filterset_class = ApplicationFilterSet
+    filter_backends = [DjangoFilterBackend]
 
     def get_queryset(self):
-        return (
-            Application.objects.visible_to(self.request.user)
-            .select_related("program_type", "scope_unit")
-            .order_by("-created_at", "-id")
-        )
+        qs = Application.objects.visible_to(self.request.user).select_related("program_type", "scope_unit")
+        if self.request.query_params.get("queue") in REVIEW_QUEUES:
+            return qs.order_by("submitted_at", "id")  # a review queue: the oldest waits longest
+        return qs.order_by("-created_at", "-id")
 
     def _out(self, app, code=status.HTTP_200_OK):
         fresh = self.get_queryset().filter(pk=app.pk).first()

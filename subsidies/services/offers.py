@@ -35,7 +35,7 @@ from core.errors import DomainError, NotPermitted
 from core.queue import enqueue
 from jobs.choices import PersonCategoryKind, PersonCategorySource
 from jobs.models import PersonCategory
-from jobs.notifications import notify
+from jobs.notifications import notify_many
 
 from ..choices import ACTIVE_RUN_STATUSES, OfferStatus, RunStatus
 from ..models import (
@@ -117,18 +117,21 @@ def work_list(as_of: dt.date) -> list[tuple[ProgramType, dt.date, list[int]]]:
 # --- making offers -----------------------------------------------------------------------------------------
 
 
-def _tell(offer: Offer) -> None:
-    notify(
-        offer.person_id,
-        _("您可能符合“%(program)s”（%(start)s 至 %(end)s，测算约 %(amount)s 元），无需另行申请，请确认。")
-        % {
-            "program": offer.program_type.name,
-            "start": offer.period_start,
-            "end": offer.period_end,
-            "amount": offer.amount,
-        },
-        url=reverse("subsidies:offer", args=[offer.pk]),
-        key=f"subsidy-offer:{offer.pk}",
+def _tell_many(offers) -> None:
+    notify_many(
+        (
+            offer.person_id,
+            _("您可能符合“%(program)s”（%(start)s 至 %(end)s，测算约 %(amount)s 元），无需另行申请，请确认。")
+            % {
+                "program": offer.program_type.name,
+                "start": offer.period_start,
+                "end": offer.period_end,
+                "amount": offer.amount,
+            },
+            reverse("subsidies:offer", args=[offer.pk]),
+            f"subsidy-offer:{offer.pk}",
+        )
+        for offer in offers
     )
 
 
@@ -180,8 +183,7 @@ def offers_make(*, people, program: ProgramType, day: dt.date, run: OfferRun | N
     OfferEvent.objects.bulk_create(
         [OfferEvent(offer=o, from_status="", to_status=OfferStatus.OFFERED, actor=None, at=now) for o in made]
     )
-    for offer in made:
-        _tell(offer)
+    _tell_many(made)  # one notification per offer, in a handful of queries for the lot
     return made, failed
 
 

@@ -144,3 +144,176 @@ def test_staff_read_the_outbox_and_deliveries_masked_and_codes_never_shown(city_
     assert (
         outbox_page.status_code == 200 and "core.tasks.notification_send_task" in outbox_page.content.decode()
     )
+
+
+# --- the bulk variants (message_queue_many, notify_many) -------------------------------------------------
+
+
+def _written():
+    """Every delivery, inbox and outbox row, as the sender's code would compare them (no ids or times)."""
+    deliveries = sorted(
+        (
+            d.channel,
+            d.recipient,
+            d.body,
+            d.url,
+            d.idempotency_key,
+            d.status,
+            d.sensitive,
+            d.template,
+            tuple(sorted((k, v) for k, v in d.params.items() if k != "time")),
+            d.delivered_at is not None,
+            d.next_attempt_at is not None,
+            d.attempts,
+            d.outbox is not None
+            and (d.outbox.task, d.outbox.kwargs == {"delivery_id": d.pk}, d.outbox.status),
+        )
+        for d in MessageDelivery.objects.select_related("outbox")
+    )
+    inbox = sorted((m.user_id, m.body, m.url) for m in InboxMessage.objects.all())
+    linked = set(MessageDelivery.objects.exclude(outbox=None).values_list("outbox_id", flat=True))
+    return (
+        deliveries,
+        inbox,
+        OutboxMessage.objects.count(),
+        set(OutboxMessage.objects.values_list("pk", flat=True)) == linked,
+    )
+
+
+def _clear():
+    MessageDelivery.objects.all().delete()
+    InboxMessage.objects.all().delete()
+    OutboxMessage.objects.all().delete()
+    outbox.clear()
+
+
+def _messages(worker):
+    return [
+        notifications.Queued(channel=MessageChannel.SMS, to="13812345678", body="一", key="bulk:1"),
+        notifications.Queued(
+            channel=MessageChannel.WECHAT,
+            to="oOpenid01",
+            body="二",
+            key="bulk:2",
+            url="/x/",
+            template="notice",
+            params={"content": "二"},
+        ),
+        notifications.Queued(
+            channel=MessageChannel.INBOX, to=str(worker.pk), body="三", key="bulk:3", url="/y/"
+        ),
+        notifications.Queued(
+            channel=MessageChannel.SMS, to="13812345679", body="码", key="bulk:4", sensitive=True
+        ),
+        notifications.Queued(
+            channel=MessageChannel.INBOX, to=str(worker.pk), body="密", key="bulk:5", sensitive=True
+        ),
+    ]
+
+
+@pytest.mark.django_db
+def test_message_queue_many_writes_the_rows_of_one_message_queue_per_message(
+    worker, django_capture_on_commit_callbacks
+):
+    messages = _messages(worker)
+    with django_capture_on_commit_callbacks(execute=True):
+        for m in messages:
+            message_queue(
+                channel=m.channel,
+                to=m.to,
+                body=m.body,
+                key=m.key,
+                url=m.url,
+                sensitive=m.sensitive,
+                template=m.template,
+                params=m.params,
+            )
+    singly, sent_singly = _written(), sorted((m.channel, m.to, m.body, m.key) for m in outbox)
+    _clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        written = notifications.message_queue_many(messages)
+    assert [d.idempotency_key for d in written] == [m.key for m in messages]
+    assert _written() == singly
+    assert singly[2] == 3 and singly[3]  # three outbox rows (sms, wechat, sms), each linked to its delivery
+    # after the commit the relay sent the same messages, each once
+    assert sorted((m.channel, m.to, m.body, m.key) for m in outbox) == sent_singly and len(sent_singly) == 3
+
+
+@pytest.mark.django_db
+def test_message_queue_many_sends_nothing_for_a_used_key_or_a_key_twice(
+    worker, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        message_queue(channel=MessageChannel.SMS, to="13812345678", body="一", key="bulk:1")
+        message_queue(channel=MessageChannel.INBOX, to=str(worker.pk), body="三", key="bulk:3")
+    outbox.clear()
+    messages = _messages(worker)
+    with django_capture_on_commit_callbacks(execute=True):
+        written = notifications.message_queue_many([*messages, messages[3]])  # bulk:4 twice
+        again = notifications.message_queue_many(messages)
+    assert [d.idempotency_key for d in written] == ["bulk:2", "bulk:4", "bulk:5"] and again == []
+    assert MessageDelivery.objects.count() == 5 and OutboxMessage.objects.count() == 3
+    assert InboxMessage.objects.filter(user=worker).count() == 2
+    assert sorted(m.key for m in outbox) == ["bulk:2", "bulk:4"]
+
+
+@pytest.mark.django_db
+def test_a_rolled_back_bulk_queues_nothing(worker, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        try:
+            with transaction.atomic():
+                notifications.message_queue_many(_messages(worker))
+                raise RuntimeError
+        except RuntimeError:
+            pass
+    assert (
+        MessageDelivery.objects.count() == OutboxMessage.objects.count() == InboxMessage.objects.count() == 0
+    )
+    assert outbox == []
+
+
+def _people():
+    from accounts.models import WeChatBinding
+
+    sms = make_worker()
+    wechat = make_worker(notify_wechat=True, notify_sms=False)
+    WeChatBinding.objects.create(user=wechat, app_id="wx0123456789abcdef", openid="oBulkOpenid0001")
+    unbound = make_worker(notify_wechat=True, notify_sms=False)  # falls back to SMS
+    quiet = make_worker(notify_sms=False)  # the inbox only
+    return [sms, wechat, unbound, quiet]
+
+
+@pytest.mark.django_db
+def test_notify_many_writes_the_rows_of_one_notify_per_person(django_capture_on_commit_callbacks):
+    people = _people()
+    items = [(p.pk, f"通知{p.pk}", f"/o/{p.pk}/", f"about:{p.pk}") for p in people]
+    with django_capture_on_commit_callbacks(execute=True):
+        singly = sum(notify_user(user_id=u, body=b, url=url, key=k) for u, b, url, k in items)
+    rows, sent = _written(), sorted((m.channel, m.to, m.key) for m in outbox)
+    _clear()
+    from jobs.notifications import notify_many
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert notify_many(items) == singly == 4 + 3  # every inbox, and sms, wechat, sms
+        assert notify_many(items) == 0  # the keys are used: nobody is told twice
+    assert _written() == rows
+    assert sorted((m.channel, m.to, m.key) for m in outbox) == sent
+
+
+@pytest.mark.django_db
+def test_notify_many_costs_the_same_queries_for_four_people_or_forty():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from jobs.notifications import notify_many
+
+    people = _people()
+    more = people + [make_worker() for _ in range(36)]
+    with CaptureQueriesContext(connection) as few, transaction.atomic():
+        assert notify_many([(p.pk, "一", "", f"few:{p.pk}") for p in people]) == 4 + 3
+    with CaptureQueriesContext(connection) as many, transaction.atomic():
+        assert notify_many([(p.pk, "二", "", f"many:{p.pk}") for p in more]) == 40 + 3 + 36
+    # users, used keys, deliveries, inbox rows, outbox rows, their link — and the savepoints around them
+    writes = [q["sql"].split()[0] for q in many.captured_queries if "SAVEPOINT" not in q["sql"]]
+    assert len(many.captured_queries) == len(few.captured_queries) == 12
+    assert writes == ["SELECT", "SELECT", "INSERT", "INSERT", "INSERT", "UPDATE"]

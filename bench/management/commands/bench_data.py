@@ -76,6 +76,8 @@ class Size:
     cases: int = 2_000
     # subsidies (issue 17): contribution months confirmed by the social-insurance system
     contribution_months: int = 6_000
+    # subsidy applications (issue 17) across the statuses of the workflow, with events and budgets
+    applications: int = 1_000
 
 
 SIZES = {
@@ -102,6 +104,7 @@ SIZES = {
         attendance=2_000_000,
         cases=20_000,
         contribution_months=600_000,
+        applications=20_000,
     ),
     "L": Size(
         workers=1_000_000,
@@ -117,6 +120,7 @@ SIZES = {
         attendance=10_000_000,
         cases=1_000_000,
         contribution_months=12_000_000,
+        applications=500_000,
     ),
 }
 
@@ -275,6 +279,7 @@ PHASES = (
     "training",
     "disputes",
     "subsidies",
+    "subsidy_applications",
 )
 
 
@@ -966,6 +971,11 @@ class Command(BaseCommand):
 
     def phase_subsidies(self):
         from bench.subsidies_data import generate
+
+        return generate(self)
+
+    def phase_subsidy_applications(self):
+        from bench.subsidy_applications_data import generate
 
         return generate(self)
 
