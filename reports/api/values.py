@@ -130,6 +130,13 @@ class ReportValueViewSet(viewsets.GenericViewSet):
     def get_queryset(self):
         return fact_list(user=self.request.user)
 
+    def handle_exception(self, exc):
+        # an error is the one JSON error shape whatever format was asked for (a CSV asked for without a
+        # token gets the JSON 401, not a "text/csv" body)
+        self.request.accepted_renderer = renderers.JSONRenderer()
+        self.request.accepted_media_type = renderers.JSONRenderer.media_type
+        return super().handle_exception(exc)
+
     def list(self, request, *args, **kwargs):
         query = parse_values_query(request.query_params, principal=request.user)
         facts = query.apply(self.get_queryset()).order_by(

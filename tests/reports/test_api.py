@@ -43,6 +43,19 @@ def test_values_refuse_anonymous(api, facts):
     assert response.json()["code"] == "not_authenticated"
 
 
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_an_error_is_the_json_error_shape_whatever_format_was_asked(api, api_as, worker, fmt, facts):
+    # a download asked for without a token, by someone without the right, or with a bad period
+    for client, query, status in (
+        (api, {"period": "202611", "format": fmt}, 401),
+        (api_as(worker), {"period": "202611", "format": fmt}, 403),
+    ):
+        response = client.get(URL, query)
+        assert response.status_code == status
+        assert response["Content-Type"].startswith("application/json")
+        assert response.json()["code"] in ("not_authenticated", "permission_denied")
+
+
 def test_values_refuse_a_worker(api_as, worker, facts):
     response = api_as(worker).get(URL, {"period": "202611"})
     assert response.status_code == 403
