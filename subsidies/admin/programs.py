@@ -7,7 +7,7 @@ from django.contrib import admin
 
 from core.admin import ScopedAdmin
 
-from ..models import ProgramParameter, ProgramType
+from ..models import FIGURE_FIELDS, ProgramParameter, ProgramType
 
 
 class ParameterInline(admin.TabularInline):
@@ -58,27 +58,7 @@ class ProgramParameterAdmin(ScopedAdmin):
         (None, {"fields": ("program_type", "version", "scope_unit", "effective_from", "effective_to")}),
         (
             ProgramType._meta.get_field("eligibility_strategy").verbose_name,
-            {
-                "fields": (
-                    "ratio",
-                    "base_rule",
-                    "lowest_base",
-                    "pension_rate",
-                    "medical_rate",
-                    "monthly_cap",
-                    "max_months",
-                    "max_months_graduate",
-                    "graduate_window_months",
-                    "retirement_extension_years",
-                    "female_retirement_track",
-                    "min_work_days",
-                    "min_work_earnings",
-                    "share",
-                    "yearly_cap",
-                    "min_age",
-                    "max_age",
-                )
-            },
+            {"fields": FIGURE_FIELDS},
         ),
         (ProgramParameter._meta.get_field("notice").verbose_name, {"fields": ("notice", "basis")}),
     )

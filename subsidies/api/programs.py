@@ -13,7 +13,7 @@ from core.api.throttles import AnonRateThrottle
 from core.filtersets import IdFilter
 from core.permissions import PublicReadOnly
 
-from ..models import EligibilityDecision, ProgramParameter, ProgramType
+from ..models import FIGURE_FIELDS, EligibilityDecision, ProgramParameter, ProgramType
 from .permissions import SignedInRead
 
 
@@ -28,23 +28,7 @@ class ProgramParameterSerializer(serializers.ModelSerializer):
             "county",
             "effective_from",
             "effective_to",
-            "ratio",
-            "base_rule",
-            "lowest_base",
-            "pension_rate",
-            "medical_rate",
-            "monthly_cap",
-            "max_months",
-            "max_months_graduate",
-            "graduate_window_months",
-            "retirement_extension_years",
-            "female_retirement_track",
-            "min_work_days",
-            "min_work_earnings",
-            "share",
-            "yearly_cap",
-            "min_age",
-            "max_age",
+            *FIGURE_FIELDS,
             "notice",
             "basis",
         ]

@@ -37,6 +37,7 @@ from .operators import (
     OperatorSchemeItem,
 )
 from .programs import (
+    FIGURE_FIELDS,
     IMPORT_WORKFLOW,
     MONEY,
     RATE,
@@ -53,6 +54,7 @@ from .programs import (
 )
 
 __all__ = [
+    "FIGURE_FIELDS",
     "APPLICATION_WORKFLOW",
     "IMPORT_WORKFLOW",
     "MONEY",

@@ -113,6 +113,28 @@ class ProgramParameterQuerySet(models.QuerySet):
         )
 
 
+# the figure columns of a parameter row (the calculator's inputs; the admin and the API show the same)
+FIGURE_FIELDS = (
+    "ratio",
+    "base_rule",
+    "lowest_base",
+    "pension_rate",
+    "medical_rate",
+    "monthly_cap",
+    "max_months",
+    "max_months_graduate",
+    "graduate_window_months",
+    "retirement_extension_years",
+    "female_retirement_track",
+    "min_work_days",
+    "min_work_earnings",
+    "share",
+    "yearly_cap",
+    "min_age",
+    "max_age",
+)
+
+
 class ProgramParameter(TimeStampedModel):
     """The figures of a program from a date, city-wide (no county) or for one county, with the notice they
     come from. A new notice is a new row (the old one closed the day before), so a decision made under an
@@ -192,26 +214,7 @@ class ProgramParameter(TimeStampedModel):
 
     def figures(self) -> dict:
         """The row's figures as the calculator reads them (and a decision stores them)."""
-        names = [
-            "ratio",
-            "base_rule",
-            "lowest_base",
-            "pension_rate",
-            "medical_rate",
-            "monthly_cap",
-            "max_months",
-            "max_months_graduate",
-            "graduate_window_months",
-            "retirement_extension_years",
-            "female_retirement_track",
-            "min_work_days",
-            "min_work_earnings",
-            "share",
-            "yearly_cap",
-            "min_age",
-            "max_age",
-        ]
-        return {name: getattr(self, name) for name in names}
+        return {name: getattr(self, name) for name in FIGURE_FIELDS}
 
 
 # --- contribution months (the social-insurance system's records) --------------------------------------------
