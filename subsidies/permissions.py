@@ -50,6 +50,10 @@ API_CLIENT_PERMISSIONS: tuple[str, ...] = (
     "subsidies.view_eligibilitydecision",
     "subsidies.view_application",
     "subsidies.view_operatorassessment",
+    # a county's system reads its county's accident-insurance claims, batches and (masked) payments
+    "subsidies.view_insuredlistclaim",
+    "subsidies.view_disbursementbatch",
+    "subsidies.view_payment",
 )
 
 

@@ -270,3 +270,28 @@ def test_worker_page_refuses_an_account_in_another_name(client_as, worker):
     )
     assert response.status_code == 400
     assert not PayeeAccount.objects.filter(person=worker).exists()
+
+
+def test_a_county_token_reads_its_countys_batches_payments_and_claims_masked_only(
+    api_client_a, officer, officer_b, setting, django_capture_on_commit_callbacks, county_b
+):
+    """County systems pull batches, payments (masked accounts) and accident-insurance claims of their county;
+    another county's batch is 404 and the full account number never appears."""
+    batch, _apps, people, _reviewer = setting
+    with django_capture_on_commit_callbacks(execute=True):
+        services.batch_generate_start(batch=batch, actor=officer)
+    other = services.batch_create(actor=officer_b, program_type=program(), scope_unit=county_b)
+    listed = api_client_a.get(BATCHES)
+    assert listed.status_code == 200
+    assert [r["id"] for r in listed.json()["results"]] == [batch.pk]
+    assert api_client_a.get(f"{BATCHES}{other.pk}/").status_code == 404
+    payments = api_client_a.get(PAYMENTS)
+    assert payments.status_code == 200 and payments.json()["count"] == 3
+    body = payments.content.decode()
+    assert all(number not in body for number in _full_numbers(people))
+    stored = {p.pk: p.account_masked for p in Payment.objects.filter(batch=batch)}
+    assert {r["id"]: r["account"] for r in payments.json()["results"]} == stored
+    assert api_client_a.get("/api/v1/subsidy-insured-claims/").status_code == 200
+    assert (
+        api_client_a.post(f"{BATCHES}{batch.pk}/export/", {"format": "csv"}, format="json").status_code == 403
+    )
