@@ -12,14 +12,23 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable
-from decimal import Decimal
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from disputes.models import Case
 from jobs.choices import ApplicationSource, ApplicationStatus
-from jobs.models import Application, ApplicationEvent, EmployerProfile, Posting, WorkerProfile
+from jobs.models import (
+    Application,
+    ApplicationEvent,
+    EmployerProfile,
+    Posting,
+    PostingWindow,
+    SeekerSpell,
+    WorkerProfile,
+)
 from training.choices import EnrollmentChannel, EnrollmentStatus
 from training.models import Enrollment, EnrollmentEvent, TrainingResult
 from work.models import WorkOrder
@@ -133,6 +142,83 @@ def trainees_completed(p: Period) -> PerUnit:
     return _count(results, "enrollment__training_class__scope_unit")
 
 
+def services_total(p: Period) -> PerUnit:
+    """Every service of the kinds counter_services counts, however made: registrations, applications and
+    training enrolments created in the period (the denominator of counter_services_share)."""
+    parts = [
+        _count(WorkerProfile.objects.filter(**_within("created_at", p)), "user__scope_unit"),
+        _count(Application.objects.filter(**_within("created_at", p)), "posting__scope_unit"),
+        _count(Enrollment.objects.filter(**_within("created_at", p)), "training_class__scope_unit"),
+    ]
+    total: dict[int, Decimal] = defaultdict(Decimal)
+    for part in parts:
+        for unit, n in part.items():
+            total[unit] += n
+    return dict(total)
+
+
+# --- validity windows (ADR 0041): supply and demand as they were -------------------------------------------
+# A window [opened, closed) is valid in the period [start, end) when it overlaps it: opened before the end and
+# not closed by the start. A posting also stops being valid after its last work date.
+
+
+def _overlapping(opened: str, closed: str, period: Period) -> Q:
+    start, end = bounds(period)
+    return Q(**{f"{opened}__lt": end}) & (Q(**{f"{closed}__isnull": True}) | Q(**{f"{closed}__gt": start}))
+
+
+def valid_postings(p: Period) -> QuerySet:
+    """The postings published at some instant of the period (each once, however many windows it had)."""
+    windows = PostingWindow.objects.filter(_overlapping("opened_at", "closed_at", p)).values("posting_id")
+    return Posting.objects.filter(pk__in=windows, work_end_date__gte=p.start)
+
+
+def valid_seekers(p: Period) -> QuerySet:
+    """The seeking spells overlapping the period."""
+    return SeekerSpell.objects.filter(_overlapping("started_at", "ended_at", p))
+
+
+def carried_seekers(p: Period) -> QuerySet:
+    """The spells open at the period's first instant (carried over from before it)."""
+    start, _end = bounds(p)
+    return SeekerSpell.objects.filter(
+        Q(started_at__lt=start) & (Q(ended_at__isnull=True) | Q(ended_at__gt=start))
+    )
+
+
+def _heads(qs: QuerySet, unit: str, *keys: str) -> dict:
+    qs = qs.filter(**{f"{unit}__isnull": False})
+    rows = qs.values(unit, *keys).annotate(n=Sum("headcount")).values_list(unit, *keys, "n")
+    if keys:
+        return {(u, k or ""): Decimal(n) for u, k, n in rows}
+    return {u: Decimal(n) for u, n in rows}
+
+
+def postings_valid(p: Period) -> PerUnit:
+    return _count(valid_postings(p), "scope_unit")
+
+
+def demand_valid(p: Period) -> PerUnit:
+    return _heads(valid_postings(p), "scope_unit")
+
+
+def demand_new(p: Period) -> PerUnit:
+    return _heads(Posting.objects.filter(**_within("published_at", p)), "scope_unit")
+
+
+def seekers_valid(p: Period) -> PerUnit:
+    return _count(valid_seekers(p), "profile__user__scope_unit", distinct="profile")
+
+
+def seekers_new(p: Period) -> PerUnit:
+    """Seekers valid in the period who were not seeking at its first instant (registered or became
+    available in it): seekers_valid − carried over."""
+    carried = carried_seekers(p).values("profile_id")
+    return _count(
+        valid_seekers(p).exclude(profile_id__in=carried), "profile__user__scope_unit", distinct="profile"
+    )
+
+
 # --- breakdowns: (unit, value) -> figure; only the cells that have rows (the service writes no zeros) ----------
 
 PerCell = dict[tuple[int, str], Decimal]
@@ -180,12 +266,34 @@ def wages_paid_by_occupation(p: Period) -> PerCell:
     return {(u, v or ""): Decimal(total).quantize(CENT) for u, v, total in rows}
 
 
+def postings_valid_by_occupation(p: Period) -> PerCell:
+    return _count_by(valid_postings(p), "scope_unit", "occupation__code")
+
+
+def demand_valid_by_occupation(p: Period) -> PerCell:
+    return _heads(valid_postings(p), "scope_unit", "occupation__code")
+
+
+def demand_new_by_occupation(p: Period) -> PerCell:
+    return _heads(Posting.objects.filter(**_within("published_at", p)), "scope_unit", "occupation__code")
+
+
+def seekers_valid_by_occupation(p: Period) -> PerCell:
+    """Per occupation sought: a seeker with two skills is in two cells; a seeker with none in no cell."""
+    spells = valid_seekers(p).filter(occupation__isnull=False)
+    return _count_by(spells, "profile__user__scope_unit", "occupation__code", distinct="profile")
+
+
 # indicator code -> breakdown key -> calculator (a subset of each indicator's allowed breakdowns)
 BREAKDOWNS: dict[str, dict[str, Callable[[Period], PerCell]]] = {
     "postings_new": {"occupation": postings_new_by_occupation},
     "hires": {"occupation": hires_by_occupation},
     "work_orders_settled": {"occupation": work_orders_settled_by_occupation},
     "wages_paid": {"occupation": wages_paid_by_occupation},
+    "postings_valid": {"occupation": postings_valid_by_occupation},
+    "demand_valid": {"occupation": demand_valid_by_occupation},
+    "demand_new": {"occupation": demand_new_by_occupation},
+    "seekers_valid": {"occupation": seekers_valid_by_occupation},
 }
 
 CALCULATORS: dict[str, Callable[[Period], PerUnit]] = {
@@ -204,5 +312,36 @@ CALCULATORS: dict[str, Callable[[Period], PerUnit]] = {
         complaints_closed,
         trainees_enrolled,
         trainees_completed,
+        services_total,
+        postings_valid,
+        demand_valid,
+        demand_new,
+        seekers_valid,
+        seekers_new,
     )
 }
+
+# --- ratios: non-additive, derived from two computed indicators' figures for the same cell -------------------
+
+
+@dataclass(frozen=True)
+class Ratio:
+    """``numerator`` ÷ ``denominator`` × ``scale``, rounded half-up to the cent, for every cell (unit, city,
+    breakdown cell) where the denominator is not 0 — the city's from the city's figures, never a sum or mean
+    of the units' ratios. A cell whose denominator is 0 gets no row (a fact's value is never null)."""
+
+    numerator: str
+    denominator: str
+    scale: int = 1
+
+
+RATIOS: dict[str, Ratio] = {
+    "demand_seeker_ratio": Ratio("demand_valid", "seekers_valid"),
+    "counter_services_share": Ratio("counter_services", "services_total", scale=100),
+}
+
+
+def ratio_of(numerator: Decimal, denominator: Decimal, scale: int = 1) -> Decimal | None:
+    if not denominator:
+        return None
+    return (Decimal(numerator) * scale / Decimal(denominator)).quantize(CENT, rounding=ROUND_HALF_UP)

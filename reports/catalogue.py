@@ -177,6 +177,111 @@ ROWS = [
         False,
         "由县（市、区）根据本地就业登记系统报送，平台不计算。",
     ),
+    # supply and demand as it was (validity windows, ADR 0041) and the ratios derived from computed figures
+    (
+        "services_total",
+        "全部渠道服务人次",
+        "Services (all channels)",
+        "person_times",
+        "jobs",
+        ["service_kind"],
+        "computed",
+        True,
+        False,
+        "统计期内求职登记、岗位报名、培训报名的人次之和（无论本人办理还是服务台代办），"
+        "分别按登记人所属县、岗位所在县、培训班所在县统计；为服务台代办占比的分母。",
+    ),
+    (
+        "postings_valid",
+        "有效招聘信息条数",
+        "Postings valid in the period",
+        "items",
+        "jobs",
+        ["occupation"],
+        "computed",
+        True,
+        False,
+        "统计期内任一时刻处于招聘中的招聘信息条数（有效期：发布或重新发布起，至招满、关闭或过期止，且不晚于"
+        "最后工作日期），每条只计一次，按岗位所在县（市、区）统计。",
+    ),
+    (
+        "demand_valid",
+        "有效岗位需求人数",
+        "Demand valid in the period (persons wanted)",
+        "persons",
+        "jobs",
+        ["occupation"],
+        "computed",
+        True,
+        False,
+        "统计期内有效的招聘信息（同“有效招聘信息条数”）的招聘人数之和，按岗位所在县（市、区）统计；"
+        "为求人倍率的分子。",
+    ),
+    (
+        "demand_new",
+        "新增岗位需求人数",
+        "Demand published (new, persons wanted)",
+        "persons",
+        "jobs",
+        ["occupation"],
+        "computed",
+        True,
+        False,
+        "统计期内首次发布（Posting.published_at 在期内）的招聘信息的招聘人数之和，按岗位所在县（市、区）统计。",
+    ),
+    (
+        "seekers_valid",
+        "有效求职人数",
+        "Job seekers valid in the period",
+        "persons",
+        "jobs",
+        ["occupation", "gender", "age_band"],
+        "computed",
+        True,
+        False,
+        "统计期内任一时刻处于求职状态的求职登记人数（求职有效期：登记或恢复可工作起，至不再可工作、注销或"
+        "删除该工种止）= 期初结转 + 期内新进入，按登记人所属县（市、区）统计；按工种分组时按所求工种计，"
+        "一人有多个工种计入多个工种。为求人倍率的分母。",
+    ),
+    (
+        "seekers_new",
+        "新进入求职人数",
+        "Job seekers new in the period",
+        "persons",
+        "jobs",
+        ["gender", "age_band"],
+        "computed",
+        True,
+        False,
+        "统计期内有效、但在期初时刻不处于求职状态的求职登记人数（期内新登记或恢复求职），"
+        "即有效求职人数减期初结转人数。",
+    ),
+    (
+        "demand_seeker_ratio",
+        "求人倍率",
+        "Demand-to-seeker ratio",
+        "ratio",
+        "jobs",
+        ["occupation"],
+        "computed",
+        False,
+        False,
+        "有效岗位需求人数 ÷ 有效求职人数，保留两位小数（四舍五入）；分县、分工种及全市均由同一口径的分子、"
+        "分母计算，全市数不是各县比值之和；分母为0时不发布该项。",
+    ),
+    (
+        "counter_services_share",
+        "服务台代办占比",
+        "Counter-assisted share of services",
+        "percent",
+        "jobs",
+        [],
+        "computed",
+        False,
+        False,
+        "服务台代办服务人次 ÷ 全部渠道服务人次 × 100（%，保留两位小数）；分母为同类服务（求职登记、岗位报名、"
+        "培训报名）的全部人次；全市数由全市分子、分母计算；分母为0时不发布该项。",
+    ),
 ]
 
 FIELDS = (
@@ -195,7 +300,10 @@ FIELDS = (
 
 def seed_indicators(get_model) -> None:
     Indicator = get_model("reports", "Indicator")
+    units = {value for value, _label in Indicator._meta.get_field("unit").choices}
     for sort, row in enumerate(ROWS, start=1):
         values = dict(zip(FIELDS, row, strict=True))
+        if values["unit"] not in units:  # an earlier migration's model: a later seed migration adds the row
+            continue
         code = values.pop("code")
         Indicator.objects.get_or_create(code=code, defaults={**values, "sort": sort * 10})

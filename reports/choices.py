@@ -24,3 +24,5 @@ class IndicatorUnit(models.TextChoices):
     ITEMS = "items", _("件")
     PERSON_TIMES = "person_times", _("人次")
     YUAN = "yuan", _("元")
+    RATIO = "ratio", _("倍")
+    PERCENT = "percent", _("%")

@@ -1,6 +1,7 @@
 """The only writer of facts: ``compute(period)`` recomputes every computed indicator of a period for every
 scope unit and the city from the raw records (``reports.calculators``), with the breakdowns computed so far
-(occupation for postings, hires, settled work orders and wages), in one transaction, idempotently —
+(occupation for postings, hires, settled work orders, wages, demand and seekers), then the ratio
+indicators (``RATIOS``, non-additive) from those figures, in one transaction, idempotently —
 a fact whose value has not changed is left as it was (its ``computed_at`` too), so a second run right
 after the first changes no row. The city's row of an additive indicator is the sum of its units' rows."""
 
@@ -15,7 +16,7 @@ from django.utils import timezone
 
 from core import queue
 
-from .calculators import BREAKDOWNS, CALCULATORS, CENT
+from .calculators import BREAKDOWNS, CALCULATORS, CENT, RATIOS, Ratio, ratio_of
 from .choices import FactSource, IndicatorMethod
 from .models import Fact, Indicator
 from .orgunits import units
@@ -55,6 +56,27 @@ def _figures(indicator: Indicator, period: Period, unit_ids: list[int]) -> dict[
     return values
 
 
+def _ratio_figures(
+    ratio: Ratio, figures: dict[str, dict[tuple, Decimal]], period, unit_ids
+) -> dict[tuple, Decimal]:
+    """A ratio indicator's cells (``reports.calculators.RATIOS``) from the figures of its numerator and
+    denominator computed in the same run: every cell (unit, city, breakdown cell) whose denominator is not 0;
+    a missing numerator cell is 0. The city's ratio is the city's numerator ÷ the city's denominator."""
+
+    def base(code: str) -> dict[tuple, Decimal]:
+        if code not in figures:  # not in the catalogue's computed rows: compute it for the ratio only
+            figures[code] = _figures(Indicator(code=code, additive=True), period, unit_ids)
+        return figures[code]
+
+    numerators, denominators = base(ratio.numerator), base(ratio.denominator)
+    values = {}
+    for cell, denominator in denominators.items():
+        value = ratio_of(numerators.get(cell, Decimal(0)), denominator, ratio.scale)
+        if value is not None:
+            values[cell] = value
+    return values
+
+
 @transaction.atomic
 def compute(period: Period | str, *, now: dt.datetime | None = None) -> ComputeSummary:
     """Recompute ``period`` (a ``Period`` or its code). Concurrent runs queue on the catalogue's row locks."""
@@ -62,7 +84,7 @@ def compute(period: Period | str, *, now: dt.datetime | None = None) -> ComputeS
     now = now or timezone.now()
     indicators = list(
         Indicator.objects.select_for_update()
-        .filter(method=IndicatorMethod.COMPUTED, code__in=CALCULATORS)
+        .filter(method=IndicatorMethod.COMPUTED, code__in=[*CALCULATORS, *RATIOS])
         .order_by("sort", "code")
     )
     unit_ids = [u.pk for u in units()]
@@ -72,8 +94,13 @@ def compute(period: Period | str, *, now: dt.datetime | None = None) -> ComputeS
     }
     summary = ComputeSummary(period=period.code, indicators=len(indicators))
     create, update, seen = [], [], set()
-    for indicator in indicators:
-        for (unit_id, breakdown_key, breakdown_value), value in _figures(indicator, period, unit_ids).items():
+    figures: dict[str, dict[tuple, Decimal]] = {}
+    for indicator in sorted(indicators, key=lambda i: i.code in RATIOS):  # ratios after what they divide
+        if indicator.code in RATIOS:
+            figures[indicator.code] = _ratio_figures(RATIOS[indicator.code], figures, period, unit_ids)
+        else:
+            figures[indicator.code] = _figures(indicator, period, unit_ids)
+        for (unit_id, breakdown_key, breakdown_value), value in figures[indicator.code].items():
             key = (indicator.pk, unit_id, breakdown_key, breakdown_value)
             seen.add(key)
             fact = existing.get(key)

@@ -24,6 +24,7 @@ from .profiles import (
     WorkerProfile,
     WorkerSkill,
 )
+from .windows import PostingWindow, SeekerSpell
 
 __all__ = [
     "APPLICATION_WORKFLOW",
@@ -48,8 +49,10 @@ __all__ = [
     "PersonCategory",
     "Posting",
     "PostingEvent",
+    "PostingWindow",
     "PostingReport",
     "PostingReportEvent",
+    "SeekerSpell",
     "WorkerProfile",
     "WorkerSkill",
 ]

@@ -39,6 +39,7 @@ from .registration import (
     person_category_record,
     worker_profile_save,
 )
+from .windows import posting_window_sync, seeker_spells_sync
 
 __all__ = [
     "REVIEW_CHECKLIST",
@@ -71,4 +72,6 @@ __all__ = [
     "posting_submit",
     "posting_update",
     "worker_profile_save",
+    "posting_window_sync",
+    "seeker_spells_sync",
 ]

@@ -37,6 +37,7 @@ from ..notifications import notify, notify_user
 from ..permissions import require_employer_side, require_reviewer, staff_for
 from ..screening import screen
 from ..wages import daily_equivalent
+from .windows import posting_window_sync
 
 
 @dataclass
@@ -156,9 +157,9 @@ def posting_move(
     if to_status == PostingStatus.PUBLISHED and posting.published_at is None:
         posting.published_at = timezone.now()
         fields.append("published_at")
-    return POSTING_WORKFLOW.move(
-        posting, to_status, actor=actor, reason=reason, fields=fields, request=request
-    )
+    POSTING_WORKFLOW.move(posting, to_status, actor=actor, reason=reason, fields=fields, request=request)
+    posting_window_sync(posting)  # published ↔ a validity window (ADR 0041)
+    return posting
 
 
 def _refuse_blacklisted(employer) -> None:

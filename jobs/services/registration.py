@@ -32,6 +32,7 @@ from ..models import (
 )
 from ..notifications import notify
 from ..permissions import can_serve_counter, may_act_for, require_for_worker, staff_for
+from .windows import seeker_spells_sync
 
 
 @transaction.atomic
@@ -78,6 +79,7 @@ def worker_profile_save(
             cert.save()
             keep.append(cert.pk)
         profile.certificates.exclude(pk__in=keep).delete()
+    seeker_spells_sync(profile)  # the seeking window follows availability and skills (ADR 0041)
     b, a = changed(before, snapshot(profile))
     audit_record(
         actor=actor,

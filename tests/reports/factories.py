@@ -15,7 +15,15 @@ from core.models import ScopeUnit
 from disputes.choices import Channel, Queue, RelationshipType
 from disputes.models import Case
 from jobs.choices import ApplicationSource, ApplicationStatus
-from jobs.models import Application, ApplicationEvent, EmployerProfile, Posting, WorkerProfile
+from jobs.models import (
+    Application,
+    ApplicationEvent,
+    EmployerProfile,
+    Posting,
+    PostingWindow,
+    SeekerSpell,
+    WorkerProfile,
+)
 from training.choices import EnrollmentChannel, EnrollmentStatus
 from training.models import Enrollment, EnrollmentEvent, TrainingResult
 from work.choices import WorkOrderStatus
@@ -49,14 +57,22 @@ def history(unit: ScopeUnit, *, skip: tuple[int, ...] = ()) -> None:
     for i, instant in enumerate(INSTANTS):
         if i in skip:
             continue
-        worker = make_worker(unit=unit)
+        skills = (
+            (("cleaner", "skilled", 3), ("electrician", "skilled", 2))
+            if i % 2
+            else (("cleaner", "skilled", 3),)
+        )
+        worker = make_worker(unit=unit, skills=skills)
         WorkerProfile.objects.filter(user=worker).update(
             created_at=instant, assisted_by=counter_staff if i % 2 else None
         )
         employer = make_employer(unit=unit)
         EmployerProfile.objects.filter(pk=employer.pk).update(created_at=instant)
         posting = draft_posting(
-            employer, scope_unit=unit, occupation=occupation("electrician" if i % 2 else "cleaner")
+            employer,
+            scope_unit=unit,
+            occupation=occupation("electrician" if i % 2 else "cleaner"),
+            headcount=i + 1,
         )
         Posting.objects.filter(pk=posting.pk).update(published_at=instant if i != 3 else None)
         application = Application.objects.create(
@@ -134,3 +150,44 @@ def history(unit: ScopeUnit, *, skip: tuple[int, ...] = ()) -> None:
             completed=i % 2 == 0,
             completed_on=timezone.localtime(instant).date(),
         )
+        validity_windows(worker, posting, i, instant)
+
+
+def validity_windows(worker, posting, i: int, instant: dt.datetime) -> None:
+    """The seeking spells and posting windows around the boundaries (ADR 0041), replacing the ones the
+    services opened just now: seeker 1 stops seeking mid-October and seeks again from December; seeker 2's
+    spell ends at the first instant of November (valid in October, not in November); posting 0's window
+    closes at the first instant of October (not valid in it); posting 2's stays open into November;
+    posting 1 is filled on 10-10 and republished on 10-20 (two windows, one posting)."""
+    SeekerSpell.objects.filter(profile__user=worker).delete()
+    ends = {1: instant + dt.timedelta(days=14), 2: at(2026, 11, 1, 0, 0)}
+    for occupation_id in WorkerProfile.objects.get(user=worker).skills.values_list(
+        "occupation_id", flat=True
+    ):
+        SeekerSpell.objects.create(
+            profile=worker.worker_profile,
+            occupation_id=occupation_id,
+            started_at=instant,
+            ended_at=ends.get(i),
+            end_reason="unavailable" if i in ends else "",
+        )
+        if i == 1:
+            SeekerSpell.objects.create(
+                profile=worker.worker_profile, occupation_id=occupation_id, started_at=at(2026, 12, 1, 8, 0)
+            )
+    PostingWindow.objects.filter(posting=posting).delete()
+    if i == 3:  # never published
+        return
+    if i == 1:
+        PostingWindow.objects.create(
+            posting=posting, opened_at=instant, closed_at=at(2026, 10, 10), close_reason="filled"
+        )
+        PostingWindow.objects.create(posting=posting, opened_at=at(2026, 10, 20))
+        return
+    closes = {0: at(2026, 10, 1, 0, 0), 2: at(2026, 11, 1, 0, 59, 59), 4: at(2027, 1, 1, 0, 0)}
+    PostingWindow.objects.create(
+        posting=posting,
+        opened_at=instant,
+        closed_at=closes.get(i),
+        close_reason="closed" if i in closes else "",
+    )
