@@ -23,10 +23,10 @@ Supply and demand (求人倍率)
 Definitions (one month = the calendar month in Asia/Shanghai):
 - ``open_positions``: the headcount of postings first published in the month (``published_at``);
   ``postings``: how many such postings. County = the posting's county.
-- ``active_seekers``: workers whose job-seeker registration existed by the end of the month, whose account
-  is active and who list at least one available weekday, with a skill in the occupation. County = the
-  worker's own county. The platform keeps no history of availability, so "active in that month" reads
-  today's account and availability for past months (recompute soon after month end, as the task does).
+- ``active_seekers``: workers seeking work in the occupation at some instant of the month — a seeking
+  spell (``jobs.SeekerSpell``, ADR 0041: registered or available again → unavailable, account closed or the
+  skill dropped) overlapping the month. County = the worker's own county. A past month counts the seekers
+  valid then, whatever their availability is today, so recomputing an old month gives the same figure.
 - ``ratio`` = open_positions ÷ active_seekers to 2 places (half-up); None when there are no seekers.
 - ``new_registrations``: registrations created in the month with a skill in the occupation.
 - ``hires``: applications accepted in the month (the accept event), whatever happened later.
@@ -44,11 +44,11 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connection
-from django.db.models import Count, Min, Sum
+from django.db.models import Count, Min, Q, Sum
 
 from core.months import month_bounds, month_start, next_month
 from jobs.choices import ApplicationStatus, PostingStatus
-from jobs.models import ApplicationEvent, Posting, PostingEvent, WorkerSkill
+from jobs.models import ApplicationEvent, Posting, PostingEvent, SeekerSpell, WorkerSkill
 from work.choices import WorkOrderStatus
 from work.models import WorkOrder
 
@@ -188,13 +188,14 @@ def supply_demand_figures(*, month: dt.date) -> dict[tuple[int, int | None], dic
         _add(table, "postings", rows, "occupation_id", unit_key, "n")
         _add(table, "open_positions", rows, "occupation_id", unit_key, "heads")
 
-    skills = WorkerSkill.objects.filter(profile__user__is_active=True, profile__created_at__lt=end).exclude(
-        profile__available_days=""
+    # seekers as they were: the seeking spells (ADR 0041) overlapping the month, per occupation sought
+    spells = SeekerSpell.objects.filter(
+        Q(started_at__lt=end) & (Q(ended_at__isnull=True) | Q(ended_at__gt=start)), occupation__isnull=False
     )
     new = WorkerSkill.objects.filter(profile__created_at__gte=start, profile__created_at__lt=end)
     for unit_key in ("profile__user__scope_unit_id", None):
         group = ["occupation_id"] + ([unit_key] if unit_key else [])
-        rows = skills.values(*group).annotate(n=Count("profile_id", distinct=True)).order_by()
+        rows = spells.values(*group).annotate(n=Count("profile_id", distinct=True)).order_by()
         if unit_key:
             rows = [r for r in rows if r[unit_key] is not None]
         _add(table, "active_seekers", rows, "occupation_id", unit_key, "n")

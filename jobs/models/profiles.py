@@ -78,6 +78,12 @@ class WorkerProfile(TimeStampedModel):
         _("最远通勤（公里）"), default=15, validators=[MaxValueValidator(200)]
     )
     available_days = models.CharField(_("可工作日"), max_length=7, default="1234567")
+    seeking = models.BooleanField(
+        _("正在求职"),
+        default=True,
+        editable=False,
+        help_text=_("本人或服务台暂停求职时为否；恢复求职时为是（jobs.services.worker_seeking_set）。"),
+    )
     available_from = models.TimeField(_("可工作时间起"), default=dt.time(6, 0))
     available_to = models.TimeField(_("可工作时间止"), default=dt.time(18, 0))
     expected_wage = models.DecimalField(_("期望工资"), **RATE, null=True, blank=True)

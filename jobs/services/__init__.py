@@ -38,6 +38,7 @@ from .registration import (
     employer_review,
     person_category_record,
     worker_profile_save,
+    worker_seeking_set,
 )
 from .windows import posting_window_sync, seeker_spells_sync
 
@@ -72,6 +73,7 @@ __all__ = [
     "posting_submit",
     "posting_update",
     "worker_profile_save",
+    "worker_seeking_set",
     "posting_window_sync",
     "seeker_spells_sync",
 ]

@@ -96,6 +96,32 @@ def worker_profile_save(
 
 
 @transaction.atomic
+def worker_seeking_set(*, user, actor, seeking: bool, request=None) -> WorkerProfile:
+    """Pause (``seeking=False``: found work, away) or resume a job-seeker registration: closes or reopens its
+    seeking spells (ADR 0041), so later months stop or start counting the worker as a seeker. Repeating the
+    same call changes nothing and writes no audit row."""
+    require_for_worker(user, actor)
+    try:
+        profile = WorkerProfile.objects.select_for_update().select_related("user").get(user=user)
+    except WorkerProfile.DoesNotExist:
+        raise DomainError(fields={"seeking": [_("尚未进行求职登记。")]}) from None
+    if profile.seeking != seeking:
+        profile.seeking = seeking
+        profile.save(update_fields=["seeking", "updated_at"])
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=profile,
+            before={"seeking": not seeking},
+            after={"seeking": seeking},
+            request=request,
+            on_behalf_of=user if actor.pk != user.pk else None,
+        )
+    seeker_spells_sync(profile)
+    return profile
+
+
+@transaction.atomic
 def employer_register(
     *, user, actor, kind: str, display_name: str, scope_unit, organization=None, request=None
 ) -> EmployerProfile:

@@ -1,7 +1,8 @@
 """Keep the validity windows (ADR 0041) in the caller's transaction. Both are idempotent: a call that finds
 the windows already matching the row's state writes nothing, so a retried save or transition is harmless.
 
-A registration is **seeking** while its account is active and it lists at least one available weekday; it
+A registration is **seeking** while it is not paused (``WorkerProfile.seeking``), its account is active and
+it lists at least one available weekday; it
 seeks in each occupation it has a skill in (or, with no skill, in no particular occupation). A posting is
 **valid** while it is published."""
 
@@ -23,7 +24,7 @@ class EndReason:
 def seeking_occupations(profile: WorkerProfile) -> set[int | None] | None:
     """The occupations ``profile`` seeks work in now ({None} when it lists no skill), or None when it is not
     seeking at all."""
-    if not profile.user.is_active or not (profile.available_days or "").strip():
+    if not profile.seeking or not profile.user.is_active or not (profile.available_days or "").strip():
         return None
     occupations = set(profile.skills.values_list("occupation_id", flat=True))
     return occupations or {None}

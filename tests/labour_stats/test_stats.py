@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from jobs.choices import ApplicationStatus, PostingStatus
-from jobs.models import Application, ApplicationEvent, Posting, PostingEvent, WorkerProfile
+from jobs.models import Application, ApplicationEvent, Posting, PostingEvent, SeekerSpell, WorkerProfile
 from labour_stats.models import SupplyDemandStat
 from labour_stats.services import guidance_compute, guidance_publish, supply_demand_compute
 from tests.jobs.factories import draft_posting, make_employer, make_worker, occupation
@@ -48,6 +48,12 @@ def registered(
     user = make_worker(unit=unit, skills=((skill, "skilled", 2),))
     WorkerProfile.objects.filter(user=user).update(created_at=created_at, available_days=available_days)
     User.objects.filter(pk=user.pk).update(is_active=active)
+    # as an import would load its history: seeking from registration, or never if unavailable or inactive
+    spells = SeekerSpell.objects.filter(profile__user=user)
+    if available_days and active:
+        spells.update(started_at=created_at)
+    else:
+        spells.delete()
     return user
 
 
@@ -117,6 +123,33 @@ def test_supply_demand_figures_on_a_hand_built_month(march):
     city = SupplyDemandStat.objects.get(month=MONTH, occupation=cleaner, scope_unit=None)
     assert (city.open_positions, city.postings, city.active_seekers, city.ratio) == (6, 3, 3, Decimal("2.00"))
     assert city.hires == 2 and city.avg_days_to_fill == Decimal("3.0")
+
+
+def test_supply_demand_counts_the_seekers_valid_in_that_month_not_today(march):
+    """Seekers from the seeking spells (ADR 0041): one who stopped seeking mid-March counts in March, one who
+    stopped at the end of February does not; a seeker who becomes unavailable today leaves March as it was."""
+    from jobs import services as jobs_services
+
+    county_a, _ = march
+    mid = registered(county_a, created_at=at(1, month=dt.date(2025, 1, 1)))
+    SeekerSpell.objects.filter(profile__user=mid).update(ended_at=at(10))
+    gone = registered(county_a, created_at=at(1, month=dt.date(2025, 1, 1)))
+    SeekerSpell.objects.filter(profile__user=gone).update(
+        ended_at=timezone.make_aware(dt.datetime(2025, 3, 1))  # the first instant of March: not in it
+    )
+    supply_demand_compute(month=MONTH)
+    cleaner = occupation("cleaner")
+    row = SupplyDemandStat.objects.get(month=MONTH, occupation=cleaner, scope_unit=county_a)
+    assert row.active_seekers == 3  # w1, w2 and the one who stopped on 03-10
+    assert row.ratio == Decimal("1.67")  # 5 ÷ 3
+
+    w1 = WorkerProfile.objects.filter(user__scope_unit=county_a, created_at=at(1, month=dt.date(2025, 1, 1)))
+    w1 = w1.exclude(user__in=[mid, gone]).get().user
+    jobs_services.worker_seeking_set(user=w1, actor=w1, seeking=False)  # today
+    assert SeekerSpell.objects.get(profile__user=w1).ended_at is not None
+    supply_demand_compute(month=MONTH)
+    row = SupplyDemandStat.objects.get(month=MONTH, occupation=cleaner, scope_unit=county_a)
+    assert (row.active_seekers, row.ratio) == (3, Decimal("1.67"))
 
 
 def test_supply_demand_ratio_is_empty_without_seekers_and_recompute_replaces_rows(county_a):
