@@ -153,12 +153,12 @@ def posting_move(
     posting: Posting, to_status: str, *, actor, reason: str = "", fields=(), request=None
 ) -> Posting:
     """A (locked) posting to ``to_status`` in the caller's transaction; the first publication is dated."""
-    fields = list(fields)
+    fields, now = list(fields), timezone.now()
     if to_status == PostingStatus.PUBLISHED and posting.published_at is None:
-        posting.published_at = timezone.now()
+        posting.published_at = now
         fields.append("published_at")
     POSTING_WORKFLOW.move(posting, to_status, actor=actor, reason=reason, fields=fields, request=request)
-    posting_window_sync(posting)  # published ↔ a validity window (ADR 0041)
+    posting_window_sync(posting, now=now)  # published ↔ a validity window (ADR 0041)
     return posting
 
 
