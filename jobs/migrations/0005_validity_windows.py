@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='workerprofile',
             name='seeking',
-            field=models.BooleanField(default=True, editable=False, help_text='本人或服务台暂停求职时为否；恢复求职时为是（jobs.services.worker_seeking_set）。', verbose_name='正在求职'),
+            field=models.BooleanField(db_default=True, default=True, editable=False, help_text='本人或服务台暂停求职时为否；恢复求职时为是（jobs.services.worker_seeking_set）。', verbose_name='正在求职'),
         ),
         migrations.CreateModel(
             name='PostingWindow',

@@ -81,6 +81,7 @@ class WorkerProfile(TimeStampedModel):
     seeking = models.BooleanField(
         _("正在求职"),
         default=True,
+        db_default=True,  # bulk loaders (bench data, imports) may leave it out
         editable=False,
         help_text=_("本人或服务台暂停求职时为否；恢复求职时为是（jobs.services.worker_seeking_set）。"),
     )

@@ -51,6 +51,15 @@ def test_bench_data_is_complete_and_deterministic(scenarios, db):
     assert Posting.objects.count() == 2000
     assert Posting.objects.open().count() == 600
     assert WorkOrder.objects.filter(status="settled").count() == 5000
+    # validity windows (ADR 0041): a spell per skill, a window per published posting, open while published
+    from jobs.models import PostingWindow, SeekerSpell, WorkerSkill
+
+    assert SeekerSpell.objects.count() == WorkerSkill.objects.count() > 0
+    assert PostingWindow.objects.count() == Posting.objects.filter(published_at__isnull=False).count()
+    assert (
+        PostingWindow.objects.filter(closed_at__isnull=True).count()
+        == Posting.objects.filter(status="published").count()
+    )
     posting = Posting.objects.order_by("pk").first()
     assert posting.search_text and posting.search_tokens
     # Built exactly as jobs.services._prepare builds them.

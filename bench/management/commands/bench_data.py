@@ -43,7 +43,16 @@ from jobs.choices import (
     VerificationStatus,
     WageUnit,
 )
-from jobs.models import Application, EmployerProfile, Occupation, Posting, WorkerProfile, WorkerSkill
+from jobs.models import (
+    Application,
+    EmployerProfile,
+    Occupation,
+    Posting,
+    PostingWindow,
+    SeekerSpell,
+    WorkerProfile,
+    WorkerSkill,
+)
 from markets.choices import MarketKind, MarketStatus, OperatingModel
 from markets.models import Market
 from work.choices import CheckMethod, WorkOrderStatus
@@ -223,6 +232,11 @@ def _jitter(rng: random.Random, lat: float, lng: float, km: float) -> tuple[floa
 
 def _name(rng: random.Random) -> str:
     return rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
+
+
+def _day_after(day: dt.date) -> dt.datetime:
+    """The first instant after ``day`` (Asia/Shanghai)."""
+    return timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min))
 
 
 class Loader:
@@ -602,7 +616,19 @@ class Command(BaseCommand):
                         )
 
             self.loader.insert(WorkerSkill, ["profile", "occupation", "level", "years"], skills())
-            self.loader.reset_sequences([User, RoleGrant, WorkerProfile, WorkerSkill])
+            # seeking from registration in each skill's occupation (ADR 0041); listed first: no query may run
+            # on the connection during a COPY
+            spells = list(
+                WorkerSkill.objects.filter(profile_id__gte=first_profile).values_list(
+                    "profile_id", "occupation_id", "profile__created_at"
+                )
+            )
+            self.loader.insert(
+                SeekerSpell,
+                ["profile", "occupation", "started_at", "ended_at", "end_reason"],
+                ((p, o, at, None, "") for p, o, at in spells),
+            )
+            self.loader.reset_sequences([User, RoleGrant, WorkerProfile, WorkerSkill, SeekerSpell])
         return n
 
     # --- postings ----------------------------------------------------------------------------------------
@@ -764,8 +790,24 @@ class Command(BaseCommand):
                 )
 
         with transaction.atomic():
+            first_posting = self.loader.next_id(Posting)
             n = self.loader.insert(Posting, fields, rows())
-            self.loader.reset_sequences([Posting])
+            # validity windows (ADR 0041): a published posting's is open; the others' closed after the last
+            # work day (the generator keeps no event history)
+            windows = [
+                (
+                    pk,
+                    published,
+                    None if status == PostingStatus.PUBLISHED else _day_after(end),
+                    "" if status == PostingStatus.PUBLISHED else status,
+                )
+                for pk, published, status, end in Posting.objects.filter(
+                    pk__gte=first_posting, published_at__isnull=False
+                ).values_list("pk", "published_at", "status", "work_end_date")
+            ]
+            windows = [(pk, o, max(c, o) if c else None, r) for pk, o, c, r in windows]
+            self.loader.insert(PostingWindow, ["posting", "opened_at", "closed_at", "close_reason"], windows)
+            self.loader.reset_sequences([Posting, PostingWindow])
         return n
 
     # --- applications and settled work orders ------------------------------------------------------------
