@@ -24,6 +24,15 @@ REQUIRED = {
     "complaints_closed",
     "trainees_enrolled",
     "trainees_completed",
+    # supply and demand as it was (ADR 0041)
+    "postings_valid",
+    "demand_valid",
+    "demand_new",
+    "seekers_valid",
+    "seekers_new",
+    "demand_seeker_ratio",
+    "services_total",
+    "counter_services_share",
 }
 
 
@@ -35,6 +44,23 @@ def test_catalogue_seeded_with_the_required_indicators():
     assert (row.unit, row.source_app, row.method, row.additive) == ("yuan", "work", "computed", True)
     assert Indicator.objects.get(code="workers_total").stock is True
     assert Indicator.objects.get(code="urban_new_employment").method == "submitted"
+    ratio = Indicator.objects.get(code="demand_seeker_ratio")
+    assert (ratio.unit, ratio.method, ratio.additive, ratio.breakdowns) == (
+        "ratio",
+        "computed",
+        False,
+        ["occupation"],
+    )
+    share = Indicator.objects.get(code="counter_services_share")
+    assert (share.unit, share.additive) == ("percent", False) and "全部渠道服务人次" in share.definition
+
+
+def test_ratio_indicators_name_computed_indicators_and_are_not_additive():
+    from reports.calculators import CALCULATORS, RATIOS
+
+    for code, ratio in RATIOS.items():
+        assert {ratio.numerator, ratio.denominator} <= set(CALCULATORS), code
+        assert Indicator.objects.get(code=code).additive is False
 
 
 def test_indicator_list_is_public_and_ordered(api):
