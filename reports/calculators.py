@@ -10,6 +10,7 @@ the city's figure of an additive indicator is the sum of its units' (ADR 0036)."
 from __future__ import annotations
 
 import datetime as dt
+import statistics
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -31,7 +32,7 @@ from jobs.models import (
 )
 from training.choices import EnrollmentChannel, EnrollmentStatus
 from training.models import Enrollment, EnrollmentEvent, TrainingResult
-from work.models import WorkOrder
+from work.models import ArrearsAlert, WorkOrder
 
 from .periods import Period
 
@@ -345,3 +346,88 @@ def ratio_of(numerator: Decimal, denominator: Decimal, scale: int = 1) -> Decima
     if not denominator:
         return None
     return (Decimal(numerator) * scale / Decimal(denominator)).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+# --- issue 18, the remaining indicators (ADR 0042) --------------------------------------------------------
+# A median is non-additive: its per-unit calculator is in CALCULATORS (as every computed indicator's), and
+# its city figure comes from CITY_CALCULATORS — the median over every row that belongs to some unit, not a
+# sum of the units' medians. The service asks CITY_CALCULATORS for every indicator whose catalogue row is
+# not additive.
+
+
+def _median(values: list[Decimal]) -> Decimal:
+    return Decimal(statistics.median(values)).quantize(CENT) if values else Decimal("0.00")
+
+
+def _medians(pairs) -> tuple[PerUnit, Decimal]:
+    """(unit, value) rows -> the median per unit and the median over all the rows (the city)."""
+    by_unit: dict[int, list[Decimal]] = defaultdict(list)
+    for unit, value in pairs:
+        by_unit[unit].append(Decimal(value))
+    everything = [v for values in by_unit.values() for v in values]
+    return {u: _median(values) for u, values in by_unit.items()}, _median(everything)
+
+
+def _daily_wages(p: Period):
+    return (
+        WorkOrder.objects.filter(
+            posting__scope_unit__isnull=False, daily_wage__isnull=False, **_within("settled_at", p)
+        )
+        .values_list("posting__scope_unit", "daily_wage")
+        .order_by()
+    )
+
+
+def wages_paid_median_daily(p: Period) -> PerUnit:
+    return _medians(_daily_wages(p))[0]
+
+
+def wages_paid_median_daily_city(p: Period) -> Decimal:
+    return _medians(_daily_wages(p))[1]
+
+
+def arrears_alerts(p: Period) -> PerUnit:
+    return _count(ArrearsAlert.objects.filter(**_within("raised_at", p)), "work_order__posting__scope_unit")
+
+
+def complaints_accepted(p: Period) -> PerUnit:
+    return _count(Case.objects.filter(**_within("accepted_at", p)), "scope_unit")
+
+
+DAY = Decimal(86400)
+
+
+def _days_to_close(p: Period):
+    rows = (
+        Case.objects.filter(scope_unit__isnull=False, **_within("resolved_at", p))
+        .values_list("scope_unit", "received_at", "resolved_at")
+        .order_by()
+    )
+    return [(u, Decimal((resolved - received).total_seconds()) / DAY) for u, received, resolved in rows]
+
+
+def complaints_median_days_to_close(p: Period) -> PerUnit:
+    return _medians(_days_to_close(p))[0]
+
+
+def complaints_median_days_to_close_city(p: Period) -> Decimal:
+    return _medians(_days_to_close(p))[1]
+
+
+CALCULATORS.update(
+    {
+        fn.__name__: fn
+        for fn in (
+            wages_paid_median_daily,
+            arrears_alerts,
+            complaints_accepted,
+            complaints_median_days_to_close,
+        )
+    }
+)
+
+# indicator code -> the city's figure of a non-additive indicator
+CITY_CALCULATORS: dict[str, Callable[[Period], Decimal]] = {
+    "wages_paid_median_daily": wages_paid_median_daily_city,
+    "complaints_median_days_to_close": complaints_median_days_to_close_city,
+}

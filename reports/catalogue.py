@@ -284,6 +284,63 @@ ROWS = [
     ),
 ]
 
+# issue 18, the remaining indicators (ADR 0042), appended so the seeded rows keep their sort. A median is
+# non-additive: the city's figure is computed over the city's rows (``reports.calculators.CITY_CALCULATORS``).
+ROWS += [
+    (
+        "wages_paid_median_daily",
+        "结算日工资中位数",
+        "Median daily wage of settled work orders",
+        "yuan",
+        "work",
+        [],
+        "computed",
+        False,
+        False,
+        "统计期内结算（WorkOrder.settled_at 在期内）且有折合日工资（WorkOrder.daily_wage）的用工单，"
+        "其折合日工资的中位数（元，两位小数），按岗位所在县（市、区）统计；全市数按全市用工单计算，"
+        "不是各县之和。期内无此类用工单的单位记为 0。",
+    ),
+    (
+        "arrears_alerts",
+        "欠薪预警件数",
+        "Wage-arrears alerts raised",
+        "items",
+        "work",
+        [],
+        "computed",
+        True,
+        False,
+        "统计期内发出（ArrearsAlert.raised_at 在期内）的欠薪预警件数，按用工单岗位所在县（市、区）统计。",
+    ),
+    (
+        "complaints_accepted",
+        "受理投诉件数",
+        "Complaints accepted",
+        "items",
+        "disputes",
+        [],
+        "computed",
+        True,
+        False,
+        "统计期内受理（Case.accepted_at 在期内）的投诉件数，按承办县（市、区）统计。",
+    ),
+    (
+        "complaints_median_days_to_close",
+        "投诉办结天数中位数",
+        "Median days from receipt to closing (complaints)",
+        "days",
+        "disputes",
+        [],
+        "computed",
+        False,
+        False,
+        "统计期内办结（Case.resolved_at 在期内）的投诉，自收到（received_at）至办结所经天数（按实际时长折算，"
+        "两位小数）的中位数，按承办县（市、区）统计；全市数按全市办结件计算，不是各县之和。"
+        "期内无办结件的单位记为 0。",
+    ),
+]
+
 FIELDS = (
     "code",
     "name",

@@ -26,3 +26,4 @@ class IndicatorUnit(models.TextChoices):
     YUAN = "yuan", _("元")
     RATIO = "ratio", _("倍")
     PERCENT = "percent", _("%")
+    DAYS = "days", _("天")

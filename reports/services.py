@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from core import queue
 
-from .calculators import BREAKDOWNS, CALCULATORS, CENT, RATIOS, Ratio, ratio_of
+from .calculators import BREAKDOWNS, CALCULATORS, CENT, CITY_CALCULATORS, RATIOS, Ratio, ratio_of
 from .choices import FactSource, IndicatorMethod
 from .models import Fact, Indicator
 from .orgunits import units
@@ -38,12 +38,12 @@ class ComputeSummary:
 def _figures(indicator: Indicator, period: Period, unit_ids: list[int]) -> dict[tuple, Decimal]:
     """(org unit id or None, breakdown key, breakdown value) -> figure: the totals for every unit (0 where
     nothing happened) and the city; each computed breakdown's cells that have rows, and their city sums."""
-    if not indicator.additive:  # no non-additive computed indicator yet: it will bring its own city figure
+    if not indicator.additive and indicator.code not in CITY_CALCULATORS:
         raise NotImplementedError(f"{indicator.code}: a non-additive indicator needs a city calculator")
     per_unit = CALCULATORS[indicator.code](period)
     known = set(unit_ids)
     values: dict[tuple, Decimal] = {(u, *TOTAL): Decimal(per_unit.get(u, 0)).quantize(CENT) for u in unit_ids}
-    values[(None, *TOTAL)] = sum((values[(u, *TOTAL)] for u in unit_ids), Decimal("0.00"))
+    values[(None, *TOTAL)] = _city_total(indicator, period, [values[(u, *TOTAL)] for u in unit_ids])
     for key, calculator in BREAKDOWNS.get(indicator.code, {}).items():
         city: dict[str, Decimal] = {}
         for (unit_id, value), figure in sorted(calculator(period).items()):
@@ -75,6 +75,14 @@ def _ratio_figures(
         if value is not None:
             values[cell] = value
     return values
+
+
+def _city_total(indicator: Indicator, period: Period, unit_figures: list[Decimal]) -> Decimal:
+    """The city's total: the sum of its units' for an additive indicator; otherwise (a median) the
+    indicator's own city calculator over the city's rows (ADR 0042)."""
+    if indicator.additive:
+        return sum(unit_figures, Decimal("0.00"))
+    return Decimal(CITY_CALCULATORS[indicator.code](period)).quantize(CENT)
 
 
 @transaction.atomic

@@ -27,7 +27,7 @@ from jobs.models import (
 from training.choices import EnrollmentChannel, EnrollmentStatus
 from training.models import Enrollment, EnrollmentEvent, TrainingResult
 from work.choices import WorkOrderStatus
-from work.models import WorkOrder
+from work.models import ArrearsAlert, WorkOrder
 
 from ..accounts.factories import UserFactory
 from ..jobs.factories import draft_posting, make_employer, make_worker, occupation
@@ -100,7 +100,7 @@ def history(unit: ScopeUnit, *, skip: tuple[int, ...] = ()) -> None:
                 at=instant + dt.timedelta(days=1),
             )
         start = instant - dt.timedelta(hours=10)
-        WorkOrder.objects.create(
+        order = WorkOrder.objects.create(
             application=application,
             posting=posting,
             worker=worker,
@@ -123,7 +123,10 @@ def history(unit: ScopeUnit, *, skip: tuple[int, ...] = ()) -> None:
             queue=Queue.MEDIATION,
             received_at=instant,
             resolved_at=INSTANTS[i + 1] if i + 1 < len(INSTANTS) else None,
+            accepted_at=instant + dt.timedelta(hours=1),  # the last second of October is accepted in November
         )
+        if i % 2 == 0:
+            ArrearsAlert.objects.create(work_order=order, amount=Decimal("100.00"), raised_at=instant)
         enrollment = enroll(training_class, worker, status=EnrollmentStatus.ENROLLED)
         Enrollment.objects.filter(pk=enrollment.pk).update(
             created_at=instant - dt.timedelta(days=2),

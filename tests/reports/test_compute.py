@@ -5,6 +5,7 @@ schedule."""
 from __future__ import annotations
 
 import datetime as dt
+import statistics
 from decimal import Decimal
 
 import pytest
@@ -23,13 +24,15 @@ from jobs.models import (
     WorkerProfile,
 )
 from reports import services, tasks
-from reports.calculators import BREAKDOWNS, CALCULATORS, RATIOS
+from reports.calculators import BREAKDOWNS, CALCULATORS, CITY_CALCULATORS, RATIOS
 from reports.models import Fact, Indicator
 from training.choices import EnrollmentChannel, EnrollmentStatus
 from training.models import Enrollment, EnrollmentEvent, TrainingResult
-from work.models import WorkOrder
+from work.models import ArrearsAlert, WorkOrder
 
 from .factories import SHANGHAI, history
+
+MEDIANS = set(CITY_CALCULATORS)  # non-additive: the city has its own calculator
 
 pytestmark = pytest.mark.django_db
 
@@ -165,6 +168,29 @@ def brute(code: str, period: str, unit_id: int | None) -> Decimal:
             if s.started_at < start and (s.ended_at is None or s.ended_at > start)
         }
         n = len(valid) if code == "seekers_valid" else len(valid - carried)
+    elif code == "arrears_alerts":
+        n = sum(
+            1
+            for a in ArrearsAlert.objects.select_related("work_order__posting")
+            if inside(a.raised_at) and mine(a.work_order.posting.scope_unit_id)
+        )
+    elif code == "complaints_accepted":
+        n = sum(1 for c in Case.objects.all() if inside(c.accepted_at) and mine(c.scope_unit_id))
+    elif code in MEDIANS:
+        if code == "wages_paid_median_daily":
+            values = [
+                o.daily_wage
+                for o in WorkOrder.objects.select_related("posting")
+                if inside(o.settled_at) and o.daily_wage is not None and mine(o.posting.scope_unit_id)
+            ]
+        else:
+            values = [
+                Decimal((c.resolved_at - c.received_at).total_seconds()) / 86400
+                for c in Case.objects.all()
+                if inside(c.resolved_at) and mine(c.scope_unit_id)
+            ]
+        # the median of an even count is the mean of the middle two; no rows is written as 0
+        return Decimal(statistics.median(values)).quantize(Decimal("0.01")) if values else Decimal("0.00")
     else:  # pragma: no cover - a new computed indicator needs its rule here
         raise AssertionError(f"no brute-force rule for {code}")
     return Decimal(n)
@@ -281,8 +307,34 @@ def test_fact_equals_brute_force_for_county_and_city(raw, code, period):
     services.compute(period)
     for unit_id in (county_a.pk, county_b.pk, None):
         assert fact(code, period, unit_id) == brute(code, period, unit_id), (code, period, unit_id)
+    if code in MEDIANS:  # non-additive: the city's median is over the city's rows, not a sum
+        return
     units = ScopeUnit.objects.filter(is_active=True).values_list("pk", flat=True)
     assert fact(code, period, None) == sum(fact(code, period, u) for u in units)
+
+
+def test_medians_worked_by_hand_for_october(raw):
+    """October holds index 1 and 2 in county A (daily wages 201.10 and 202.10: median 201.60) and only index 1
+    in county B (201.10); the city's median is over all three (201.10, 201.10, 202.10 → 201.10), not a sum.
+    Cases resolved in October (resolved at the next instant): index 0 (09-30 23:59:59 → 10-01 00:00, 1 s) and
+    index 1 (10-01 00:00 → 10-31 23:59:59, 31 days less a second), in both counties (B skips only index 2's
+    rows, and its index 1 is still resolved at 10-31 23:59:59): 15.5 days each, and the city's median over the
+    four is 15.5 too."""
+    county_a, county_b = raw
+    services.compute("202610")
+    assert fact("wages_paid_median_daily", "202610", county_a.pk) == Decimal("201.60")
+    assert fact("wages_paid_median_daily", "202610", county_b.pk) == Decimal("201.10")
+    assert fact("wages_paid_median_daily", "202610", None) == Decimal("201.10")
+    # (1 s + 31 d − 1 s) / 2 = 15.5 days in each county and in the city
+    for unit_id in (county_a.pk, county_b.pk, None):
+        assert fact("complaints_median_days_to_close", "202610", unit_id) == Decimal("15.50")
+    # accepted an hour after receipt: indexes 0 and 1 in October, index 2 (23:59:59) in November
+    assert fact("complaints_accepted", "202610", county_a.pk) == Decimal(
+        "2"
+    )  # index 0 (10-01 00:59:59) and 1
+    # alerts on the even indexes' orders: in October only index 2 — which county B skips
+    assert fact("arrears_alerts", "202610", county_a.pk) == Decimal("1")
+    assert fact("arrears_alerts", "202610", county_b.pk) == Decimal("0")
 
 
 def test_figures_from_the_rule_for_county_a_in_october(raw):
@@ -323,7 +375,11 @@ def test_recompute_updates_only_what_changed(raw):
     ).get()
     Case.objects.filter(pk=case.pk).update(received_at=dt.datetime(2026, 10, 5, tzinfo=SHANGHAI))
     summary = services.compute("202610")
-    assert summary.updated == 2  # county A's row and the city's
+    # complaints received: county A's row and the city's; the median days to close of county A, whose case 0
+    # (resolved 10-01) now runs −4 days: (−4 d + 31 d − 1 s) / 2 = 13.50 — the city's median of
+    # (−4 d, 1 s, 31 d − 1 s, 31 d − 1 s) stays 15.50
+    assert summary.updated == 3
+    assert fact("complaints_median_days_to_close", "202610", county_a.pk) == Decimal("13.50")
     assert fact("complaints_received", "202610", county_a.pk) == before + 1
 
 
