@@ -24,6 +24,15 @@ class InvalidTransition(DomainError):
     default_message = _("当前状态下不能执行该操作。")
 
 
+class Conflict(DomainError):
+    """The request is valid but the stored state forbids it (a locked period, an unknown code in a batch):
+    409, with the offending rows or fields in ``fields``."""
+
+    status = 409
+    default_code = "conflict"
+    default_message = _("与现有数据冲突。")
+
+
 class NotPermitted(DomainError):
     status = 403
     default_code = "permission_denied"

@@ -8,6 +8,7 @@ after the first changes no row. The city's row of an additive indicator is the s
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -86,8 +87,14 @@ def _city_total(indicator: Indicator, period: Period, unit_figures: list[Decimal
 
 
 @transaction.atomic
-def compute(period: Period | str, *, now: dt.datetime | None = None) -> ComputeSummary:
-    """Recompute ``period`` (a ``Period`` or its code). Concurrent runs queue on the catalogue's row locks."""
+def compute(
+    period: Period | str,
+    *,
+    now: dt.datetime | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> ComputeSummary:
+    """Recompute ``period`` (a ``Period`` or its code). Concurrent runs queue on the catalogue's row locks.
+    ``progress(done, total)`` is called after each indicator (a run's progress for the page)."""
     period = parse_period(period) if isinstance(period, str) else period
     now = now or timezone.now()
     indicators = list(
@@ -103,7 +110,7 @@ def compute(period: Period | str, *, now: dt.datetime | None = None) -> ComputeS
     summary = ComputeSummary(period=period.code, indicators=len(indicators))
     create, update, seen = [], [], set()
     figures: dict[str, dict[tuple, Decimal]] = {}
-    for indicator in sorted(indicators, key=lambda i: i.code in RATIOS):  # ratios after what they divide
+    for done, indicator in enumerate(sorted(indicators, key=lambda i: i.code in RATIOS), 1):  # ratios last
         if indicator.code in RATIOS:
             figures[indicator.code] = _ratio_figures(RATIOS[indicator.code], figures, period, unit_ids)
         else:
@@ -133,6 +140,8 @@ def compute(period: Period | str, *, now: dt.datetime | None = None) -> ComputeS
                 update.append(fact)
             else:
                 summary.unchanged += 1
+        if progress is not None:
+            progress(done, len(indicators))
     stale = [f.pk for key, f in existing.items() if key not in seen]
     if stale:
         summary.deleted = Fact.objects.filter(pk__in=stale).delete()[0]
