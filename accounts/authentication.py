@@ -79,8 +79,10 @@ class ApiClientTokenAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed(_("令牌无效。"))
         if not client.is_usable:
             raise exceptions.AuthenticationFailed(_("令牌已过期或已吊销。"))
-        if request.method not in SAFE_METHODS:
-            # County office systems read; they never write (DESIGN.md): every write by a token is refused.
+        view = (getattr(request, "parser_context", None) or {}).get("view")
+        if request.method not in SAFE_METHODS and not getattr(view, "token_writes", False):
+            # County office systems read; the one write they make is the reports push, whose view opts in
+            # (``token_writes``, ADR 0043): every other write by a token is refused.
             raise exceptions.PermissionDenied(_("县（市、区）业务系统的令牌只能读取数据。"))
         now = timezone.now()
         if client.last_used_at is None or now - client.last_used_at > timedelta(minutes=5):

@@ -27,3 +27,11 @@ class IndicatorUnit(models.TextChoices):
     RATIO = "ratio", _("倍")
     PERCENT = "percent", _("%")
     DAYS = "days", _("天")
+
+
+class ApprovalStatus(models.TextChoices):
+    """A month's approval for one org unit (DHIS2's approval levels): a county submits, the city accepts."""
+
+    OPEN = "open", _("未报送")
+    SUBMITTED = "submitted", _("已报送")
+    ACCEPTED = "accepted", _("已审核")

@@ -4,14 +4,16 @@ Nothing imports this app; it reads every app to its left."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from core.models import ScopeUnit
+from core.models import ScopeUnit, TransitionEvent
 from core.scope import ScopedQuerySet
+from core.workflow import Workflow
 
-from .choices import FactSource, IndicatorMethod, IndicatorUnit, PeriodKind
+from .choices import ApprovalStatus, FactSource, IndicatorMethod, IndicatorUnit, PeriodKind
 
 
 class Indicator(models.Model):
@@ -87,6 +89,7 @@ class Fact(models.Model):
     class Meta:
         verbose_name = _("统计数据")
         verbose_name_plural = _("统计数据")
+        permissions = [("submit_fact", _("报送县级统计数据"))]
         ordering = ["indicator__sort", "period", "org_unit__code", "breakdown_key", "breakdown_value"]
         indexes = [models.Index(fields=["period", "indicator"], name="fact_period_indicator")]
         constraints = [
@@ -113,3 +116,106 @@ class Fact(models.Model):
     @property
     def org_unit_code(self) -> str:
         return self.org_unit.code if self.org_unit_id else "city"
+
+
+class PeriodApproval(models.Model):
+    """A month's approval for one org unit, as DHIS2's approval levels: a county (or zone) submits its month
+    once the month has ended, the city accepts it, and the city's own row is accepted once every unit's is.
+    A submitted or accepted month is locked for that unit: neither the recompute nor a push changes its
+    facts; reopening is the city's audited action with a reason. Rows are created on first use (a month
+    without a row is open)."""
+
+    scope_field = "org_unit"
+
+    period = models.CharField(_("统计月份"), max_length=6)
+    org_unit = models.ForeignKey(
+        ScopeUnit,
+        verbose_name=_("统计单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("空为全市。"),
+    )
+    status = models.CharField(
+        _("状态"), max_length=12, choices=ApprovalStatus.choices, default=ApprovalStatus.OPEN
+    )
+    submitted_at = models.DateTimeField(_("报送时间"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("报送人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    accepted_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审核人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("月度报送审核")
+        verbose_name_plural = _("月度报送审核")
+        ordering = ["-period", "org_unit__code"]
+        permissions = [
+            ("submit_periodapproval", _("报送本县（市、区）月度统计")),
+            ("accept_periodapproval", _("审核月度统计")),
+            ("reopen_periodapproval", _("退回或重新打开月度统计")),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period", "org_unit"],
+                condition=Q(org_unit__isnull=False),
+                name="approval_unique_unit",
+            ),
+            models.UniqueConstraint(
+                fields=["period"], condition=Q(org_unit__isnull=True), name="approval_unique_city"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=ApprovalStatus.values), name="approval_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        unit = self.org_unit.name if self.org_unit_id else _("全市")
+        return f"{self.period} {unit} {self.get_status_display()}"
+
+    @property
+    def locked(self) -> bool:
+        return self.status != ApprovalStatus.OPEN
+
+
+class PeriodApprovalEvent(TransitionEvent):
+    subject_field = "approval"
+
+    approval = models.ForeignKey(
+        PeriodApproval, verbose_name=_("月度报送"), on_delete=models.CASCADE, related_name="events"
+    )
+    from_status = models.CharField(_("原状态"), max_length=12, choices=ApprovalStatus.choices)
+    to_status = models.CharField(_("新状态"), max_length=12, choices=ApprovalStatus.choices)
+    reason = models.TextField(_("原因"), blank=True)
+
+    class Meta(TransitionEvent.Meta):
+        verbose_name = _("月度报送审核记录")
+        verbose_name_plural = _("月度报送审核记录")
+
+
+# a unit: open → submitted → accepted; the city: open → accepted (once every unit is); back to open by the
+# city with a reason (returned or reopened)
+APPROVAL_TRANSITIONS = {
+    ApprovalStatus.OPEN: frozenset({ApprovalStatus.SUBMITTED, ApprovalStatus.ACCEPTED}),
+    ApprovalStatus.SUBMITTED: frozenset({ApprovalStatus.ACCEPTED, ApprovalStatus.OPEN}),
+    ApprovalStatus.ACCEPTED: frozenset({ApprovalStatus.OPEN}),
+}
+APPROVAL_WORKFLOW = Workflow(
+    model=PeriodApproval, table=APPROVAL_TRANSITIONS, event_model=PeriodApprovalEvent, subject="approval"
+)

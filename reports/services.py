@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from core import queue
 
+from .approvals import lock_months, locked_units, refuse_if_city_locked
 from .calculators import BREAKDOWNS, CALCULATORS, CENT, CITY_CALCULATORS, RATIOS, Ratio, ratio_of
 from .choices import FactSource, IndicatorMethod
 from .models import Fact, Indicator
@@ -78,6 +79,27 @@ def _ratio_figures(
     return values
 
 
+def _hold(
+    indicator: Indicator, values: dict[tuple, Decimal], existing: dict, held: set[int], *, ratio: bool
+) -> dict[tuple, Decimal]:
+    """``values`` with the cells of the units whose period is locked (``held``) as they are stored, not as
+    computed now; an additive indicator's city cells summed again from its units' (held ones included), so
+    that the city still equals the sum of its units. A ratio's city cell is computed from its (held-
+    consistent) numerator and denominator; a median's city cell from today's rows (the city is not locked)."""
+    kept = {cell: value for cell, value in values.items() if cell[0] not in held}
+    for (indicator_id, unit_id, key, value), fact in existing.items():
+        if indicator_id == indicator.pk and unit_id in held:
+            kept[(unit_id, key, value)] = fact.value
+    if indicator.additive and not ratio:
+        city: dict[tuple, Decimal] = {TOTAL: Decimal("0.00")}
+        for (unit_id, key, value), figure in kept.items():
+            if unit_id is not None:
+                city[(key, value)] = city.get((key, value), Decimal("0.00")) + figure
+        kept = {cell: figure for cell, figure in kept.items() if cell[0] is not None}
+        kept.update({(None, *cell): figure for cell, figure in city.items()})
+    return kept
+
+
 def _city_total(indicator: Indicator, period: Period, unit_figures: list[Decimal]) -> Decimal:
     """The city's total: the sum of its units' for an additive indicator; otherwise (a median) the
     indicator's own city calculator over the city's rows (ADR 0042)."""
@@ -94,9 +116,15 @@ def compute(
     progress: Callable[[int, int], None] | None = None,
 ) -> ComputeSummary:
     """Recompute ``period`` (a ``Period`` or its code). Concurrent runs queue on the catalogue's row locks.
-    ``progress(done, total)`` is called after each indicator (a run's progress for the page)."""
+    ``progress(done, total)`` is called after each indicator (a run's progress for the page).
+
+    A period the city has accepted is refused (409); the units whose period is locked (submitted or
+    accepted, ``reports.approvals``) keep their stored facts."""
     period = parse_period(period) if isinstance(period, str) else period
     now = now or timezone.now()
+    lock_months(period)
+    refuse_if_city_locked(period)
+    held = locked_units(period) - {None}
     indicators = list(
         Indicator.objects.select_for_update()
         .filter(method=IndicatorMethod.COMPUTED, code__in=[*CALCULATORS, *RATIOS])
@@ -110,12 +138,10 @@ def compute(
     summary = ComputeSummary(period=period.code, indicators=len(indicators))
     create, update, seen = [], [], set()
     figures: dict[str, dict[tuple, Decimal]] = {}
-    for done, indicator in enumerate(sorted(indicators, key=lambda i: i.code in RATIOS), 1):  # ratios last
-        if indicator.code in RATIOS:
-            figures[indicator.code] = _ratio_figures(RATIOS[indicator.code], figures, period, unit_ids)
-        else:
-            figures[indicator.code] = _figures(indicator, period, unit_ids)
-        for (unit_id, breakdown_key, breakdown_value), value in figures[indicator.code].items():
+
+    def stage(indicator: Indicator, cells: dict[tuple, Decimal]) -> None:
+        """Queue the writes that bring ``indicator``'s stored facts to ``cells``."""
+        for (unit_id, breakdown_key, breakdown_value), value in cells.items():
             key = (indicator.pk, unit_id, breakdown_key, breakdown_value)
             seen.add(key)
             fact = existing.get(key)
@@ -140,8 +166,20 @@ def compute(
                 update.append(fact)
             else:
                 summary.unchanged += 1
+
+    for done, indicator in enumerate(sorted(indicators, key=lambda i: i.code in RATIOS), 1):  # ratios last
+        ratio = indicator.code in RATIOS
+        if ratio:
+            figures[indicator.code] = _ratio_figures(RATIOS[indicator.code], figures, period, unit_ids)
+        else:
+            figures[indicator.code] = _figures(indicator, period, unit_ids)
+        if held:
+            figures[indicator.code] = _hold(indicator, figures[indicator.code], existing, held, ratio=ratio)
+        stage(indicator, figures[indicator.code])
         if progress is not None:
             progress(done, len(indicators))
+    for indicator in Indicator.objects.filter(method=IndicatorMethod.SUBMITTED, additive=True):
+        stage(indicator, submitted_city_cells(indicator, period))
     stale = [f.pk for key, f in existing.items() if key not in seen]
     if stale:
         summary.deleted = Fact.objects.filter(pk__in=stale).delete()[0]
@@ -149,6 +187,51 @@ def compute(
     Fact.objects.bulk_update(update, ["value", "computed_at"])
     summary.created, summary.updated = len(create), len(update)
     return summary
+
+
+def submitted_city_cells(indicator: Indicator, period: Period) -> dict[tuple, Decimal]:
+    """The city's cells of an additive indicator the counties submit: the sum of its units' submitted
+    figures (total and each breakdown cell), where at least one unit submitted."""
+    cells: dict[tuple, Decimal] = {}
+    rows = Fact.objects.filter(
+        indicator=indicator, period=period.code, source=FactSource.SUBMITTED, org_unit__isnull=False
+    ).values_list("breakdown_key", "breakdown_value", "value")
+    for key, value, figure in rows:
+        cells[(None, key, value)] = cells.get((None, key, value), Decimal("0.00")) + figure
+    return cells
+
+
+@transaction.atomic
+def refresh_submitted_city(indicator: Indicator, period: Period, *, now: dt.datetime | None = None) -> None:
+    """After a push: the city's cells of ``indicator`` for ``period`` summed again from its units'."""
+    now = now or timezone.now()
+    cells = submitted_city_cells(indicator, period)
+    stored = {
+        (None, f.breakdown_key, f.breakdown_value): f
+        for f in Fact.objects.select_for_update(of=("self",))
+        .order_by("pk")
+        .filter(indicator=indicator, period=period.code, org_unit__isnull=True, source=FactSource.COMPUTED)
+    }
+    Fact.objects.filter(pk__in=[f.pk for cell, f in stored.items() if cell not in cells]).delete()
+    for (unit_id, key, value), figure in cells.items():
+        fact = stored.get((unit_id, key, value))
+        if fact is None:
+            Fact.objects.create(
+                indicator=indicator,
+                period=period.code,
+                period_kind=period.kind,
+                period_start=period.start,
+                period_end=period.end,
+                org_unit=None,
+                breakdown_key=key,
+                breakdown_value=value,
+                value=figure,
+                source=FactSource.COMPUTED,
+                computed_at=now,
+            )
+        elif fact.value != figure:
+            fact.value, fact.computed_at = figure, now
+            fact.save(update_fields=["value", "computed_at"])
 
 
 def compute_open_month(*, today: dt.date | None = None) -> ComputeSummary:

@@ -13,24 +13,35 @@ from decimal import Decimal
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import permissions, renderers, serializers, viewsets
+from rest_framework import permissions, renderers, serializers, status, viewsets
 from rest_framework.response import Response
 
+from core.errors import DomainError
 from core.exports import table_response
 
+from .. import push
+from ..approvals import accepted_month, final_units
+from ..choices import PeriodKind
 from ..filtersets import parse_values_query
 from ..models import Fact
+from ..periods import parse_period
 from ..permissions import may_read_facts
 from ..selectors import fact_list
 
-CACHE_CONTROL = "private, max-age=60"  # open periods change nightly; locked periods (later) may cache longer
+CACHE_OPEN = "private, max-age=60"  # an open period changes nightly and on every recompute
+CACHE_FINAL = "private, max-age=86400"  # accepted by the city: changes only if the city reopens it
 
 
 class FactReader(permissions.BasePermission):
-    """Reads for people and tokens holding ``reports.view_fact``; the scope decides which rows."""
+    """Reads for people and tokens holding ``reports.view_fact``, pushes for those holding
+    ``reports.submit_fact``; the scope decides which rows."""
 
     def has_permission(self, request, view):
-        return request.method in permissions.SAFE_METHODS and may_read_facts(request.user)
+        if request.method in permissions.SAFE_METHODS:
+            return may_read_facts(request.user)
+        return request.method == "POST" and bool(
+            request.user and request.user.is_authenticated and request.user.has_perm(push.PUSH)
+        )
 
 
 class _Download(renderers.BaseRenderer):
@@ -65,6 +76,48 @@ class ValueRowSerializer(serializers.Serializer):
     value = serializers.DecimalField(max_digits=16, decimal_places=2)
     source = serializers.CharField()
     computed_at = serializers.DateTimeField()
+
+
+class PushRowSerializer(serializers.Serializer):
+    indicator = serializers.CharField(max_length=48)
+    period = serializers.CharField(max_length=7, help_text="202611, 2026Q4 or 2026")
+    org_unit = serializers.CharField(max_length=16, help_text="a scope unit's code (`city` for the city)")
+    breakdown = serializers.CharField(max_length=24, required=False, allow_blank=True, default="")
+    breakdown_value = serializers.CharField(max_length=48, required=False, allow_blank=True, default="")
+    value = serializers.DecimalField(max_digits=16, decimal_places=2, min_value=Decimal(0))
+
+    def validate_period(self, value):
+        try:
+            return parse_period(value).code
+        except DomainError as exc:
+            raise serializers.ValidationError(str(exc.message)) from None
+
+    def validate_breakdown(self, value):
+        return "" if value == "total" else value
+
+
+class PushSerializer(serializers.Serializer):
+    dry_run = serializers.BooleanField(default=False)
+    rows = PushRowSerializer(many=True, allow_empty=False, max_length=5000)
+
+
+class PushResultRowSerializer(serializers.Serializer):
+    row = serializers.IntegerField()
+    indicator = serializers.CharField()
+    period = serializers.CharField()
+    org_unit = serializers.CharField()
+    value = serializers.CharField(required=False)
+    before = serializers.CharField(required=False)
+    result = serializers.ChoiceField(choices=[push.CREATED, push.UPDATED, push.IGNORED, push.CONFLICT])
+
+
+class PushSummarySerializer(serializers.Serializer):
+    dry_run = serializers.BooleanField()
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    ignored = serializers.IntegerField()
+    conflicts = serializers.IntegerField()
+    rows = PushResultRowSerializer(many=True)
 
 
 class ValueListSerializer(serializers.Serializer):
@@ -118,10 +171,23 @@ def _matches(request, etag: str) -> bool:
         ],
         responses=ValueListSerializer,
         tags=["reports"],
-    )
+    ),
+    create=extend_schema(
+        summary="报送统计数据（县级报送的指标，按 指标 × 统计期 × 统计单位 × 分组 幂等写入）",
+        description=(
+            "Only indicators with method `submitted`. dry_run: report, write nothing. All or nothing: an "
+            "unknown indicator, a computed one or a locked period answers 409 with fields.rows.<n>.<field>; "
+            "nothing is written. The same payload twice: the second reports every row `ignored`. County "
+            "tokens may call it (the one write a token may make, ADR 0043)."
+        ),
+        request=PushSerializer,
+        responses={200: PushSummarySerializer},
+        tags=["reports"],
+    ),
 )
 class ReportValueViewSet(viewsets.GenericViewSet):
     permission_classes = [FactReader]
+    token_writes = True  # the push: county systems submit what the portal cannot compute (ADR 0043)
     renderer_classes = [renderers.JSONRenderer, CSVRenderer, XLSXRenderer]
     serializer_class = ValueListSerializer
     pagination_class = None
@@ -142,6 +208,13 @@ class ReportValueViewSet(viewsets.GenericViewSet):
         facts = query.apply(self.get_queryset()).order_by(
             "indicator__sort", "indicator__code", "org_unit__code", "breakdown_value"
         )
+        if query.period.kind == PeriodKind.MONTH:  # in the same query: whether each row's month is accepted
+            facts = list(facts.annotate(final=accepted_month()))
+            final = bool(facts) and all(f.final for f in facts)
+        else:
+            facts = list(facts)
+            finals = final_units(query.period) if facts else set()
+            final = bool(facts) and all(f.org_unit_id in finals for f in facts)
         rows = [_row(f) for f in facts]
         fmt = request.accepted_renderer.format
         etag = _etag(fmt, rows)
@@ -159,9 +232,20 @@ class ReportValueViewSet(viewsets.GenericViewSet):
         else:
             response = Response({"count": len(rows), "results": rows})
         response["ETag"] = etag
-        response["Cache-Control"] = CACHE_CONTROL
+        response["Cache-Control"] = CACHE_FINAL if final else CACHE_OPEN
         response["Vary"] = "Authorization, Cookie, Accept"
         return response
+
+    def create(self, request, *args, **kwargs):
+        self.request.accepted_renderer = renderers.JSONRenderer()
+        self.request.accepted_media_type = renderers.JSONRenderer.media_type
+        serializer = PushSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        rows = [push.PushRow(**row) for row in serializer.validated_data["rows"]]
+        summary = push.push(
+            rows, actor=request.user, dry_run=serializer.validated_data["dry_run"], request=request
+        )
+        return Response(summary.as_dict(), status=status.HTTP_200_OK)
 
 
 ROUTES = [("reports/values", ReportValueViewSet, "report-value")]

@@ -62,8 +62,13 @@ def test_values_refuse_a_worker(api_as, worker, facts):
     assert response.json()["code"] == "permission_denied"
 
 
-def test_values_refuse_writes(api_as, city_staff, facts):
-    assert api_as(city_staff).post(URL, {"period": "202611"}).status_code in (403, 405)
+def test_values_refuse_writes_but_the_push(api_as, city_staff, auditor, facts):
+    # the one write is the push (test_push.py): an auditor may not; a malformed push is a field error
+    assert api_as(auditor).post(URL, {"period": "202611"}).status_code == 403
+    for method in ("put", "patch", "delete"):
+        assert getattr(api_as(city_staff), method)(URL, {}).status_code in (403, 405)
+    bad = api_as(city_staff).post(URL, {"period": "202611"}, format="json")
+    assert bad.status_code == 400 and list(bad.json()["fields"]) == ["rows"]
 
 
 def test_officer_sees_only_own_county_rows(api_as, officer, facts):
