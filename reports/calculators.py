@@ -574,9 +574,7 @@ def _first_submitted() -> Coalesce:
     """An application's first submission: its earliest event to submitted, else (imported without events)
     its ``submitted_at`` — a resubmission after a return does not count it again."""
     first = (
-        SubsidyApplicationEvent.objects.filter(
-            application=OuterRef("pk"), to_status=SubsidyStatus.SUBMITTED
-        )
+        SubsidyApplicationEvent.objects.filter(application=OuterRef("pk"), to_status=SubsidyStatus.SUBMITTED)
         .order_by("at", "pk")
         .values("at")[:1]
     )

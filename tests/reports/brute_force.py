@@ -125,7 +125,8 @@ def complaints_closed_on_time(start, end, day0, day1, mine) -> Pairs:
         if not (case.resolved_at and start <= case.resolved_at < end and mine(case.scope_unit_id)):
             continue
         late = any(
-            (c.stopped_at or case.resolved_at) > (c.extended_due_at or c.due_at) for c in clocks.get(case.pk, [])
+            (c.stopped_at or case.resolved_at) > (c.extended_due_at or c.due_at)
+            for c in clocks.get(case.pk, [])
         )
         if not late:
             out.append((ONE, ""))

@@ -65,6 +65,8 @@ def history(unit: ScopeUnit, *, skip: tuple[int, ...] = ()) -> None:
     """One row of each kind per instant (except the ``skip`` indexes), in ``unit``."""
     counter_staff = UserFactory(scope_unit=unit, roles=[Role.COUNTY_STAFF])
     training_class = make_class(make_institution(unit_code=unit.code))
+    # the class's market (an import operating with no event) registered long before: not today's date
+    Market.objects.filter(pk=training_class.market_id).update(created_at=at(2026, 1, 5))
     for i, instant in enumerate(INSTANTS):
         if i in skip:
             continue
@@ -236,14 +238,20 @@ def markets_and_fairs(unit: ScopeUnit, i: int, instant: dt.datetime) -> None:
     if i == 3:  # imported operating: its first event, after Q4, says what it was before
         previous = MarketStatus.OPERATING
     for to_status, when in [*opened, *moves.get(i, [])]:
-        MarketEvent.objects.create(market=market, from_status=previous, to_status=to_status, reason="测试", at=when)
+        MarketEvent.objects.create(
+            market=market, from_status=previous, to_status=to_status, reason="测试", at=when
+        )
         previous = to_status
     inspection = Inspection.objects.create(market=market, inspected_on=timezone.localtime(instant).date())
-    results = [FindingResult.MAJOR, FindingResult.PASS, FindingResult.MINOR] if i % 2 == 0 else [
-        FindingResult.PASS,
-        FindingResult.PASS,
-        FindingResult.MINOR,
-    ]
+    results = (
+        [FindingResult.MAJOR, FindingResult.PASS, FindingResult.MINOR]
+        if i % 2 == 0
+        else [
+            FindingResult.PASS,
+            FindingResult.PASS,
+            FindingResult.MINOR,
+        ]
+    )
     for item, result in zip(InspectionItem.objects.order_by("pk")[:3], results, strict=True):
         InspectionFinding.objects.create(inspection=inspection, item=item, result=result)
     JobFair.objects.create(
@@ -328,7 +336,10 @@ def case_clocks_and_mediation(case: Case, i: int) -> None:
         clock(resolved - dt.timedelta(seconds=1), None)
     if i == 3:
         MediationRecord.objects.create(
-            case=case, held_on=dt.date(2026, 11, 2), participants="双方", outcome=MediationOutcome.NO_AGREEMENT
+            case=case,
+            held_on=dt.date(2026, 11, 2),
+            participants="双方",
+            outcome=MediationOutcome.NO_AGREEMENT,
         )
         return
     MediationRecord.objects.create(
@@ -347,9 +358,7 @@ def subsidies(unit: ScopeUnit, i: int, instant: dt.datetime, worker, officer) ->
     a day later and resubmitted on 11-05 (counted once, in October); application 3 was imported without events
     (its ``submitted_at``). Applications 0–2 are approved at the next instant and paid a day after that
     (application 0's first payment failed on 10-05 and its reissue was paid)."""
-    program = ProgramType.objects.get(
-        code="gig_accident_insurance" if i % 2 else "flexible_social_insurance"
-    )
+    program = ProgramType.objects.get(code="gig_accident_insurance" if i % 2 else "flexible_social_insurance")
     approved_at = INSTANTS[i + 1] if i < 3 else None
     application = SubsidyApplication.objects.create(
         number=f"S{unit.code}{i}",

@@ -327,7 +327,9 @@ def test_every_computed_indicator_has_a_calculator_and_back():
 
 
 def fact_or_none(code, period, unit_id):
-    row = Fact.objects.filter(indicator__code=code, period=period, org_unit_id=unit_id, breakdown_key="").first()
+    row = Fact.objects.filter(
+        indicator__code=code, period=period, org_unit_id=unit_id, breakdown_key=""
+    ).first()
     return None if row is None else row.value
 
 
@@ -448,3 +450,60 @@ def test_task_computes_a_period(raw):
 def test_nightly_open_month_is_scheduled():
     row = PeriodicTask.objects.get(task="reports.tasks.compute_open_month_task")
     assert (row.crontab.hour, row.crontab.minute) == ("2", "30")
+
+
+# (county A in October, county A in Q4, county B in October, county B in Q4) worked from the factories'
+# rows (tests/reports/factories.py; B has no row at index 2, the last second of October)
+WORKED = {
+    # the training class's market (operating since 2026-01-05, no event) and, at 11-01 00:00: markets 0 and 1
+    # suspended, 2 operating; at 2027-01-01: 0 operating again, 1 suspended, 2 banned, 3 operating (the
+    # import, from its first event's from_status), 4 planned
+    "markets_operating": (1 + 1, 1 + 2, 1 + 0, 1 + 2),
+    "market_inspections": (2, 4, 1, 3),  # inspected on 10-01, 10-31 | + 11-01, 12-31
+    "inspection_findings": (3, 6, 1, 4),  # two problems on the even indexes, one on the odd
+    "markets_suspended": (2, 2, 2, 2),  # market 0 on 10-01, market 1 twice in October (once)
+    "markets_banned": (0, 1, 0, 0),  # market 2 on 11-15
+    "fairs_held": (2, 4, 1, 3),
+    "fair_attendees": (20 + 30, 20 + 30 + 40 + 50, 20, 20 + 40 + 50),
+    "fair_hires": (1 + 2, 1 + 2 + 3 + 4, 1, 1 + 3 + 4),
+    "trainees_certified": (1, 2, 0, 1),  # issued 10-31 (index 2) and 12-31 (index 4)
+    "trainees_employed_3m": (1, 2, 0, 1),  # 10-31 → 2027-01-31 (inside); 12-31 → 2027-03-31 (inside)
+    "complaints_closed_on_time": (1, 2, 1, 1),  # case 0 at its deadline, case 2 on its extension
+    "wages_recovered": (
+        Decimal("1000.50"),
+        Decimal("1000.50") + Decimal("1200.50"),
+        Decimal("1000.50"),
+        Decimal("1000.50"),
+    ),
+    "subsidy_applications": (2, 4, 1, 3),  # 1 resubmitted on 11-05 counts once, in October; 3 by submitted_at
+    "subsidy_approvals": (2, 3, 2, 2),  # approved at 10-01, 10-31 23:59:59 | + 11-01
+    "subsidy_paid": (
+        Decimal("300.00"),
+        Decimal("300.00") + Decimal("301.00") + Decimal("302.00"),
+        Decimal("300.00"),
+        Decimal("300.00") + Decimal("301.00"),
+    ),  # paid a day after approval; application 0's failed first payment is not counted
+}
+
+
+@pytest.mark.parametrize("code", sorted(WORKED))
+def test_new_indicators_worked_by_hand(raw, code):
+    county_a, county_b = raw
+    services.compute("202610")
+    services.compute("2026Q4")
+    got = tuple(
+        fact(code, period, unit.pk) for unit in (county_a, county_b) for period in ("202610", "2026Q4")
+    )
+    assert got == tuple(Decimal(v) for v in WORKED[code])
+
+
+def test_subsidy_paid_by_program_in_q4_worked_by_hand(raw):
+    county_a, _ = raw
+    services.compute("2026Q4")
+    rows = Fact.objects.filter(
+        indicator__code="subsidy_paid", period="2026Q4", org_unit=county_a, breakdown_key="program"
+    )
+    assert {r.breakdown_value: r.value for r in rows} == {
+        "flexible_social_insurance": Decimal("300.00") + Decimal("302.00"),  # the even indexes
+        "gig_accident_insurance": Decimal("301.00"),
+    }
