@@ -16,22 +16,34 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from disputes.models import Case
+from disputes.choices import MediationOutcome
+from disputes.models import Case, CaseClock, MediationRecord
 from jobs.choices import ApplicationSource, ApplicationStatus
 from jobs.models import (
     Application,
     ApplicationEvent,
     EmployerProfile,
+    JobFair,
     Posting,
     PostingWindow,
     SeekerSpell,
     WorkerProfile,
 )
+from markets.choices import FindingResult, MarketStatus
+from markets.models import Inspection, InspectionFinding, Market, MarketEvent
+from subsidies.choices import ApplicationStatus as SubsidyStatus
+from subsidies.choices import PaymentStatus
+from subsidies.models import Application as SubsidyApplication
+from subsidies.models import ApplicationEvent as SubsidyApplicationEvent
+from subsidies.models import Payment as SubsidyPayment
 from training.choices import EnrollmentChannel, EnrollmentStatus
-from training.models import Enrollment, EnrollmentEvent, TrainingResult
+from training.models import Enrollment, EnrollmentEvent, TrainingCertificate, TrainingResult
+from training.services.eligibility import add_months
+from work.choices import WorkOrderStatus
 from work.models import ArrearsAlert, WorkOrder
 
 from .periods import Period
@@ -355,12 +367,14 @@ def ratio_of(numerator: Decimal, denominator: Decimal, scale: int = 1) -> Decima
 # not additive.
 
 
-def _median(values: list[Decimal]) -> Decimal:
-    return Decimal(statistics.median(values)).quantize(CENT) if values else Decimal("0.00")
+def _median(values: list[Decimal]) -> Decimal | None:
+    """The median to the cent; None for no values (a median of nothing is not 0: the unit gets no row)."""
+    return Decimal(statistics.median(values)).quantize(CENT) if values else None
 
 
-def _medians(pairs) -> tuple[PerUnit, Decimal]:
-    """(unit, value) rows -> the median per unit and the median over all the rows (the city)."""
+def _medians(pairs) -> tuple[PerUnit, Decimal | None]:
+    """(unit, value) rows -> the median per unit that has rows and the median over all the rows (the city;
+    None when there is none)."""
     by_unit: dict[int, list[Decimal]] = defaultdict(list)
     for unit, value in pairs:
         by_unit[unit].append(Decimal(value))
@@ -382,7 +396,7 @@ def wages_paid_median_daily(p: Period) -> PerUnit:
     return _medians(_daily_wages(p))[0]
 
 
-def wages_paid_median_daily_city(p: Period) -> Decimal:
+def wages_paid_median_daily_city(p: Period) -> Decimal | None:
     return _medians(_daily_wages(p))[1]
 
 
@@ -410,7 +424,7 @@ def complaints_median_days_to_close(p: Period) -> PerUnit:
     return _medians(_days_to_close(p))[0]
 
 
-def complaints_median_days_to_close_city(p: Period) -> Decimal:
+def complaints_median_days_to_close_city(p: Period) -> Decimal | None:
     return _medians(_days_to_close(p))[1]
 
 
@@ -426,8 +440,220 @@ CALCULATORS.update(
     }
 )
 
-# indicator code -> the city's figure of a non-additive indicator
-CITY_CALCULATORS: dict[str, Callable[[Period], Decimal]] = {
+# indicator code -> the city's figure of a non-additive indicator (None: no figure, no row)
+CITY_CALCULATORS: dict[str, Callable[[Period], Decimal | None]] = {
     "wages_paid_median_daily": wages_paid_median_daily_city,
     "complaints_median_days_to_close": complaints_median_days_to_close_city,
 }
+
+
+# --- issue 18, markets, fairs, training outcomes, complaints on time, wages recovered, subsidies ----------
+
+
+def _market_status_at(instant: dt.datetime):
+    """A market's status at ``instant``, from its status events: the ``to_status`` of the last event
+    before the instant; a market with no event before it had the ``from_status`` of its first event (later);
+    a market with no event at all has its status now (an import, or a market still planned)."""
+    events = MarketEvent.objects.filter(market=OuterRef("pk"))
+    last_before = events.filter(at__lt=instant).order_by("-at", "-pk").values("to_status")[:1]
+    first_ever = events.order_by("at", "pk").values("from_status")[:1]
+    return Coalesce(Subquery(last_before), Subquery(first_ever), F("status"))
+
+
+def markets_operating(p: Period) -> PerUnit:
+    """A stock: the markets registered before the period's end and operating at that instant."""
+    end = bounds(p)[1]
+    markets = Market.objects.filter(created_at__lt=end).annotate(status_then=_market_status_at(end))
+    return _count(markets.filter(status_then=MarketStatus.OPERATING), "scope_unit")
+
+
+def market_inspections(p: Period) -> PerUnit:
+    inspections = Inspection.objects.filter(inspected_on__gte=p.start, inspected_on__lt=p.end)
+    return _count(inspections, "market__scope_unit")
+
+
+def inspection_findings(p: Period) -> PerUnit:
+    """Checklist items found wanting (a minor or a major problem) in the inspections of the period."""
+    findings = InspectionFinding.objects.filter(
+        inspection__inspected_on__gte=p.start,
+        inspection__inspected_on__lt=p.end,
+        result__in=(FindingResult.MINOR, FindingResult.MAJOR),
+    )
+    return _count(findings, "inspection__market__scope_unit")
+
+
+def _markets_moved_to(status: str, p: Period) -> PerUnit:
+    events = MarketEvent.objects.filter(to_status=status, **_within("at", p))
+    return _count(events, "market__scope_unit", distinct="market")
+
+
+def markets_suspended(p: Period) -> PerUnit:
+    return _markets_moved_to(MarketStatus.SUSPENDED, p)
+
+
+def markets_banned(p: Period) -> PerUnit:
+    return _markets_moved_to(MarketStatus.BANNED, p)
+
+
+def _fairs(p: Period) -> QuerySet:
+    return JobFair.objects.filter(scope_unit__isnull=False, **_within("starts_at", p))
+
+
+def _sums(qs: QuerySet, unit: str, field: str) -> PerUnit:
+    rows = qs.values(unit).annotate(total=Sum(field)).values_list(unit, "total")
+    return {u: Decimal(total or 0).quantize(CENT) for u, total in rows}
+
+
+def fairs_held(p: Period) -> PerUnit:
+    return _count(_fairs(p), "scope_unit")
+
+
+def fair_attendees(p: Period) -> PerUnit:
+    return _sums(_fairs(p), "scope_unit", "attendance")
+
+
+def fair_hires(p: Period) -> PerUnit:
+    return _sums(_fairs(p), "scope_unit", "hires")
+
+
+def trainees_certified(p: Period) -> PerUnit:
+    certificates = TrainingCertificate.objects.filter(issued_on__gte=p.start, issued_on__lt=p.end)
+    return _count(certificates, "enrollment__training_class__scope_unit")
+
+
+def trainees_employed_3m(p: Period) -> PerUnit:
+    """The completions of the period (as trainees_completed) whose trainee has a settled work order with a
+    work date in (completed_on, completed_on + 3 months] — the outcomes' rule (training.services.outcomes)."""
+    completions = list(
+        TrainingResult.objects.filter(
+            completed=True,
+            completed_on__gte=p.start,
+            completed_on__lt=p.end,
+            enrollment__training_class__scope_unit__isnull=False,
+        ).values_list("enrollment__training_class__scope_unit", "enrollment__worker_id", "completed_on")
+    )
+    worked: dict[int, list[dt.date]] = defaultdict(list)
+    for worker_id, work_date in WorkOrder.objects.filter(
+        status=WorkOrderStatus.SETTLED,
+        worker_id__in={w for _u, w, _d in completions},
+        work_date__gt=p.start,
+        work_date__lte=add_months(p.end, 3),
+    ).values_list("worker_id", "work_date"):
+        worked[worker_id].append(work_date)
+    counts: dict[int, Decimal] = defaultdict(Decimal)
+    for unit, worker_id, done in completions:
+        until = add_months(done, 3)
+        if any(done < day <= until for day in worked.get(worker_id, ())):
+            counts[unit] += 1
+    return dict(counts)
+
+
+def complaints_closed_on_time(p: Period) -> PerUnit:
+    """The cases resolved in the period none of whose statutory clocks (CaseClock) ran past its effective
+    deadline (the extended one if extended): a clock is late when it stopped — or, never stopped, the case
+    was resolved — after that deadline. A case with no clock had no time limit to miss and is on time."""
+    late = CaseClock.objects.annotate(
+        deadline=Coalesce("extended_due_at", "due_at"), ended=Coalesce("stopped_at", "case__resolved_at")
+    ).filter(ended__gt=F("deadline"))
+    cases = Case.objects.filter(**_within("resolved_at", p)).exclude(pk__in=late.values("case_id"))
+    return _count(cases, "scope_unit")
+
+
+def wages_recovered(p: Period) -> PerUnit:
+    """The amounts of mediation agreements to pay whose receipt the worker confirmed in the period."""
+    agreements = MediationRecord.objects.filter(
+        case__scope_unit__isnull=False,
+        outcome=MediationOutcome.AGREEMENT,
+        agreed_amount__isnull=False,
+        **_within("receipt_confirmed_at", p),
+    )
+    return _sums(agreements, "case__scope_unit", "agreed_amount")
+
+
+def _first_submitted() -> Coalesce:
+    """An application's first submission: its earliest event to submitted, else (imported without events)
+    its ``submitted_at`` — a resubmission after a return does not count it again."""
+    first = (
+        SubsidyApplicationEvent.objects.filter(application=OuterRef("pk"), to_status=SubsidyStatus.SUBMITTED)
+        .order_by("at", "pk")
+        .values("at")[:1]
+    )
+    return Coalesce(Subquery(first), F("submitted_at"))
+
+
+def _subsidy_applications(p: Period) -> QuerySet:
+    start, end = bounds(p)
+    return SubsidyApplication.objects.annotate(first_submitted=_first_submitted()).filter(
+        first_submitted__gte=start, first_submitted__lt=end
+    )
+
+
+def _subsidy_approvals(p: Period) -> QuerySet:
+    return SubsidyApplication.objects.filter(**_within("approved_at", p))
+
+
+def _subsidy_payments(p: Period) -> QuerySet:
+    return SubsidyPayment.objects.filter(
+        application__scope_unit__isnull=False, status=PaymentStatus.PAID, **_within("result_at", p)
+    )
+
+
+def subsidy_applications(p: Period) -> PerUnit:
+    return _count(_subsidy_applications(p), "scope_unit")
+
+
+def subsidy_approvals(p: Period) -> PerUnit:
+    return _count(_subsidy_approvals(p), "scope_unit")
+
+
+def subsidy_paid(p: Period) -> PerUnit:
+    return _sums(_subsidy_payments(p), "application__scope_unit", "amount")
+
+
+def subsidy_applications_by_program(p: Period) -> PerCell:
+    return _count_by(_subsidy_applications(p), "scope_unit", "program_type__code")
+
+
+def subsidy_approvals_by_program(p: Period) -> PerCell:
+    return _count_by(_subsidy_approvals(p), "scope_unit", "program_type__code")
+
+
+def subsidy_paid_by_program(p: Period) -> PerCell:
+    rows = (
+        _subsidy_payments(p)
+        .values("application__scope_unit", "application__program_type__code")
+        .annotate(total=Sum("amount"))
+        .values_list("application__scope_unit", "application__program_type__code", "total")
+    )
+    return {(u, v or ""): Decimal(total).quantize(CENT) for u, v, total in rows}
+
+
+CALCULATORS.update(
+    {
+        fn.__name__: fn
+        for fn in (
+            markets_operating,
+            market_inspections,
+            inspection_findings,
+            markets_suspended,
+            markets_banned,
+            fairs_held,
+            fair_attendees,
+            fair_hires,
+            trainees_certified,
+            trainees_employed_3m,
+            complaints_closed_on_time,
+            wages_recovered,
+            subsidy_applications,
+            subsidy_approvals,
+            subsidy_paid,
+        )
+    }
+)
+BREAKDOWNS.update(
+    {
+        "subsidy_applications": {"program": subsidy_applications_by_program},
+        "subsidy_approvals": {"program": subsidy_approvals_by_program},
+        "subsidy_paid": {"program": subsidy_paid_by_program},
+    }
+)

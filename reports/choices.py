@@ -27,6 +27,7 @@ class IndicatorUnit(models.TextChoices):
     RATIO = "ratio", _("倍")
     PERCENT = "percent", _("%")
     DAYS = "days", _("天")
+    TIMES = "times", _("次")
 
 
 class ApprovalStatus(models.TextChoices):

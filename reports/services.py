@@ -39,13 +39,19 @@ class ComputeSummary:
 
 def _figures(indicator: Indicator, period: Period, unit_ids: list[int]) -> dict[tuple, Decimal]:
     """(org unit id or None, breakdown key, breakdown value) -> figure: the totals for every unit (0 where
-    nothing happened) and the city; each computed breakdown's cells that have rows, and their city sums."""
+    nothing happened; for a median only the units with rows) and the city; each computed breakdown's cells
+    that have rows, and their city sums."""
     if not indicator.additive and indicator.code not in CITY_CALCULATORS:
         raise NotImplementedError(f"{indicator.code}: a non-additive indicator needs a city calculator")
     per_unit = CALCULATORS[indicator.code](period)
     known = set(unit_ids)
-    values: dict[tuple, Decimal] = {(u, *TOTAL): Decimal(per_unit.get(u, 0)).quantize(CENT) for u in unit_ids}
-    values[(None, *TOTAL)] = _city_total(indicator, period, [values[(u, *TOTAL)] for u in unit_ids])
+    if indicator.additive:
+        values = {(u, *TOTAL): Decimal(per_unit.get(u, 0)).quantize(CENT) for u in unit_ids}
+    else:  # a median of no rows is no figure, not 0: only the units with rows get one
+        values = {(u, *TOTAL): Decimal(per_unit[u]).quantize(CENT) for u in unit_ids if u in per_unit}
+    city = _city_total(indicator, period, [values[(u, *TOTAL)] for u in unit_ids if (u, *TOTAL) in values])
+    if city is not None:
+        values[(None, *TOTAL)] = city
     for key, calculator in BREAKDOWNS.get(indicator.code, {}).items():
         city: dict[str, Decimal] = {}
         for (unit_id, value), figure in sorted(calculator(period).items()):
@@ -100,12 +106,13 @@ def _hold(
     return kept
 
 
-def _city_total(indicator: Indicator, period: Period, unit_figures: list[Decimal]) -> Decimal:
+def _city_total(indicator: Indicator, period: Period, unit_figures: list[Decimal]) -> Decimal | None:
     """The city's total: the sum of its units' for an additive indicator; otherwise (a median) the
-    indicator's own city calculator over the city's rows (ADR 0042)."""
+    indicator's own city calculator over the city's rows (ADR 0042), None when it has none (no row)."""
     if indicator.additive:
         return sum(unit_figures, Decimal("0.00"))
-    return Decimal(CITY_CALCULATORS[indicator.code](period)).quantize(CENT)
+    figure = CITY_CALCULATORS[indicator.code](period)
+    return None if figure is None else Decimal(figure).quantize(CENT)
 
 
 @transaction.atomic

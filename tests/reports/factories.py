@@ -1,6 +1,7 @@
 """Raw history for the reports tests: for each county, rows of every app stamped at instants on and around
 the boundaries of October 2026 and of 2026Q4 (Asia/Shanghai), as an import of an earlier system would load
-them (bulk timestamps; the services would stamp every step with the present)."""
+them (bulk timestamps; the services would stamp every step with the present). Each helper after
+``validity_windows`` says what its rows test at the boundaries."""
 
 from __future__ import annotations
 
@@ -12,25 +13,35 @@ from django.utils import timezone
 
 from accounts.choices import Role
 from core.models import ScopeUnit
-from disputes.choices import Channel, Queue, RelationshipType
-from disputes.models import Case
-from jobs.choices import ApplicationSource, ApplicationStatus
+from disputes.choices import Channel, ClockKind, MediationOutcome, Queue, RelationshipType
+from disputes.models import Case, CaseClock, ClockRule, MediationRecord
+from jobs.choices import ApplicationSource, ApplicationStatus, FairKind
 from jobs.models import (
     Application,
     ApplicationEvent,
     EmployerProfile,
+    JobFair,
     Posting,
     PostingWindow,
     SeekerSpell,
     WorkerProfile,
 )
-from training.choices import EnrollmentChannel, EnrollmentStatus
-from training.models import Enrollment, EnrollmentEvent, TrainingResult
+from markets.choices import FindingResult, MarketStatus
+from markets.models import Inspection, InspectionFinding, InspectionItem, Market, MarketEvent
+from subsidies.choices import AccountKind, PaymentStatus
+from subsidies.choices import ApplicationStatus as SubsidyStatus
+from subsidies.models import Application as SubsidyApplication
+from subsidies.models import ApplicationEvent as SubsidyApplicationEvent
+from subsidies.models import DisbursementBatch, ProgramType
+from subsidies.models import Payment as SubsidyPayment
+from training.choices import CertificateType, EnrollmentChannel, EnrollmentStatus
+from training.models import Enrollment, EnrollmentEvent, TrainingCertificate, TrainingResult
 from work.choices import WorkOrderStatus
 from work.models import ArrearsAlert, WorkOrder
 
 from ..accounts.factories import UserFactory
 from ..jobs.factories import draft_posting, make_employer, make_worker, occupation
+from ..markets.factories import MarketFactory
 from ..training.factories import enroll, make_class, make_institution
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -54,6 +65,8 @@ def history(unit: ScopeUnit, *, skip: tuple[int, ...] = ()) -> None:
     """One row of each kind per instant (except the ``skip`` indexes), in ``unit``."""
     counter_staff = UserFactory(scope_unit=unit, roles=[Role.COUNTY_STAFF])
     training_class = make_class(make_institution(unit_code=unit.code))
+    # the class's market (an import operating with no event) registered long before: not today's date
+    Market.objects.filter(pk=training_class.market_id).update(created_at=at(2026, 1, 5))
     for i, instant in enumerate(INSTANTS):
         if i in skip:
             continue
@@ -113,7 +126,7 @@ def history(unit: ScopeUnit, *, skip: tuple[int, ...] = ()) -> None:
             daily_wage=Decimal("200.10") + i,
             settled_at=instant,
         )
-        Case.objects.create(
+        case = Case.objects.create(
             number=f"T{unit.code}{i}",
             scope_unit=unit,
             channel=Channel.ONLINE,
@@ -154,6 +167,10 @@ def history(unit: ScopeUnit, *, skip: tuple[int, ...] = ()) -> None:
             completed_on=timezone.localtime(instant).date(),
         )
         validity_windows(worker, posting, i, instant)
+        markets_and_fairs(unit, i, instant)
+        outcomes(unit, i, instant, enrollment, order)
+        case_clocks_and_mediation(case, i)
+        subsidies(unit, i, instant, worker, counter_staff)
 
 
 def validity_windows(worker, posting, i: int, instant: dt.datetime) -> None:
@@ -194,3 +211,199 @@ def validity_windows(worker, posting, i: int, instant: dt.datetime) -> None:
         closed_at=closes.get(i),
         close_reason="closed" if i in closes else "",
     )
+
+
+def markets_and_fairs(unit: ScopeUnit, i: int, instant: dt.datetime) -> None:
+    """A market registered at each instant with its status history: market 0 is suspended at the first
+    instant of October and operating again from 12-01; market 1 suspended twice in October (10-15, 10-25;
+    counted once); market 2 banned on 11-15; market 3 an import operating, whose first event (suspended on
+    2027-01-05) tells its status before; market 4 still planned (no event); market 5 opens after Q4. One inspection each on the instant's date, with problems on two
+    checklist items for the even indexes and one for the odd. A fair (集市 or 夜市) starting at each instant."""
+    status = {1: MarketStatus.SUSPENDED, 2: MarketStatus.BANNED, 3: MarketStatus.SUSPENDED}.get(i)
+    status = status or (MarketStatus.PLANNED if i == 4 else MarketStatus.OPERATING)
+    market = MarketFactory(scope_unit=unit, status=status)
+    Market.objects.filter(pk=market.pk).update(created_at=instant)
+    moves = {
+        0: [(MarketStatus.SUSPENDED, at(2026, 10, 1)), (MarketStatus.OPERATING, at(2026, 12, 1))],
+        1: [
+            (MarketStatus.SUSPENDED, at(2026, 10, 15)),
+            (MarketStatus.OPERATING, at(2026, 10, 20)),
+            (MarketStatus.SUSPENDED, at(2026, 10, 25)),
+        ],
+        2: [(MarketStatus.BANNED, at(2026, 11, 15))],
+        3: [(MarketStatus.SUSPENDED, at(2027, 1, 5))],
+    }
+    previous = MarketStatus.PLANNED
+    opened = [] if i in (3, 4) else [(MarketStatus.OPERATING, instant)]
+    if i == 3:  # imported operating: its first event, after Q4, says what it was before
+        previous = MarketStatus.OPERATING
+    for to_status, when in [*opened, *moves.get(i, [])]:
+        MarketEvent.objects.create(
+            market=market, from_status=previous, to_status=to_status, reason="测试", at=when
+        )
+        previous = to_status
+    inspection = Inspection.objects.create(market=market, inspected_on=timezone.localtime(instant).date())
+    results = (
+        [FindingResult.MAJOR, FindingResult.PASS, FindingResult.MINOR]
+        if i % 2 == 0
+        else [
+            FindingResult.PASS,
+            FindingResult.PASS,
+            FindingResult.MINOR,
+        ]
+    )
+    for item, result in zip(InspectionItem.objects.order_by("pk")[:3], results, strict=True):
+        InspectionFinding.objects.create(inspection=inspection, item=item, result=result)
+    JobFair.objects.create(
+        kind=FairKind.NIGHT if i % 2 else FairKind.DAY,
+        title=f"测试招聘会{unit.code}{i}",
+        scope_unit=unit,
+        place="人民广场",
+        starts_at=instant,
+        ends_at=instant + dt.timedelta(hours=2),
+        attendance=10 * (i + 1),
+        intents=i + 1,
+        hires=i,
+    )
+
+
+def outcomes(unit: ScopeUnit, i: int, instant: dt.datetime, enrollment, order) -> None:
+    """A certificate on the instant's date for the completers (even indexes, completed on that date); settled
+    work after completion: completer 2 (10-31) works on 2027-01-31, the last day of its 3 months; completer 4
+    (12-31) on 2027-03-31 (inside) and 2027-04-01 (outside); its order of 12-31 itself is not after."""
+    if i % 2:
+        return
+    TrainingCertificate.objects.create(
+        enrollment=enrollment,
+        certificate_type=CertificateType.SPECIAL_OPERATION,
+        number=f"C{unit.code}{i}",
+        issuer="潍坊市人社局",
+        issued_on=timezone.localtime(instant).date(),
+    )
+    later = {2: [dt.date(2027, 1, 31)], 4: [dt.date(2027, 3, 31), dt.date(2027, 4, 1)]}.get(i, [])
+    for day in later:
+        start = dt.datetime.combine(day, dt.time(8), tzinfo=SHANGHAI)
+        WorkOrder.objects.create(
+            application=order.application,
+            posting=order.posting,
+            worker=order.worker,
+            work_date=day,
+            starts_at=start,
+            ends_at=start + dt.timedelta(hours=8),
+            status=WorkOrderStatus.SETTLED,
+            hours_worked=Decimal("8"),
+            amount=Decimal("180.00"),
+            daily_wage=Decimal("180.00"),
+            settled_at=start + dt.timedelta(hours=9),
+        )
+
+
+def case_clocks_and_mediation(case: Case, i: int) -> None:
+    """Clocks of the cases resolved in Q4 (case i is resolved at instant i + 1): case 0's stops at its
+    deadline exactly (on time); case 1's an hour late; case 2's late on the original date but on time on its
+    extension; case 3 has a clock on time and one never stopped, due a second before the case was resolved
+    (late). A mediation agreement per case except 3: paid and confirmed an hour after receipt, except case
+    1's (never confirmed); case 2's confirmation (00:59:59 on 11-01) falls in November."""
+    rule = ClockRule.objects.filter(kind=ClockKind.MEDIATION).order_by("effective_from").first()
+    resolved = case.resolved_at
+
+    def clock(due_at, stopped_at, extended_due_at=None):
+        CaseClock.objects.create(
+            case=case,
+            kind=ClockKind.MEDIATION,
+            rule=rule,
+            rule_version="test",
+            day_kind=rule.day_kind,
+            days=rule.days,
+            max_extension_days=rule.max_extension_days,
+            started_at=case.received_at,
+            due_on=timezone.localtime(due_at).date(),
+            due_at=due_at,
+            extended_due_on=timezone.localtime(extended_due_at).date() if extended_due_at else None,
+            extended_due_at=extended_due_at,
+            stopped_at=stopped_at,
+        )
+
+    if i == 0:
+        clock(resolved, resolved)
+    elif i == 1:
+        clock(resolved - dt.timedelta(hours=1), resolved)
+    elif i == 2:
+        clock(resolved - dt.timedelta(days=1), resolved, extended_due_at=resolved + dt.timedelta(days=1))
+    elif i == 3:
+        clock(resolved + dt.timedelta(days=3), case.received_at + dt.timedelta(days=1))
+        CaseClock.objects.filter(case=case).update(kind=ClockKind.INSPECTION_ACCEPT)
+        clock(resolved - dt.timedelta(seconds=1), None)
+    if i == 3:
+        MediationRecord.objects.create(
+            case=case,
+            held_on=dt.date(2026, 11, 2),
+            participants="双方",
+            outcome=MediationOutcome.NO_AGREEMENT,
+        )
+        return
+    MediationRecord.objects.create(
+        case=case,
+        held_on=timezone.localtime(case.received_at).date(),
+        participants="双方",
+        outcome=MediationOutcome.AGREEMENT,
+        agreed_amount=Decimal("1000.50") + 100 * i,
+        paid_declared_at=case.received_at,
+        receipt_confirmed_at=None if i == 1 else case.received_at + dt.timedelta(hours=1),
+    )
+
+
+def subsidies(unit: ScopeUnit, i: int, instant: dt.datetime, worker, officer) -> None:
+    """A subsidy application submitted at each instant (two programs, alternately): application 1 is returned
+    a day later and resubmitted on 11-05 (counted once, in October); application 3 was imported without events
+    (its ``submitted_at``). Applications 0–2 are approved at the next instant and paid a day after that
+    (application 0's first payment failed on 10-05 and its reissue was paid)."""
+    program = ProgramType.objects.get(code="gig_accident_insurance" if i % 2 else "flexible_social_insurance")
+    approved_at = INSTANTS[i + 1] if i < 3 else None
+    application = SubsidyApplication.objects.create(
+        number=f"S{unit.code}{i}",
+        person=worker,
+        program_type=program,
+        scope_unit=unit,
+        period_start=dt.date(2026, 9, 1),
+        period_end=dt.date(2026, 9, 30),
+        status=SubsidyStatus.DISBURSED if approved_at else SubsidyStatus.SUBMITTED,
+        amount_requested=Decimal("300.00") + i,
+        amount_approved=Decimal("300.00") + i if approved_at else None,
+        submitted_at=at(2026, 11, 5) if i == 1 else instant,
+        approved_at=approved_at,
+    )
+    if i != 3:
+        steps = [("", SubsidyStatus.SUBMITTED, instant)]
+        if i == 1:
+            steps += [
+                (SubsidyStatus.SUBMITTED, SubsidyStatus.RETURNED, instant + dt.timedelta(days=1)),
+                (SubsidyStatus.RETURNED, SubsidyStatus.SUBMITTED, at(2026, 11, 5)),
+            ]
+        for from_status, to_status, when in steps:
+            SubsidyApplicationEvent.objects.create(
+                application=application, from_status=from_status, to_status=to_status, at=when
+            )
+    if approved_at is None:
+        return
+    batch = DisbursementBatch.objects.create(
+        number=f"B{unit.code}{i}", program_type=program, scope_unit=unit, created_by=officer
+    )
+    attempts = [(PaymentStatus.FAILED, at(2026, 10, 5))] if i == 0 else []
+    attempts.append((PaymentStatus.PAID, approved_at + dt.timedelta(days=1)))
+    for attempt, (status, result_at) in enumerate(attempts, 1):
+        SubsidyPayment.objects.create(
+            batch=batch,
+            application=application,
+            person=worker,
+            attempt=attempt,
+            idempotency_key=f"SUB-{application.pk}-{attempt}",
+            amount=application.amount_approved,
+            status=status,
+            account_kind=AccountKind.SOCIAL_SECURITY_CARD,
+            bank_name="潍坊银行",
+            holder_name="测试",
+            account_masked="6223****0001",
+            account_sealed="sealed",
+            result_at=result_at,
+        )

@@ -33,6 +33,22 @@ REQUIRED = {
     "demand_seeker_ratio",
     "services_total",
     "counter_services_share",
+    # markets, fairs, training outcomes, complaints on time, wages recovered, subsidies (issue 18)
+    "markets_operating",
+    "market_inspections",
+    "inspection_findings",
+    "markets_suspended",
+    "markets_banned",
+    "fairs_held",
+    "fair_attendees",
+    "fair_hires",
+    "trainees_certified",
+    "trainees_employed_3m",
+    "complaints_closed_on_time",
+    "wages_recovered",
+    "subsidy_applications",
+    "subsidy_approvals",
+    "subsidy_paid",
 }
 
 
@@ -92,3 +108,65 @@ def test_documentation_page_lists_every_indicator(client):
     body = response.content.decode()
     for code, name, *_ in ROWS:
         assert code in body and name in body
+
+
+def test_every_breakdown_the_catalogue_lists_is_computed():
+    """The catalogue never promises more than is there: a computed indicator's ``breakdowns`` (as seeded and
+    as the migrations left the rows) are exactly the breakdowns its calculator computes — for a ratio, the
+    breakdowns both its parts compute (its cells come from theirs)."""
+    from reports.calculators import BREAKDOWNS, RATIOS
+
+    def computed(code):
+        if code in RATIOS:
+            ratio = RATIOS[code]
+            return set(BREAKDOWNS.get(ratio.numerator, {})) & set(BREAKDOWNS.get(ratio.denominator, {}))
+        return set(BREAKDOWNS.get(code, {}))
+
+    rows = Indicator.objects.filter(method="computed")
+    assert rows.count() > 30
+    for row in rows:
+        assert set(row.breakdowns) == computed(row.code), row.code
+    for code, _name, _name_en, _unit, _app, breakdowns, method, *_rest in ROWS:
+        if method == "computed":
+            assert set(breakdowns) == computed(code), code
+
+
+def test_new_indicators_stock_flow_units_and_programs():
+    rows = {i.code: i for i in Indicator.objects.filter(code__in=REQUIRED)}
+    assert rows["markets_operating"].stock is True  # at the period's end
+    assert not any(
+        rows[c].stock for c in REQUIRED - {"markets_operating", "workers_total", "employers_total"}
+    )
+    assert (rows["market_inspections"].unit, rows["fairs_held"].unit) == ("times", "times")
+    assert (rows["wages_recovered"].unit, rows["subsidy_paid"].unit) == ("yuan", "yuan")
+    for code in ("subsidy_applications", "subsidy_approvals", "subsidy_paid"):
+        assert rows[code].breakdowns == ["program"] and rows[code].source_app == "subsidies"
+    assert all(rows[c].additive for c in REQUIRED - {"demand_seeker_ratio", "counter_services_share"})
+
+
+def test_median_definitions_say_no_rows_is_no_figure():
+    for code in ("wages_paid_median_daily", "complaints_median_days_to_close"):
+        definition = Indicator.objects.get(code=code).definition
+        assert "不发布该项" in definition and "的单位记为 0。" not in definition
+
+
+def test_migration_0007_trims_breakdowns_and_rewords_unedited_median_definitions():
+    """On a database seeded before: the breakdowns promised but never computed are dropped, the medians'
+    old "记为 0" wording is replaced, and a definition staff edited is left as it is."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("reports.migrations.0008_markets_fairs_subsidies_indicators")
+    Indicator.objects.filter(code="workers_new").update(breakdowns=["gender", "age_band"])
+    Indicator.objects.filter(code="wages_paid_median_daily").update(
+        definition="统计期内……中位数。期内无此类用工单的单位记为 0。"
+    )
+    Indicator.objects.filter(code="complaints_median_days_to_close").update(definition="县里改过的口径。")
+    Indicator.objects.filter(code="subsidy_paid").delete()
+    migration.forwards(apps, None)
+    assert Indicator.objects.get(code="workers_new").breakdowns == []
+    wage = Indicator.objects.get(code="wages_paid_median_daily").definition
+    assert wage == next(row[9] for row in ROWS if row[0] == "wages_paid_median_daily")
+    assert Indicator.objects.get(code="complaints_median_days_to_close").definition == "县里改过的口径。"
+    assert Indicator.objects.get(code="subsidy_paid").breakdowns == ["program"]

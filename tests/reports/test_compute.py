@@ -30,6 +30,7 @@ from training.choices import EnrollmentChannel, EnrollmentStatus
 from training.models import Enrollment, EnrollmentEvent, TrainingResult
 from work.models import ArrearsAlert, WorkOrder
 
+from . import brute_force
 from .factories import SHANGHAI, history
 
 MEDIANS = set(CITY_CALCULATORS)  # non-additive: the city has its own calculator
@@ -57,7 +58,7 @@ def _bounds(code):
     )
 
 
-def brute(code: str, period: str, unit_id: int | None) -> Decimal:
+def brute(code: str, period: str, unit_id: int | None) -> Decimal | None:
     """The rule of each indicator, over every row in Python. ``unit_id`` None is the city: every row that
     belongs to some unit."""
     start, end = _bounds(period)
@@ -176,6 +177,8 @@ def brute(code: str, period: str, unit_id: int | None) -> Decimal:
         )
     elif code == "complaints_accepted":
         n = sum(1 for c in Case.objects.all() if inside(c.accepted_at) and mine(c.scope_unit_id))
+    elif code in brute_force.RULES:
+        return brute_force.total(brute_force.RULES[code](start, end, day0, day1, mine))
     elif code in MEDIANS:
         if code == "wages_paid_median_daily":
             values = [
@@ -189,8 +192,8 @@ def brute(code: str, period: str, unit_id: int | None) -> Decimal:
                 for c in Case.objects.all()
                 if inside(c.resolved_at) and mine(c.scope_unit_id)
             ]
-        # the median of an even count is the mean of the middle two; no rows is written as 0
-        return Decimal(statistics.median(values)).quantize(Decimal("0.01")) if values else Decimal("0.00")
+        # the median of an even count is the mean of the middle two; no rows is no figure (None: no row)
+        return Decimal(statistics.median(values)).quantize(Decimal("0.01")) if values else None
     else:  # pragma: no cover - a new computed indicator needs its rule here
         raise AssertionError(f"no brute-force rule for {code}")
     return Decimal(n)
@@ -274,7 +277,7 @@ def brute_by_occupation(code: str, period: str, unit_id: int | None) -> dict[str
 
 
 @pytest.mark.parametrize("period", list(PERIODS))
-@pytest.mark.parametrize("code", sorted(BREAKDOWNS))
+@pytest.mark.parametrize("code", sorted(c for c, keys in BREAKDOWNS.items() if "occupation" in keys))
 def test_occupation_breakdown_equals_brute_force_and_adds_up(raw, code, period):
     county_a, county_b = raw
     services.compute(period)
@@ -290,6 +293,29 @@ def test_occupation_breakdown_equals_brute_force_and_adds_up(raw, code, period):
             )  # every row has an occupation
 
 
+@pytest.mark.parametrize("period", list(PERIODS))
+@pytest.mark.parametrize("code", sorted(c for c, keys in BREAKDOWNS.items() if "program" in keys))
+def test_program_breakdown_equals_brute_force_and_adds_up(raw, code, period):
+    """Per subsidy program, for both counties and the city: the cells equal the brute force, only cells with
+    rows are written, and they add up to the total (every application has one program)."""
+    county_a, county_b = raw
+    services.compute(period)
+    start, end = _bounds(period)
+    day0, day1 = PERIODS[period]
+    for unit_id in (county_a.pk, county_b.pk, None):
+
+        def mine(u, unit_id=unit_id):
+            return u is not None if unit_id is None else u == unit_id
+
+        rows = Fact.objects.filter(
+            indicator__code=code, period=period, org_unit_id=unit_id, breakdown_key="program"
+        )
+        cells = {r.breakdown_value: r.value for r in rows}
+        expected = brute_force.by_key(brute_force.RULES[code](start, end, day0, day1, mine))
+        assert cells == expected, (code, period, unit_id)
+        assert sum(cells.values(), Decimal("0")) == fact(code, period, unit_id)
+
+
 def fact(code, period, unit_id):
     return Fact.objects.get(indicator__code=code, period=period, org_unit_id=unit_id, breakdown_key="").value
 
@@ -300,13 +326,20 @@ def test_every_computed_indicator_has_a_calculator_and_back():
     assert not set(CALCULATORS) & set(RATIOS)
 
 
+def fact_or_none(code, period, unit_id):
+    row = Fact.objects.filter(
+        indicator__code=code, period=period, org_unit_id=unit_id, breakdown_key=""
+    ).first()
+    return None if row is None else row.value
+
+
 @pytest.mark.parametrize("period", list(PERIODS))
 @pytest.mark.parametrize("code", sorted(CALCULATORS))
 def test_fact_equals_brute_force_for_county_and_city(raw, code, period):
     county_a, county_b = raw
     services.compute(period)
     for unit_id in (county_a.pk, county_b.pk, None):
-        assert fact(code, period, unit_id) == brute(code, period, unit_id), (code, period, unit_id)
+        assert fact_or_none(code, period, unit_id) == brute(code, period, unit_id), (code, period, unit_id)
     if code in MEDIANS:  # non-additive: the city's median is over the city's rows, not a sum
         return
     units = ScopeUnit.objects.filter(is_active=True).values_list("pk", flat=True)
@@ -384,12 +417,29 @@ def test_recompute_updates_only_what_changed(raw):
 
 
 def test_every_unit_gets_a_row_even_when_zero(raw):
+    """Every additive indicator has a row for every unit and the city, 0 where nothing happened; a median
+    has rows only where there is something to take the median of."""
     services.compute("202610")
     units = ScopeUnit.objects.filter(is_active=True).count()
-    computed = Indicator.objects.filter(method="computed").exclude(code__in=RATIOS).count()
+    computed = Indicator.objects.filter(method="computed").exclude(code__in=[*RATIOS, *MEDIANS]).count()
     assert Fact.objects.filter(period="202610", breakdown_key="").exclude(
-        indicator__code__in=RATIOS
+        indicator__code__in=[*RATIOS, *MEDIANS]
     ).count() == computed * (units + 1)
+
+
+def test_a_median_of_no_rows_is_no_row(raw, county_a, county_b):
+    """Only counties A and B have settled work orders and resolved cases: every other unit gets no median
+    row (a median of nothing is not 0); the city and the two counties do."""
+    services.compute("202610")
+    others = ScopeUnit.objects.filter(is_active=True).exclude(pk__in=[county_a.pk, county_b.pk])
+    assert others.exists()
+    for code in MEDIANS:
+        rows = Fact.objects.filter(indicator__code=code, period="202610", breakdown_key="")
+        assert set(rows.values_list("org_unit_id", flat=True)) == {county_a.pk, county_b.pk, None}, code
+    # a month with nothing at all: no median row anywhere, the counts are 0
+    services.compute("202601")
+    assert not Fact.objects.filter(indicator__code__in=MEDIANS, period="202601").exists()
+    assert fact("work_orders_settled", "202601", None) == 0
 
 
 def test_task_computes_a_period(raw):
@@ -400,3 +450,60 @@ def test_task_computes_a_period(raw):
 def test_nightly_open_month_is_scheduled():
     row = PeriodicTask.objects.get(task="reports.tasks.compute_open_month_task")
     assert (row.crontab.hour, row.crontab.minute) == ("2", "30")
+
+
+# (county A in October, county A in Q4, county B in October, county B in Q4) worked from the factories'
+# rows (tests/reports/factories.py; B has no row at index 2, the last second of October)
+WORKED = {
+    # the training class's market (operating since 2026-01-05, no event) and, at 11-01 00:00: markets 0 and 1
+    # suspended, 2 operating; at 2027-01-01: 0 operating again, 1 suspended, 2 banned, 3 operating (the
+    # import, from its first event's from_status), 4 planned
+    "markets_operating": (1 + 1, 1 + 2, 1 + 0, 1 + 2),
+    "market_inspections": (2, 4, 1, 3),  # inspected on 10-01, 10-31 | + 11-01, 12-31
+    "inspection_findings": (3, 6, 1, 4),  # two problems on the even indexes, one on the odd
+    "markets_suspended": (2, 2, 2, 2),  # market 0 on 10-01, market 1 twice in October (once)
+    "markets_banned": (0, 1, 0, 0),  # market 2 on 11-15
+    "fairs_held": (2, 4, 1, 3),
+    "fair_attendees": (20 + 30, 20 + 30 + 40 + 50, 20, 20 + 40 + 50),
+    "fair_hires": (1 + 2, 1 + 2 + 3 + 4, 1, 1 + 3 + 4),
+    "trainees_certified": (1, 2, 0, 1),  # issued 10-31 (index 2) and 12-31 (index 4)
+    "trainees_employed_3m": (1, 2, 0, 1),  # 10-31 → 2027-01-31 (inside); 12-31 → 2027-03-31 (inside)
+    "complaints_closed_on_time": (1, 2, 1, 1),  # case 0 at its deadline, case 2 on its extension
+    "wages_recovered": (
+        Decimal("1000.50"),
+        Decimal("1000.50") + Decimal("1200.50"),
+        Decimal("1000.50"),
+        Decimal("1000.50"),
+    ),
+    "subsidy_applications": (2, 4, 1, 3),  # 1 resubmitted on 11-05 counts once, in October; 3 by submitted_at
+    "subsidy_approvals": (2, 3, 2, 2),  # approved at 10-01, 10-31 23:59:59 | + 11-01
+    "subsidy_paid": (
+        Decimal("300.00"),
+        Decimal("300.00") + Decimal("301.00") + Decimal("302.00"),
+        Decimal("300.00"),
+        Decimal("300.00") + Decimal("301.00"),
+    ),  # paid a day after approval; application 0's failed first payment is not counted
+}
+
+
+@pytest.mark.parametrize("code", sorted(WORKED))
+def test_new_indicators_worked_by_hand(raw, code):
+    county_a, county_b = raw
+    services.compute("202610")
+    services.compute("2026Q4")
+    got = tuple(
+        fact(code, period, unit.pk) for unit in (county_a, county_b) for period in ("202610", "2026Q4")
+    )
+    assert got == tuple(Decimal(v) for v in WORKED[code])
+
+
+def test_subsidy_paid_by_program_in_q4_worked_by_hand(raw):
+    county_a, _ = raw
+    services.compute("2026Q4")
+    rows = Fact.objects.filter(
+        indicator__code="subsidy_paid", period="2026Q4", org_unit=county_a, breakdown_key="program"
+    )
+    assert {r.breakdown_value: r.value for r in rows} == {
+        "flexible_social_insurance": Decimal("300.00") + Decimal("302.00"),  # the even indexes
+        "gig_accident_insurance": Decimal("301.00"),
+    }
