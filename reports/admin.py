@@ -5,7 +5,7 @@ from django.contrib import admin
 
 from core.admin import ScopedAdmin
 
-from .models import Fact, Indicator
+from .models import Fact, Indicator, ReportRun
 
 
 @admin.register(Indicator)
@@ -22,6 +22,25 @@ class FactAdmin(ScopedAdmin):
     list_filter = ("period_kind", "source", "indicator")
     search_fields = ("period",)
     list_select_related = ("indicator", "org_unit")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ReportRun)
+class ReportRunAdmin(admin.ModelAdmin):
+    """Recomputes are started from the dashboard (``reports.runs.run_start``): read-only here."""
+
+    list_display = ("period", "status", "indicators_done", "indicators_total", "started_by", "created_at")
+    list_filter = ("status",)
+    search_fields = ("period",)
+    list_select_related = ("started_by",)
 
     def has_add_permission(self, request):
         return False

@@ -9,6 +9,6 @@ class ReportsConfig(AppConfig):
     def ready(self) -> None:
         from accounts.permissions import register
 
-        from . import permissions
+        from . import dashboard, permissions  # noqa: F401  (dashboard: the staff panel)
 
         register(roles=permissions.ROLE_PERMISSIONS, api_client=permissions.API_CLIENT_PERMISSIONS)

@@ -27,3 +27,13 @@ class IndicatorUnit(models.TextChoices):
     RATIO = "ratio", _("倍")
     PERCENT = "percent", _("%")
     DAYS = "days", _("天")
+
+
+class RunStatus(models.TextChoices):
+    QUEUED = "queued", _("排队中")
+    RUNNING = "running", _("计算中")
+    DONE = "done", _("已完成")
+    FAILED = "failed", _("失败")
+
+
+ACTIVE_RUN_STATUSES = (RunStatus.QUEUED, RunStatus.RUNNING)

@@ -7,10 +7,11 @@ from __future__ import annotations
 from accounts.choices import Role
 
 VIEW = ("reports.view_indicator", "reports.view_fact")
+# city staff start recomputes from the dashboard (reports.add_reportrun) and see every run; auditors see runs
 ROLE_PERMISSIONS = {
     Role.CITY_STAFF: ("reports.*",),
     Role.COUNTY_STAFF: VIEW,
-    Role.AUDITOR: VIEW,
+    Role.AUDITOR: (*VIEW, "reports.view_reportrun"),
 }
 API_CLIENT_PERMISSIONS: tuple[str, ...] = VIEW
 
