@@ -27,11 +27,11 @@ STYLE = Style(
     foreground_strong="rgba(0, 0, 0, 1)",
     foreground_subtle="rgba(0, 0, 0, .6)",
     colors=("#c5221f", "#1a73e8", "#188038", "#e37400", "#9334e6", "#5f6368", "#00796b", "#b06000"),
-    label_font_size=13,
-    major_label_font_size=13,
-    legend_font_size=14,
-    title_font_size=16,
-    value_font_size=12,
+    label_font_size=15,
+    major_label_font_size=15,
+    legend_font_size=16,
+    title_font_size=17,
+    value_font_size=14,
     no_data_font_size=20,
     guide_stroke_color="#bbb",
     major_guide_stroke_color="#999",
@@ -72,22 +72,27 @@ def _no_scripts(root):
     return root
 
 
+WIDTH = 420  # the viewBox: a phone shows it at about 0.8, its labels still legible
+
+
 def _config(*, title: str, height: int, **options) -> dict:
     return {
-        "title": title,
+        "title": title if options.pop("show_title", False) else None,  # the page's heading names it
         "js": [],
         "disable_xml_declaration": True,
         "explicit_size": False,  # a viewBox only: the SVG is as wide as its container
-        "width": 800,
+        "width": WIDTH,
         "height": height,
         "style": STYLE,
         "no_data_text": options.pop("no_data_text", "—"),
         "legend_at_bottom": True,
-        "legend_at_bottom_columns": 2,
+        "legend_at_bottom_columns": 1,
         "truncate_legend": -1,
         "truncate_label": -1,
         "print_values": False,
         "show_minor_x_labels": True,
+        "show_minor_y_labels": False,  # about five figures on the value axis, not pygal's dozen
+        "y_labels_major_count": 5,
         **options,
     }
 
@@ -98,6 +103,9 @@ def _render(chart, *, title: str) -> SafeString:
     chart.add_xml_filter(_no_scripts)
 
     def accessible(root):
+        heading = root.makeelement(f"{SVG}title" if root.tag.startswith("{") else "title", {})
+        heading.text = title
+        root.insert(0, heading)
         root.set("role", "img")
         root.set("aria-label", title)
         root.set("width", "100%")
@@ -114,20 +122,22 @@ def line_chart(
     labels: Sequence[str],
     series: Sequence[tuple[str, Sequence[Number]]],
     secondary: Sequence[str] = (),
-    height: int = 420,
+    height: int = 400,
+    formatter=figure,
+    rotate_after: int = 6,
     **options,
 ) -> SafeString:
     """One line per ``(name, values)``, one value per label (None leaves a gap); the series named in
     ``secondary`` on a right-hand axis of their own (yuan beside head counts)."""
-    step = max(1, (len(labels) + 11) // 12)
+    step = max(1, (len(labels) + 7) // 8)
     chart = pygal.Line(
         **_config(
             title=title,
             height=height,
-            x_label_rotation=-45 if len(labels) > 12 else 0,
+            x_label_rotation=-45 if len(labels) > rotate_after else 0,
             x_labels_major_every=step,
             show_minor_x_labels=step == 1,
-            value_formatter=figure,
+            value_formatter=formatter,
             allow_interruptions=True,
             dots_size=3.5,
             **options,
@@ -155,7 +165,7 @@ def bar_chart(
     """Bars per label for each ``(name, values)``; ``horizontal`` for long labels (occupations)."""
     kind = pygal.HorizontalBar if horizontal else pygal.Bar
     if height is None:
-        height = max(320, 60 + 34 * len(labels) * max(1, len(series))) if horizontal else 420
+        height = max(240, 90 + 34 * len(labels) * max(1, len(series))) if horizontal else 400
     chart = kind(
         **_config(
             title=title,

@@ -60,7 +60,7 @@ def trend(*, user, org: OrgUnit, period: Period) -> Chart:
     values = selectors.fact_trend(user=user, unit_id=org.unit_id, codes=codes, periods=months)
     labels = [f"{m[:4]}-{m[4:]}" for m in months]
     series = [(_label(indicators[c]), [values[c].get(m) for m in months]) for c in codes]
-    title = _("%(org)s 近 %(n)s 个月主要指标走势") % {"org": org.name, "n": TREND_MONTHS}
+    title = _("%(org)s近 %(n)s 个月主要指标走势") % {"org": org.name, "n": TREND_MONTHS}
     svg = line_chart(
         title=title,
         labels=labels,
@@ -71,6 +71,8 @@ def trend(*, user, org: OrgUnit, period: Period) -> Chart:
         [label, *[_cell(values[c].get(m), indicators[c]) for c in codes]]
         for label, m in zip(labels, months, strict=True)
     ]
+    if not any(values[c] for c in codes):
+        rows = []  # no fact in 24 months: the page says so instead of drawing an empty chart
     return Chart(
         "trend",
         title,
@@ -106,7 +108,7 @@ def ratio_by_occupation(*, user, org: OrgUnit, period: Period) -> Chart:
     names = dict(Occupation.objects.filter(code__in=list(values)).values_list("code", "name"))
     ordered = sorted(values.items(), key=lambda kv: (-kv[1], names.get(kv[0], kv[0])))
     labels = [names.get(code, code) for code, _v in ordered]
-    title = _("%(org)s 分工种求人倍率（%(p)s）") % {"org": org.name, "p": _month(period)}
+    title = _("%(org)s分工种求人倍率（%(p)s）") % {"org": org.name, "p": _month(period)}
     svg = bar_chart(
         title=title,
         labels=labels,
