@@ -19,7 +19,7 @@ from core.errors import DomainError
 
 from . import approvals
 from .choices import ApprovalStatus
-from .models import Fact, Indicator, PeriodApproval, PeriodApprovalEvent
+from .models import Fact, Indicator, PeriodApproval, PeriodApprovalEvent, ReportRun
 
 
 @admin.register(Indicator)
@@ -101,6 +101,16 @@ class PeriodApprovalAdmin(ScopedAdmin):
     @admin.display(description=gettext_lazy("统计单位"))
     def unit_name(self, obj):
         return obj.org_unit.name if obj.org_unit_id else _("全市")
+
+
+@admin.register(ReportRun)
+class ReportRunAdmin(admin.ModelAdmin):
+    """Recomputes are started from the dashboard (``reports.runs.run_start``): read-only here."""
+
+    list_display = ("period", "status", "indicators_done", "indicators_total", "started_by", "created_at")
+    list_filter = ("status",)
+    search_fields = ("period",)
+    list_select_related = ("started_by",)
 
     def has_add_permission(self, request):
         return False

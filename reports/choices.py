@@ -36,3 +36,13 @@ class ApprovalStatus(models.TextChoices):
     OPEN = "open", _("未报送")
     SUBMITTED = "submitted", _("已报送")
     ACCEPTED = "accepted", _("已审核")
+
+
+class RunStatus(models.TextChoices):
+    QUEUED = "queued", _("排队中")
+    RUNNING = "running", _("计算中")
+    DONE = "done", _("已完成")
+    FAILED = "failed", _("失败")
+
+
+ACTIVE_RUN_STATUSES = (RunStatus.QUEUED, RunStatus.RUNNING)

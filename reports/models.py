@@ -7,13 +7,22 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.models import ScopeUnit, TransitionEvent
 from core.scope import ScopedQuerySet
 from core.workflow import Workflow
 
-from .choices import ApprovalStatus, FactSource, IndicatorMethod, IndicatorUnit, PeriodKind
+from .choices import (
+    ACTIVE_RUN_STATUSES,
+    ApprovalStatus,
+    FactSource,
+    IndicatorMethod,
+    IndicatorUnit,
+    PeriodKind,
+    RunStatus,
+)
 
 
 class Indicator(models.Model):
@@ -219,3 +228,50 @@ APPROVAL_TRANSITIONS = {
 APPROVAL_WORKFLOW = Workflow(
     model=PeriodApproval, table=APPROVAL_TRANSITIONS, event_model=PeriodApprovalEvent, subject="approval"
 )
+
+
+class ReportRun(models.Model):
+    """One recompute of a period started from the dashboard (issue 18): queued when a city staff member asks
+    for it, running while the worker's ``services.compute`` goes through the indicators, then done (with
+    the compute's summary) or failed (with the message). At most one queued or running run per period
+    (``reportrun_one_active_per_period``): a second start is refused while one is on its way."""
+
+    period = models.CharField(_("统计期"), max_length=7)
+    status = models.CharField(
+        _("状态"), max_length=8, choices=RunStatus.choices, default=RunStatus.QUEUED, db_index=True
+    )
+    indicators_done = models.PositiveIntegerField(_("已计算指标数"), default=0)
+    indicators_total = models.PositiveIntegerField(_("指标总数"), default=0)
+    error = models.TextField(_("错误信息"), blank=True, default="")
+    summary = models.JSONField(_("计算结果"), default=dict, blank=True)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("发起人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("发起时间"), default=timezone.now)
+    started_at = models.DateTimeField(_("开始计算时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("重新计算")
+        verbose_name_plural = _("重新计算")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period"],
+                condition=Q(status__in=ACTIVE_RUN_STATUSES),
+                name="reportrun_one_active_per_period",
+            ),
+            models.CheckConstraint(condition=Q(status__in=RunStatus.values), name="reportrun_status_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period} {self.get_status_display()}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_RUN_STATUSES

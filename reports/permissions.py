@@ -10,10 +10,11 @@ from accounts.choices import Role
 
 VIEW = ("reports.view_indicator", "reports.view_fact", "reports.view_periodapproval")
 PUSH = ("reports.submit_fact",)
+# city staff start recomputes from the dashboard (reports.add_reportrun) and see every run; auditors see runs
 ROLE_PERMISSIONS = {
     Role.CITY_STAFF: ("reports.*",),
     Role.COUNTY_STAFF: (*VIEW, *PUSH, "reports.submit_periodapproval"),
-    Role.AUDITOR: VIEW,
+    Role.AUDITOR: (*VIEW, "reports.view_reportrun"),
 }
 API_CLIENT_PERMISSIONS: tuple[str, ...] = (*VIEW, *PUSH)
 

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from . import services
+from . import runs, services
 
 
 @shared_task
@@ -17,3 +17,10 @@ def compute_open_month_task() -> int:
     """Nightly: recompute the open month."""
     summary = services.compute_open_month()
     return summary.created + summary.updated
+
+
+@shared_task
+def report_run_task(run_id: int) -> str:
+    """A recompute started from the dashboard (``reports.runs``); returns the run's status."""
+    run = runs.run_execute(run_id)
+    return run.status if run is not None else "skipped"

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
+import statistics
 from decimal import Decimal
 
 import pytest
@@ -188,7 +190,14 @@ def test_wage_guidance_page_shows_published_cells_only(client, published):
     }
     assert all(r[1] != "寿光市" for r in rows)  # suppressed
     assert "999.00" not in response.content.decode()  # the April draft
-    assert b"<svg" in response.content and b"<polyline" not in response.content  # one month: a dot, no line
+    # the city-wide median trend as a pygal SVG (no script), one month: a dot with its figure, no line
+    html = response.content.decode()
+    (svg,) = re.findall(r"<svg.*?</svg>", html, flags=re.S)
+    march_median = statistics.median([Decimal(200 + i) for i in range(30)] + [Decimal("150")] * 10)
+    assert f"2025-03：{march_median:.2f}" in svg and "<script" not in svg
+    assert 'class="line reactive nofill"' not in svg
+    assert response.context["charts"][0]["points"] == [(MONTH, march_median)]
+    assert f'<td class="num">{march_median:.2f}</td>' in html  # the chart's table
     assert response.context["month"] == MONTH
 
 
@@ -286,7 +295,9 @@ def test_demo_has_published_guidance_charts_and_supply_demand(db, settings, clie
 
     page = client.get(reverse("stats:wage_guidance"))
     assert len(page.context["rows"]) == 3 * len(demo_work.OCCUPATIONS)
-    assert page.content.count(b"<polyline") == len(demo_work.OCCUPATIONS)
+    assert page.content.count(b'class="line reactive nofill"') == len(demo_work.OCCUPATIONS)  # one line each
+    for chart in page.context["charts"]:  # every point's figure in the drawing
+        assert all(f"{m:%Y-%m}：{v:,.2f}" in chart["svg"] for m, v in chart["points"])
     assert client.get(reverse("stats:supply_demand")).context["rows"]
 
     worker = User.objects.get(phone=demo_work.DEMO_WORKER)
