@@ -283,6 +283,18 @@ def api_client_a(county_a, city_staff):
     return api
 
 
+@pytest.fixture
+def api_client_city(county_a, city_staff):
+    """The city's own system: a city-wide token (no unit) with its raw token."""
+    from accounts.services import api_client_issue
+
+    client, raw = api_client_issue(actor=city_staff, name="市人社局数据平台", scope_unit=None)
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {raw}")
+    api.record = client
+    return api
+
+
 # --- real brokers and workers (ADR 0013: the outage tests) ---------------------------------------------------
 
 
