@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 
 from core.admin import ScopedAdmin, admin_message_error
 from core.errors import DomainError
+from core.models import ScopeUnit
 
 from . import services
 from .models import (
@@ -152,18 +153,46 @@ class OrganizationAdmin(ScopedAdmin):
         return False
 
 
+CITY_WIDE = "city"
+
+
 class ApiClientForm(forms.ModelForm):
+    """Issuing a token: a county's system is bound to its unit; the city's own system gets "全市" (stored as
+    no unit). The choice is explicit: an untouched form is an error, never a city-wide token by accident."""
+
+    scope_unit = forms.ChoiceField(
+        label=gettext_lazy("管辖单位"), help_text=gettext_lazy("选择“全市”签发可读取全市各单位数据的令牌。")
+    )
     days = forms.IntegerField(label=gettext_lazy("有效天数"), min_value=1, max_value=730, initial=365)
 
     class Meta:
         model = ApiClient
         fields = ("name", "scope_unit")
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        units = ScopeUnit.objects.filter(is_active=True).order_by("code")
+        self.fields["scope_unit"].choices = [
+            ("", "---------"),
+            (CITY_WIDE, _("全市")),
+            *((str(unit.pk), str(unit)) for unit in units),
+        ]
+
+    def clean_scope_unit(self):
+        value = self.cleaned_data["scope_unit"]
+        if value == CITY_WIDE:
+            return None
+        unit = ScopeUnit.objects.filter(is_active=True, pk=value).first()
+        if unit is None:
+            raise forms.ValidationError(_("请选择有效的管辖单位。"))
+        return unit
+
 
 @admin.register(ApiClient)
 class ApiClientAdmin(ScopedAdmin):
-    list_display = ("name", "scope_unit", "token_prefix", "expires_at", "revoked_at", "last_used_at")
+    list_display = ("name", "scope_display", "token_prefix", "expires_at", "revoked_at", "last_used_at")
     list_filter = ("scope_unit",)
+    list_select_related = ("scope_unit",)
     readonly_fields = ("token_prefix", "expires_at", "revoked_at", "revoked_by", "created_by", "last_used_at")
     actions = [*ScopedAdmin.actions, "revoke_selected"]
     form = ApiClientForm
@@ -177,10 +206,14 @@ class ApiClientAdmin(ScopedAdmin):
     def get_fields(self, request, obj=None):
         if obj is None:
             return ("name", "scope_unit", "days")
-        return ("name", "scope_unit", *self.readonly_fields)
+        return ("name", "scope_display", *self.readonly_fields)
 
     def get_readonly_fields(self, request, obj=None):
-        return (*self.readonly_fields, "scope_unit") if obj else ()
+        return (*self.readonly_fields, "scope_display") if obj else ()
+
+    @admin.display(description=gettext_lazy("管辖单位"), ordering="scope_unit__code")
+    def scope_display(self, obj) -> str:
+        return str(obj.scope_unit) if obj.scope_unit_id else _("全市")
 
     def save_model(self, request, obj, form, change):
         if change:

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 from rest_framework.permissions import SAFE_METHODS
 
-from core.scope import Scope
+from core.scope import CITY, Scope
 
 from .models import ApiClient, hash_secret
 from .permissions import api_client_permissions
@@ -21,7 +21,8 @@ TOKEN_CHARS = re.compile(r"[A-Za-z0-9_\-]+")
 
 
 class ApiClientPrincipal:
-    """Stands in for ``request.user`` when a county system calls: read-only, scoped to its unit."""
+    """Stands in for ``request.user`` when a county system calls: read-only, scoped to its unit (or, for a
+    city-wide token with no unit, to the whole city like city staff)."""
 
     is_authenticated = True
     is_anonymous = False
@@ -38,6 +39,8 @@ class ApiClientPrincipal:
         return f"api:{self.api_client.name}"
 
     def get_scope(self) -> Scope:
+        if self.api_client.scope_unit_id is None:
+            return CITY
         return Scope(unit_ids=frozenset({self.api_client.scope_unit_id}))
 
     def has_perm(self, perm: str, obj=None) -> bool:

@@ -411,13 +411,21 @@ class CounterAccount(TimeStampedModel):
 
 
 class ApiClient(TimeStampedModel):
-    """A county office system that pulls data through the API with a token bound to one scope unit.
-    The token is shown once at issue, stored as an HMAC, expires, and is revoked by city staff."""
+    """A county office system that pulls data through the API with a token bound to one scope unit, or the
+    city's own system with a token for the whole city (no unit). The token is shown once at issue, stored as
+    an HMAC, expires, and is revoked by city staff."""
 
     scope_field = "scope_unit"
 
     name = models.CharField(_("系统名称"), max_length=128)
-    scope_unit = models.ForeignKey(ScopeUnit, verbose_name=_("管辖单位"), on_delete=models.PROTECT)
+    scope_unit = models.ForeignKey(
+        ScopeUnit,
+        verbose_name=_("管辖单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        help_text=_("空为全市。"),
+    )
     token_prefix = models.CharField(_("令牌前缀"), max_length=12, unique=True)
     token_hash = models.CharField(max_length=64)
     expires_at = models.DateTimeField(_("到期时间"))
@@ -438,7 +446,17 @@ class ApiClient(TimeStampedModel):
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.scope_unit})"
+        return f"{self.name} ({self.scope_unit if self.scope_unit_id else gettext('全市')})"
+
+    @property
+    def is_city_wide(self) -> bool:
+        """A token for the whole city: it reads every unit's records and the city's own figures."""
+        return self.scope_unit_id is None
+
+    @property
+    def county_code(self) -> str | None:
+        """The bound unit's code, or None for a city-wide token."""
+        return self.scope_unit.code if self.scope_unit_id else None
 
     @property
     def is_usable(self) -> bool:

@@ -36,7 +36,17 @@ def resolve(code: str, *, principal) -> OrgUnit:
         if not scope.all:
             raise NotFound(_("未找到该统计单位。"))
         return OrgUnit(CITY, _("全市"), None)
-    unit = ScopeUnit.objects.filter(code=code).first()
+    unit = _own_unit(principal, code) or ScopeUnit.objects.filter(code=code).first()
     if unit is None or not scope.covers(unit.pk):
         raise NotFound(_("未找到该统计单位。"))
     return OrgUnit(unit.code, unit.name, unit.pk)
+
+
+def _own_unit(principal, code: str) -> ScopeUnit | None:
+    """A county token asking for its own unit: the unit came with the token's row (``select_related`` in
+    ``accounts.authentication``), so the county-month report needs no query to resolve it."""
+    client = getattr(principal, "api_client", None)
+    if client is None or client.scope_unit_id is None:
+        return None
+    unit = client.scope_unit  # loaded with the token
+    return unit if unit.code == code else None

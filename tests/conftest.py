@@ -71,8 +71,27 @@ DB_FIXTURES = {
 FIXTURE_MARKERS = {"postgres": ("postgres",), "worker_queue": ("postgres", "services")}
 
 
+def _allow_the_replica(item) -> None:
+    """With DATABASE_REPLICA_URL set (a TEST MIRROR of default, config/settings/test.py) a test that touches
+    the database may also use the ``replica`` alias: reads of the reports outside a transaction go there
+    (transactional tests, live servers). The marker keeps the test's own options."""
+    marker = item.get_closest_marker("django_db")
+    if marker is None and not (DB_FIXTURES & set(getattr(item, "fixturenames", ()))):
+        return
+    kwargs = dict(marker.kwargs) if marker else {}
+    if kwargs.get("databases") == "__all__":
+        return
+    kwargs["databases"] = "__all__"
+    item.add_marker(pytest.mark.django_db(*(marker.args if marker else ()), **kwargs), append=False)
+
+
 def pytest_collection_modifyitems(config, items):
+    from django.conf import settings
+
+    replica = "replica" in settings.DATABASES
     for item in items:
+        if replica:
+            _allow_the_replica(item)
         for fixture, markers in FIXTURE_MARKERS.items():
             if fixture in getattr(item, "fixturenames", ()):
                 for marker in markers:
@@ -277,6 +296,18 @@ def api_client_a(county_a, city_staff):
     from accounts.services import api_client_issue
 
     client, raw = api_client_issue(actor=city_staff, name="潍城区业务系统", scope_unit=county_a)
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {raw}")
+    api.record = client
+    return api
+
+
+@pytest.fixture
+def api_client_city(county_a, city_staff):
+    """The city's own system: a city-wide token (no unit) with its raw token."""
+    from accounts.services import api_client_issue
+
+    client, raw = api_client_issue(actor=city_staff, name="市人社局数据平台", scope_unit=None)
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION=f"Token {raw}")
     api.record = client

@@ -70,7 +70,10 @@ class MeSerializer(serializers.ModelSerializer):
 class ApiClientMeSerializer(serializers.Serializer):
     kind = serializers.CharField()
     name = serializers.CharField()
-    county = serializers.CharField()
+    county = serializers.CharField(
+        allow_null=True, help_text="The bound unit's code; null for a city-wide token"
+    )
+    city_wide = serializers.BooleanField()
     expires_at = serializers.DateTimeField()
 
 
@@ -85,8 +88,13 @@ class RevealOutputSerializer(serializers.Serializer):
 
 
 class ApiClientSerializer(serializers.ModelSerializer):
+    # required, so that a city-wide token is asked for explicitly: ``"county": null``
     county = serializers.SlugRelatedField(
-        source="scope_unit", slug_field="code", queryset=ScopeUnit.objects.filter(is_active=True)
+        source="scope_unit",
+        slug_field="code",
+        queryset=ScopeUnit.objects.filter(is_active=True),
+        allow_null=True,
+        help_text="A scope unit's code; null issues a city-wide token",
     )
     days = serializers.IntegerField(write_only=True, min_value=1, max_value=730, required=False)
     token = serializers.SerializerMethodField()

@@ -44,7 +44,8 @@ class MeView(APIView):
             data = {
                 "kind": "api_client",
                 "name": client.name,
-                "county": client.scope_unit.code,
+                "county": client.county_code,
+                "city_wide": client.is_city_wide,
                 "expires_at": client.expires_at,
             }
             return Response(ApiClientMeSerializer(data).data)

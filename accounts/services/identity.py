@@ -436,9 +436,10 @@ def role_revoke(*, actor: User, grant: RoleGrant, request=None) -> None:
 
 @transaction.atomic
 def api_client_issue(
-    *, actor: User, name: str, scope_unit: ScopeUnit, days: int | None = None, request=None
+    *, actor: User, name: str, scope_unit: ScopeUnit | None, days: int | None = None, request=None
 ) -> tuple[ApiClient, str]:
-    """Issue a token for a county system. The raw token is returned once and never stored."""
+    """Issue a token for a county system (``scope_unit``) or the city's own (``None``: the whole city). The
+    raw token is returned once and never stored."""
     _require_city_staff(actor)
     prefix = secrets.token_hex(4)
     raw = f"lg_{prefix}_{secrets.token_urlsafe(32)}"

@@ -135,6 +135,27 @@ else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
+
+def with_replica(databases: dict) -> dict:
+    """Adds the ``replica`` alias when DATABASE_REPLICA_URL is set (a streaming replica of the primary,
+    ADR 0043): ``core.db_router.ReplicaRouter`` then sends the reads of LINGONG_REPLICA_APPS there. Without
+    the variable there is no such alias and everything stays on ``default``."""
+    url = env("DATABASE_REPLICA_URL", default="")
+    if url:
+        replica = env.db_url_config(url)
+        replica["ATOMIC_REQUESTS"] = False
+        replica["CONN_MAX_AGE"] = databases["default"].get("CONN_MAX_AGE", 0)
+        replica["CONN_HEALTH_CHECKS"] = True
+        databases["replica"] = replica
+    return databases
+
+
+DATABASES = with_replica(DATABASES)
+DATABASE_ROUTERS = ["core.db_router.ReplicaRouter"]
+# The apps whose reads may be a little behind the primary: the reports' facts and catalogue (and so the
+# dashboards and the pull API that read them). Their writes, and reads inside a transaction, stay on default.
+LINGONG_REPLICA_APPS = ["reports"]
+
 # One Redis for the cache and the broker (REDIS_URL), or one each (REDIS_CACHE_URL, CELERY_BROKER_URL), so
 # that neither takes the other down. A cache error is a miss (core.cache.ResilientRedisCache): pages answer,
 # slower, while the cache's Redis is down.

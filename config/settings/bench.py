@@ -11,6 +11,7 @@ ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
 DATABASES = {"default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/lingong_bench")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=600)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DATABASES = with_replica(DATABASES)  # noqa: F405
 
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/5")
 CACHES = redis_cache(REDIS_URL)  # noqa: F405

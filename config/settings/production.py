@@ -11,6 +11,7 @@ ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 DATABASES = {"default": env.db("DATABASE_URL")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DATABASES = with_replica(DATABASES)  # noqa: F405
 
 # REDIS_URL for both, or REDIS_CACHE_URL and CELERY_BROKER_URL for one Redis each (README).
 REDIS_URL = env("REDIS_URL", default="")

@@ -173,3 +173,86 @@ def test_api_client_reads_only_its_county(api_client_a, worker, worker_b):
     ids = {r["id"] for r in api_client_a.get("/api/v1/users/", {"page_size": 100}).json()["results"]}
     assert worker.pk in ids and worker_b.pk not in ids
     assert api_client_a.get(f"/api/v1/users/{worker_b.pk}/").status_code == 404
+
+
+# --- city-wide tokens (no unit: the whole city) -------------------------------------------------------------
+
+
+def test_city_staff_issue_a_city_wide_token_with_county_null(api_as, city_staff):
+    response = api_as(city_staff).post("/api/v1/api-clients/", {**PAYLOAD, "county": None}, format="json")
+    assert response.status_code == 201, response.content
+    assert response.json()["county"] is None
+    record = ApiClient.objects.get(pk=response.json()["id"])
+    assert record.scope_unit_id is None and record.is_city_wide
+    assert str(record) == f"{PAYLOAD['name']} (全市)"
+    row = AuditLog.objects.get(action=AuditAction.CREATE, object_id=str(record.pk))
+    assert row.actor_id == city_staff.pk and row.after["scope_unit"] is None
+    me = token_client(response.json()["token"]).get("/api/v1/me/").json()
+    assert me["kind"] == "api_client" and me["county"] is None and me["city_wide"] is True
+
+
+def test_a_city_wide_token_must_be_asked_for_explicitly(api_as, city_staff):
+    # leaving the county out is an error, not the whole city by default
+    payload = {k: v for k, v in PAYLOAD.items() if k != "county"}
+    response = api_as(city_staff).post("/api/v1/api-clients/", payload, format="json")
+    assert response.status_code == 400
+    assert "county" in response.json()["fields"]
+    assert not ApiClient.objects.exists()
+
+
+def test_county_token_me_names_its_county_and_is_not_city_wide(api_client_a):
+    me = api_client_a.get("/api/v1/me/").json()
+    assert me["county"] == "370702" and me["city_wide"] is False
+
+
+def test_city_wide_token_reads_every_county(api_client_city, worker, worker_b):
+    ids = {r["id"] for r in api_client_city.get("/api/v1/users/", {"page_size": 100}).json()["results"]}
+    assert {worker.pk, worker_b.pk} <= ids
+    assert api_client_city.get(f"/api/v1/users/{worker_b.pk}/").status_code == 200
+
+
+def test_city_wide_token_still_cannot_write(api_client_city):
+    response = api_client_city.post("/api/v1/api-clients/", PAYLOAD, format="json")
+    assert response.status_code == 403
+    assert ApiClient.objects.count() == 1
+
+
+ADD_URL = "/admin/accounts/apiclient/add/"
+
+
+@pytest.mark.parametrize("choice", ["city", "county"])
+def test_admin_issues_city_and_county_tokens_audited_alike(client_as, city_staff, county_a, choice):
+    client = client_as(city_staff)
+    form = client.get(ADD_URL)
+    assert form.status_code == 200
+    assert "全市" in form.content.decode()
+    value = "city" if choice == "city" else str(county_a.pk)
+    response = client.post(ADD_URL, {"name": "对接系统", "scope_unit": value, "days": 30}, follow=True)
+    assert response.status_code == 200
+    record = ApiClient.objects.get(name="对接系统")
+    assert record.scope_unit_id == (None if choice == "city" else county_a.pk)
+    assert record.created_by == city_staff
+    row = AuditLog.objects.get(action=AuditAction.CREATE, object_id=str(record.pk))
+    assert row.actor_id == city_staff.pk
+    assert row.after["scope_unit"] == (None if choice == "city" else county_a.pk)
+    assert row.scope_unit_id == record.scope_unit_id
+    # the raw token was shown once, in the message, and is not in the audit row
+    shown = [str(m) for m in response.context["messages"]]
+    assert any("lg_" in m for m in shown)
+    assert "lg_" not in str(row.after)
+
+
+def test_admin_token_form_left_untouched_issues_nothing(client_as, city_staff):
+    response = client_as(city_staff).post(ADD_URL, {"name": "对接系统", "scope_unit": "", "days": 30})
+    assert response.status_code == 200  # the form again, with the error
+    assert response.context["adminform"].form.errors["scope_unit"]
+    assert not ApiClient.objects.exists()
+    assert not AuditLog.objects.filter(action=AuditAction.CREATE).exists()
+
+
+def test_admin_lists_and_shows_a_city_wide_token_as_the_whole_city(client_as, city_staff, api_client_city):
+    client = client_as(city_staff)
+    listing = client.get("/admin/accounts/apiclient/")
+    assert listing.status_code == 200 and "全市" in listing.content.decode()
+    change = client.get(f"/admin/accounts/apiclient/{api_client_city.record.pk}/change/")
+    assert change.status_code == 200 and "全市" in change.content.decode()

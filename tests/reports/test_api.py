@@ -11,7 +11,7 @@ import pytest
 from openpyxl import load_workbook
 
 from jobs.models import WorkerProfile
-from reports import services
+from reports import orgunits, services
 from reports.models import Fact, Indicator
 
 from ..jobs.factories import make_worker
@@ -96,6 +96,37 @@ def test_county_token_sees_own_county_and_404_for_another(api_client_a, facts):
     assert api_client_a.get(URL, {"period": "202611", "org_unit": "370783"}).status_code == 404
     own = api_client_a.get(URL, {"period": "202611", "org_unit": "370702", "indicator": "workers_new"})
     assert [r["value"] for r in own.json()["results"]] == ["1.00"]
+
+
+def test_city_wide_token_reads_the_city_and_every_county(api_client_city, facts):
+    everything = api_client_city.get(URL, {"period": "202611"})
+    assert everything.status_code == 200
+    rows = everything.json()["results"]
+    # every unit the reports are computed for, and the city
+    assert {r["org_unit"] for r in rows} == {"city"} | {u.code for u in orgunits.units()}
+    assert {"370702", "370783"} <= {r["org_unit"] for r in rows}
+    assert len(rows) == Fact.objects.filter(period="202611").count()
+    # the rule: the city's new workers are the sum of the counties' (1 + 2)
+    assert _value(rows, "workers_new", "city") == "3.00"
+    assert _value(rows, "workers_new", "370702") == "1.00"
+    assert _value(rows, "workers_new", "370783") == "2.00"
+    city = api_client_city.get(URL, {"period": "202611", "org_unit": "city"}).json()["results"]
+    assert city and {r["org_unit"] for r in city} == {"city"}
+    assert len(city) == Fact.objects.filter(period="202611", org_unit__isnull=True).count()
+    for code in ("370702", "370783"):
+        county = api_client_city.get(URL, {"period": "202611", "org_unit": code}).json()["results"]
+        assert county and {r["org_unit"] for r in county} == {code}
+        assert len(county) == Fact.objects.filter(period="202611", org_unit__code=code).count()
+
+
+def test_county_token_gets_404_for_another_county_and_the_city(api_client_a, facts):
+    for code in ("370783", "city"):
+        response = api_client_a.get(URL, {"period": "202611", "org_unit": code})
+        assert response.status_code == 404
+        assert response.json()["code"] == "not_found"
+    rows = api_client_a.get(URL, {"period": "202611"}).json()["results"]
+    assert {r["org_unit"] for r in rows} == {"370702"}
+    assert len(rows) == Fact.objects.filter(period="202611", org_unit__code="370702").count()
 
 
 def test_city_staff_and_auditor_see_every_unit_and_the_city(api_as, city_staff, auditor, facts):
