@@ -1,4 +1,4 @@
-"""The read-replica router (ADR 0043). With DATABASE_REPLICA_URL set there is a second alias, ``replica``;
+"""The read-replica router (ADR 0044). With DATABASE_REPLICA_URL set there is a second alias, ``replica``;
 reads of the apps in LINGONG_REPLICA_APPS (the reports: their facts and catalogue, which the pull API and
 the dashboards read) go there. Everything else stays on ``default``:
 

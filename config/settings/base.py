@@ -138,7 +138,7 @@ else:
 
 def with_replica(databases: dict) -> dict:
     """Adds the ``replica`` alias when DATABASE_REPLICA_URL is set (a streaming replica of the primary,
-    ADR 0043): ``core.db_router.ReplicaRouter`` then sends the reads of LINGONG_REPLICA_APPS there. Without
+    ADR 0044): ``core.db_router.ReplicaRouter`` then sends the reads of LINGONG_REPLICA_APPS there. Without
     the variable there is no such alias and everything stays on ``default``."""
     url = env("DATABASE_REPLICA_URL", default="")
     if url:

@@ -5,7 +5,7 @@ from .base import *  # noqa: F403
 DEBUG = False
 # The replica alias always exists in tests, as a TEST MIRROR of default (Django's "Testing primary/replica
 # configurations"), whether DATABASE_REPLICA_URL is set or not: the router's reads of the reports are
-# exercised in every run, and tests/conftest.py lets every database test use both aliases (ADR 0043).
+# exercised in every run, and tests/conftest.py lets every database test use both aliases (ADR 0044).
 DATABASES["replica"] = {  # noqa: F405
     **DATABASES.get("replica", DATABASES["default"]),  # noqa: F405
     "TEST": {"MIRROR": "default"},

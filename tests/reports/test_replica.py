@@ -1,4 +1,4 @@
-"""The read-replica router (ADR 0043): the test settings carry ``replica`` as a TEST MIRROR of default, so the
+"""The read-replica router (ADR 0044): the test settings carry ``replica`` as a TEST MIRROR of default, so the
 router's choices are visible here. Reads of the reports outside a transaction go to the replica; writes,
 reads inside a transaction and every other app stay on default; migrations run on default only."""
 
