@@ -102,16 +102,6 @@ class PeriodApprovalAdmin(ScopedAdmin):
     def unit_name(self, obj):
         return obj.org_unit.name if obj.org_unit_id else _("全市")
 
-
-@admin.register(ReportRun)
-class ReportRunAdmin(admin.ModelAdmin):
-    """Recomputes are started from the dashboard (``reports.runs.run_start``): read-only here."""
-
-    list_display = ("period", "status", "indicators_done", "indicators_total", "started_by", "created_at")
-    list_filter = ("status",)
-    search_fields = ("period",)
-    list_select_related = ("started_by",)
-
     def has_add_permission(self, request):
         return False
 
@@ -169,3 +159,22 @@ class ReportRunAdmin(admin.ModelAdmin):
             "board": board,
         }
         return TemplateResponse(request, "admin/reports/periodapproval/month.html", context)
+
+
+@admin.register(ReportRun)
+class ReportRunAdmin(admin.ModelAdmin):
+    """Recomputes are started from the dashboard (``reports.runs.run_start``): read-only here."""
+
+    list_display = ("period", "status", "indicators_done", "indicators_total", "started_by", "created_at")
+    list_filter = ("status",)
+    search_fields = ("period",)
+    list_select_related = ("started_by",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
