@@ -69,3 +69,46 @@ def fact_breakdown(*, user, unit_id: int | None, code: str, period: str, key: st
 
 def indicators_by_code(codes) -> dict[str, Indicator]:
     return {i.code: i for i in Indicator.objects.filter(code__in=list(codes))}
+
+
+# the month's headline figures a bureau publishes (the public monthly release), in this order
+RELEASE_INDICATORS = (
+    "workers_new",
+    "employers_new",
+    "postings_new",
+    "hires",
+    "work_orders_settled",
+    "wages_paid",
+    "demand_seeker_ratio",
+    "complaints_received",
+    "urban_new_employment",
+)
+
+
+def released_months() -> list[str]:
+    """The months the city has accepted (``PeriodApproval`` of the city, accepted), newest first: only these
+    are published."""
+    from .choices import ApprovalStatus
+    from .models import PeriodApproval
+
+    rows = PeriodApproval.objects.filter(org_unit__isnull=True, status=ApprovalStatus.ACCEPTED)
+    return list(rows.order_by("-period").values_list("period", flat=True))
+
+
+def release_table(period: str) -> tuple[list[Indicator], list[dict]]:
+    """The release of an accepted month: the headline indicators (columns) and one row per county or zone
+    and the city, each with its figures (``None`` where there is none). Public: figures, no personal data."""
+    indicators = [i for code in RELEASE_INDICATORS for i in Indicator.objects.filter(code=code)]
+    facts = Fact.objects.filter(period=period, breakdown_key="", indicator__in=indicators).values_list(
+        "indicator_id", "org_unit_id", "org_unit__name", "org_unit__code", "value"
+    )
+    rows: dict[int | None, dict] = {}
+    for indicator_id, unit_id, name, code, value in facts:
+        row = rows.setdefault(unit_id, {"code": code or "city", "name": name, "values": {}})
+        row["values"][indicator_id] = value
+    ordered = sorted((r for u, r in rows.items() if u is not None), key=lambda r: r["code"])
+    if None in rows:
+        ordered.append(rows[None])
+    for row in ordered:
+        row["cells"] = [row["values"].get(i.pk) for i in indicators]
+    return indicators, ordered

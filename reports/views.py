@@ -23,7 +23,7 @@ from core.errors import DomainError, NotFound
 from core.months import previous_month
 from core.scope import scope_of
 
-from . import charts, runs
+from . import charts, runs, selectors
 from .choices import PeriodKind
 from .models import ReportRun
 from .orgunits import CITY, OrgUnit, resolve
@@ -156,3 +156,18 @@ def run_detail(request, pk: int):
         "back": f"{reverse('reports:dashboard')}?{urlencode({'period': run.period})}",
     }
     return render(request, "reports/run.html", context)
+
+
+def release(request):
+    """The public monthly release: the headline figures per county and for the city of a month the city has
+    accepted (locked); open months are never published. ``?period=YYYYMM`` picks one of the released months."""
+    months = selectors.released_months()
+    period = request.GET.get("period", "")
+    if period not in months:
+        period = months[0] if months else ""
+    indicators, rows = selectors.release_table(period) if period else ([], [])
+    return render(
+        request,
+        "reports/release.html",
+        {"months": months, "period": period, "indicators": indicators, "rows": rows},
+    )
