@@ -113,14 +113,18 @@ def test_the_city_accepts_only_when_every_unit_is_accepted_then_the_period_is_lo
             approvals.accept("202611", unit.code, actor=city_staff)
     approvals.accept("202611", "city", actor=city_staff)
     assert _status(None) == ApprovalStatus.ACCEPTED
-    before = list(Fact.objects.filter(period="202611").order_by("pk").values_list("pk", "value", "computed_at"))
+    before = list(
+        Fact.objects.filter(period="202611").order_by("pk").values_list("pk", "value", "computed_at")
+    )
     _register(county_a, 1)
     with pytest.raises(Conflict) as locked:
         services.compute("202611")
     assert locked.value.status == 409 and locked.value.code == "period_locked"
     # the quarter holding it is not locked (October and December are open) and still computes
     services.compute("2026Q4")
-    after = list(Fact.objects.filter(period="202611").order_by("pk").values_list("pk", "value", "computed_at"))
+    after = list(
+        Fact.objects.filter(period="202611").order_by("pk").values_list("pk", "value", "computed_at")
+    )
     assert after == before
     # a unit cannot be reopened under an accepted city
     with pytest.raises(Conflict) as city_first:
