@@ -9,6 +9,7 @@ tooltip, no JavaScript)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from decimal import Decimal
 
@@ -55,6 +56,19 @@ def _tag(element) -> str:
     return element.tag.rsplit("}", 1)[-1] if isinstance(element.tag, str) else ""
 
 
+GEOMETRY = frozenset(
+    {"x", "y", "cx", "cy", "r", "x1", "x2", "y1", "y2", "width", "height", "d", "points", "transform"}
+)
+LONG_FRACTION = re.compile(r"-?\d+\.\d{2,}")
+
+
+def _short(value: str) -> str:
+    """Coordinates to a tenth of a unit (a viewBox 420 wide: finer is invisible). pygal writes them with 16
+    digits, which is bytes on a cheap phone's connection, and digit runs a personal-data scan reads as card
+    numbers."""
+    return LONG_FRACTION.sub(lambda m: f"{float(m.group()):.1f}", value)
+
+
 def _no_scripts(root):
     """Drop pygal's scripts; give each value a <title> (a tooltip without JavaScript)."""
     parents = {child: parent for parent in root.iter() for child in parent}
@@ -62,6 +76,13 @@ def _no_scripts(root):
         if _tag(child) == "script":
             parent.remove(child)
     namespace = SVG if root.tag.startswith("{") else ""
+    for child, parent in parents.items():
+        # the points' coordinates again, for pygal's scripted tooltips (dropped above): not needed
+        if _tag(child) == "desc" and (child.get("class") or "").split(" ")[0] in ("x", "y"):
+            parent.remove(child)
+    for element in root.iter():
+        for name in GEOMETRY.intersection(element.keys()):
+            element.set(name, _short(element.get(name)))
     for child, parent in parents.items():
         # pygal puts <desc class="value"> in each point's group: a <title> first in that group
         if _tag(child) == "desc" and child.get("class") == "value" and _tag(parent) == "g":

@@ -42,6 +42,7 @@ from jobs.models import (
 )
 from labour_stats.models import WageGuidance
 from markets.models import Inspection, Market, OnlinePlatform, WebhookDelivery
+from reports.models import PeriodApproval, ReportRun
 from subsidies.models import Application as SubsidyApplication
 from subsidies.models import (
     ContributionImport,
@@ -76,6 +77,7 @@ APPS = (
     "training",
     "disputes",
     "subsidies",
+    "reports",
 )
 # Status fields that are not a workflow, each with its reason (recorded in ADR 0012).
 NOT_WORKFLOWS = {
@@ -88,6 +90,9 @@ NOT_WORKFLOWS = {
     # An attendance row's status is a reference to the statuses-as-data table, set once by the sign-in or the
     # teacher's mark (corrections are a new mark by a named person), not a workflow.
     (Attendance, "status"): "attendance mark",
+    # A recompute's run is the worker's log of one task (queued, running, done or failed with its message):
+    # nobody moves it, the start is audited (reports/runs.py), and the one-active-run constraint guards it.
+    (ReportRun, "status"): "run log",
 }
 
 
@@ -116,6 +121,7 @@ def _subjects(county_a):
         )
 
     counter = iter(range(10_000))
+    months = iter(range(1, 10_000))
 
     def walk_batch():
         return DisbursementBatch.objects.create(
@@ -289,6 +295,9 @@ def _subjects(county_a):
             kind="generate",
             lane=f"batch:{batch.pk}",
             started_by=batch.created_by,
+        ),
+        PeriodApproval: lambda: PeriodApproval.objects.create(
+            period=f"{2000 + (m := next(months)) // 12}{m % 12 + 1:02d}", org_unit=county_a
         ),
         Case: lambda: Case.objects.create(
             number=f"TS-walk-{next(counter)}",
