@@ -190,6 +190,8 @@ def wire_requests(scenario, cookies: dict[int, str], token: str, *, tagged: bool
             item["body"] = json.dumps(r.body, ensure_ascii=False)
         if r.method not in ("GET", "HEAD", "OPTIONS"):
             item["headers"] = write_headers(token)
+        if r.headers:
+            item["headers"] = {**item.get("headers", {}), **r.headers}
         if tagged:
             item["tag"] = kind_of(r)
         out.append(item)
@@ -208,14 +210,16 @@ def _client(cookie: str | None):
 
 
 def _send(client, request):
+    headers = {"HTTP_" + k.upper().replace("-", "_"): v for k, v in (request.headers or {}).items()}
     if request.method == "GET":
-        return client.get(request.path, HTTP_ACCEPT="application/json")
+        return client.get(request.path, HTTP_ACCEPT="application/json", **headers)
     return client.generic(
         request.method,
         request.path,
         json.dumps(request.body, ensure_ascii=False),
         content_type="application/json",
         HTTP_ACCEPT="application/json",
+        **headers,
     )
 
 
@@ -243,7 +247,7 @@ def measure_queries(scenario, cookies: dict[int, str]) -> dict:
     for i, request in enumerate(sample(scenario.requests, 10)):
         client = _client(cookies.get(request.user_id) if request.user_id else None)
         if request.method == "GET":
-            client.get(request.path)  # warm caches (and the GeoJSON snapshot) first; a write only once
+            _send(client, request)  # warm caches (and the GeoJSON snapshot) first; a write only once
         with CaptureQueriesContext(connection) as ctx:
             response = _send(client, request)
         statuses.add(response.status_code)
@@ -703,6 +707,10 @@ def markdown(report: dict) -> str:
         from .escalation import line as escalation_line
 
         lines += ["", escalation_line(e)]
+    if r := report.get("reports"):
+        from .reports import line as reports_line
+
+        lines += ["", reports_line(r)]
     f = report.get("offers")
     if f:
         from .offers import line as offers_line
@@ -874,6 +882,15 @@ def main(argv=None) -> int:
     started = dt.datetime.now().astimezone()
     stamp = started.strftime("%Y%m%dT%H%M%S")
     prepare_data(args.size, args.seed)
+    wanted_names = {n.strip() for n in args.scenarios.split(",") if n.strip()}
+    reports_result = None
+    if not args.knee and (not wanted_names or wanted_names & {"reports", "report"}):
+        # before the scenarios are built: the county-month report scenario reads the facts computed here
+        from .reports import line as reports_line
+        from .reports import time_reports
+
+        reports_result = time_reports(args.size)
+        print(reports_line(reports_result), flush=True)
 
     from bench.scenarios import build, mix_of
 
@@ -899,6 +916,8 @@ def main(argv=None) -> int:
         "machine": machine(args),
         "scenarios": {},
     }
+    if reports_result is not None:
+        report["reports"] = reports_result
     measured = {}
     for s in scenarios:
         measured[s.name] = measure_queries(s, cookies)

@@ -39,6 +39,7 @@ class Request:
     user_id: int | None = None
     method: str = "GET"
     body: dict | None = None  # JSON body of a write
+    headers: dict | None = None  # e.g. a county system's Authorization header
 
 
 @dataclass
@@ -125,6 +126,7 @@ def build(*, seed: int = 2026, variants: int = 40) -> list[Scenario]:
     courses = _course_requests(rng, markets, today, variants)
     queue = _queue_requests(variants)
     review = _review_requests(variants)
+    report = _report_requests(seed, today)
     return [
         Scenario("bare", "bare Django JSON view (full middleware)", [Request("/bench/bare/")], None),
         Scenario(
@@ -179,6 +181,20 @@ def build(*, seed: int = 2026, variants: int = 40) -> list[Scenario]:
                 )
             ]
             if review
+            else []
+        ),
+        *(
+            [
+                Scenario(
+                    "report",
+                    "county-month report (/api/v1/reports/values/?period=YYYYMM&org_unit=<county>): each "
+                    "county's token, its last two closed months",
+                    report,
+                    max_queries=2,
+                    min_queries=1,
+                )
+            ]
+            if report
             else []
         ),
         Scenario(
@@ -293,6 +309,28 @@ def _review_requests(variants: int) -> list[Request]:
         if i % 3 == 2 and waiting[unit, program] > 20:
             params["page"] = "2"
         out.append(Request(f"/api/v1/subsidy-applications/?{urlencode(params)}", user_id=user_id))
+    return out
+
+
+def _report_requests(seed: int, today: dt.date) -> list[Request]:
+    """The county-month report as county systems pull it (issue 18): every county's own token
+    (``bench.reports.county_tokens``), its last two closed months, the whole month in long form (JSON). Empty
+    when no facts were computed for those months (``bench.reports.time_reports`` computes them)."""
+    from bench.reports import county_tokens, months_up_to
+    from reports.models import Fact
+
+    months = months_up_to(today, 3)[:2]
+    if not Fact.objects.filter(period__in=months).exists():
+        return []
+    out = []
+    for month in reversed(months):
+        for code, raw in county_tokens(seed):
+            out.append(
+                Request(
+                    f"/api/v1/reports/values/?{urlencode({'period': month, 'org_unit': code})}",
+                    headers={"Authorization": f"Token {raw}"},
+                )
+            )
     return out
 
 
