@@ -4,6 +4,8 @@ Nothing imports this app; it reads every app to its left."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -275,3 +277,17 @@ class ReportRun(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE_RUN_STATUSES
+
+    @property
+    def is_stale(self) -> bool:
+        """Queued or running past ``LINGONG_REPORT_RUN_TIMEOUT_MINUTES``: its worker died; the next start of
+        the period ends it failed (``reports.runs.expire_stale``)."""
+        if not self.is_active:
+            return False
+        since = self.started_at or self.created_at
+        return since < timezone.now() - timedelta(minutes=settings.LINGONG_REPORT_RUN_TIMEOUT_MINUTES)
+
+    @property
+    def is_live(self) -> bool:
+        """Active and not stale: the page waits for it and offers no second start."""
+        return self.is_active and not self.is_stale

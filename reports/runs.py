@@ -8,6 +8,11 @@ One queued or running run per period: the partial unique constraint ``reportrun_
 refuses a second one, also when two starts race (the second insert fails on the index), and the start then
 raises a Conflict with a plain message.
 
+A run whose worker died (a restart, the out-of-memory killer) would hold that slot for ever: a queued or
+running run older than ``LINGONG_REPORT_RUN_TIMEOUT_MINUTES`` is ended failed ("timed out") by the next
+start of its period (``expire_stale``) and by the dashboard's page before it lists the runs. Its compute's
+transaction died with the worker, so nothing of it was written; the new run recomputes the whole period.
+
 Progress: ``services.compute`` is one transaction, and the progress callback runs inside it, so its
 ``UPDATE`` of the run's row commits with the compute. Other readers (the page) see the run running with
 0 of N indicators until the compute commits, then N of N (done). The total is set before the compute, from
@@ -17,8 +22,11 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from datetime import timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -47,6 +55,25 @@ def indicators_to_compute() -> int:
     return Indicator.objects.filter(method=IndicatorMethod.COMPUTED, code__in=[*CALCULATORS, *RATIOS]).count()
 
 
+def expire_stale(*, period: str | None = None, now=None) -> int:
+    """End failed the queued or running runs (of ``period``, or of every period) older than the timeout;
+    returns how many. Queued runs count from their creation, running ones from their start."""
+    now = now or timezone.now()
+    limit = now - timedelta(minutes=settings.LINGONG_REPORT_RUN_TIMEOUT_MINUTES)
+    stale = ReportRun.objects.filter(
+        Q(status=RunStatus.QUEUED, created_at__lt=limit) | Q(status=RunStatus.RUNNING, started_at__lt=limit)
+    )
+    if period is not None:
+        stale = stale.filter(period=period)
+    message = _("超过 %(m)s 分钟未完成（后台任务可能已中断），已结束；请重新发起计算。") % {
+        "m": settings.LINGONG_REPORT_RUN_TIMEOUT_MINUTES
+    }
+    expired = stale.update(status=RunStatus.FAILED, error=message, finished_at=now)
+    if expired:
+        logger.warning("report runs: %s stale run(s) ended failed (period %s)", expired, period or "any")
+    return expired
+
+
 def run_start(*, period: str, actor, request=None) -> ReportRun:
     """Queue a recompute of a month ``period`` (``202611``) for the worker; refused while one of the same
     period is queued or running."""
@@ -56,6 +83,7 @@ def run_start(*, period: str, actor, request=None) -> ReportRun:
     if parsed.kind != PeriodKind.MONTH:
         message = _("请选择一个月份（如 202611）。")
         raise DomainError(message, code="invalid_period", fields={"period": [message]})
+    expire_stale(period=parsed.code)
     try:
         with transaction.atomic():
             run = ReportRun.objects.create(

@@ -94,7 +94,7 @@ def _render_dashboard(request, org: OrgUnit):
     }
     if context["sees_runs"]:
         context["run"] = ReportRun.objects.filter(period=period.code).select_related("started_by").first()
-        context["refresh"] = REFRESH_SECONDS if context["run"] and context["run"].is_active else None
+        context["refresh"] = REFRESH_SECONDS if context["run"] and context["run"].is_live else None
     return render(request, "reports/dashboard.html", context)
 
 
@@ -152,7 +152,7 @@ def run_detail(request, pk: int):
         raise Http404
     context = {
         "run": run,
-        "refresh": REFRESH_SECONDS if run.is_active else None,
+        "refresh": REFRESH_SECONDS if run.is_live else None,
         "back": f"{reverse('reports:dashboard')}?{urlencode({'period': run.period})}",
     }
     return render(request, "reports/run.html", context)

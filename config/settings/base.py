@@ -496,6 +496,8 @@ LINGONG_SANDBOX_PAYMENT_SECRET = env("LINGONG_SANDBOX_PAYMENT_SECRET", default="
 # Empty: the sandbox calls the callback handler in-process (tasks); else it POSTs the signed callback there.
 LINGONG_SANDBOX_CALLBACK_URL = env("LINGONG_SANDBOX_CALLBACK_URL", default="")
 # Online payments still pending after this long are failed, so that a new attempt can be made.
+# A dashboard recompute (reports.runs) queued or running longer than this is ended failed: its worker died.
+LINGONG_REPORT_RUN_TIMEOUT_MINUTES = env.int("LINGONG_REPORT_RUN_TIMEOUT_MINUTES", default=60)
 LINGONG_SANDBOX_TIMEOUT_MINUTES = env.int("LINGONG_SANDBOX_TIMEOUT_MINUTES", default=30)
 # Online providers (ADR 0018). The site's public address builds the notify and return URLs; pending online
 # payments are queried at the provider once this old (the reconciliation scan), and failed (their order

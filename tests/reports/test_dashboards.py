@@ -226,6 +226,37 @@ def test_a_second_start_is_refused_while_one_is_running(client_as, city_staff, r
     assert ReportRun.objects.filter(period="202609").count() == 1
 
 
+def test_a_run_whose_worker_died_is_ended_by_the_next_start(client_as, city_staff, raw, settings):
+    """Running for longer than LINGONG_REPORT_RUN_TIMEOUT_MINUTES: its worker died. The page stops waiting
+    for it and offers the start again; the start ends it failed (timed out) and queues a new run."""
+    settings.LINGONG_REPORT_RUN_TIMEOUT_MINUTES = 60
+    long_ago = timezone.now() - dt.timedelta(minutes=61)
+    dead = ReportRun.objects.create(
+        period=PERIOD, status=RunStatus.RUNNING, indicators_total=30, created_at=long_ago, started_at=long_ago
+    )
+    queued_recently = ReportRun.objects.create(
+        period="202609", status=RunStatus.QUEUED, created_at=timezone.now() - dt.timedelta(minutes=59)
+    )
+    staff = client_as(city_staff)
+    page = staff.get(CITY_URL, {"period": PERIOD})
+    html = page.content.decode()
+    assert page.context["run"] == dead and page.context["refresh"] is None
+    assert "已超过时限仍未完成" in html
+    assert f"重新计算 {PERIOD}</button>" in html and "disabled>" not in html
+
+    response = staff.post("/reports/runs/", {"period": PERIOD})
+
+    dead.refresh_from_db()
+    assert dead.status == RunStatus.FAILED and "60 分钟" in dead.error and dead.finished_at is not None
+    new = ReportRun.objects.filter(period=PERIOD, status=RunStatus.QUEUED).get()
+    assert response["Location"] == f"/reports/runs/{new.pk}/"
+    # a run of another month, younger than the limit, is left alone
+    queued_recently.refresh_from_db()
+    assert queued_recently.status == RunStatus.QUEUED
+    with pytest.raises(Conflict):
+        runs.run_start(period="202609", actor=city_staff)
+
+
 def test_the_constraint_refuses_two_active_runs_of_a_period(city_staff):
     ReportRun.objects.create(period=PERIOD, status=RunStatus.QUEUED)
     ReportRun.objects.create(period=PERIOD, status=RunStatus.DONE)
