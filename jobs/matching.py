@@ -582,7 +582,7 @@ def recommend_workers(*, posting: Posting, limit: int = 20) -> list[Recommendati
     )
 
     qs = (
-        WorkerProfile.objects.filter(user__is_active=True, user__anonymized_at__isnull=True)
+        WorkerProfile.objects.filter(seeking=True, user__is_active=True, user__anonymized_at__isnull=True)
         .exclude(user__employer_profile__id=posting.employer_id)
         .annotate(
             in_unit=Exists(in_unit),

@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/report/", views.posting_report, name="report"),
     path("me/", views.worker_home, name="worker_home"),
     path("me/profile/", views.worker_profile, name="worker_profile"),
+    path("me/seeking/", views.worker_seeking, name="worker_seeking"),
     path("me/certificates/<int:pk>/verify/", views.certificate_verify, name="certificate_verify"),
     path("me/categories/", views.person_category_record, name="person_category_record"),
     path("me/applications/<int:pk>/withdraw/", views.application_withdraw, name="withdraw"),

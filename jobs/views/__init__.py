@@ -25,6 +25,7 @@ from .worker import (
     person_category_record,
     worker_home,
     worker_profile,
+    worker_seeking,
 )
 
 __all__ = [
@@ -56,4 +57,5 @@ __all__ = [
     "referral_slip",
     "worker_home",
     "worker_profile",
+    "worker_seeking",
 ]

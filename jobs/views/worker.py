@@ -86,6 +86,27 @@ def application_withdraw(request, pk: int):
 
 
 @login_required
+@require_POST
+def worker_seeking(request):
+    """Pause finding work (found a steady job, away for the harvest) or resume it: a paused registration is
+    not recommended to employers and stops counting as a job seeker from today (ADR 0041)."""
+    worker, _assisted = acting_worker(request)
+    seeking = request.POST.get("seeking") == "1"
+    try:
+        services.worker_seeking_set(user=worker, actor=request.user, seeking=seeking, request=request)
+    except DomainError as exc:
+        messages.error(request, " ".join(str(m) for m in exc.fields.get("seeking", [exc.message])))
+    else:
+        messages.success(
+            request,
+            _("已恢复找活：平台会重新向用工方推荐您。")
+            if seeking
+            else _("已暂停找活：用工方不会再看到对您的推荐；随时可以恢复。"),
+        )
+    return redirect("jobs:worker_home")
+
+
+@login_required
 @require_http_methods(["GET", "POST"])
 def worker_profile(request):
     """求职登记: skills with level and years, certificates, where, when, for how much, how to be told."""

@@ -514,3 +514,18 @@ def test_the_nearest_homes_bound_is_kept_per_posting_and_site(postgres, monkeypa
     assert probes() == 0
     posting.lat += 0.01
     assert probes() == 1
+
+
+def test_a_paused_registration_is_not_recommended_nor_told_until_it_resumes(county_a):
+    """Paused finding work (jobs.services.worker_seeking_set, the worker's "暂停找活"): employers' lists and
+    the new-posting alerts (drawn from the same list) leave the worker out; resumed, they are back."""
+    saturday = next_weekday(6)
+    posting = published_posting(work_start_date=saturday, work_end_date=saturday, wage_amount=Decimal("220"))
+    seeking = make_worker()
+    paused = make_worker()
+    services.worker_seeking_set(user=paused, actor=paused, seeking=False)
+
+    assert set(worker_ids(recommend_workers(posting=posting))) == {seeking.pk}
+
+    services.worker_seeking_set(user=paused, actor=paused, seeking=True)
+    assert set(worker_ids(recommend_workers(posting=posting))) == {seeking.pk, paused.pk}
