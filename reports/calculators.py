@@ -13,6 +13,8 @@ import datetime as dt
 import statistics
 from collections import defaultdict
 from collections.abc import Callable
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -50,6 +52,30 @@ from .periods import Period
 
 PerUnit = dict[int, Decimal]
 CENT = Decimal("0.01")
+
+# One compute reads some rows once for several indicators (the month's settled work orders feed six figures):
+# inside ``shared_reads()`` (``services.compute``) a grouped read is kept per period for the compute's length;
+# outside it every calculator reads afresh. Nothing is kept across computes.
+_SHARED: ContextVar[dict | None] = ContextVar("reports_shared_reads", default=None)
+
+
+@contextmanager
+def shared_reads():
+    token = _SHARED.set({})
+    try:
+        yield
+    finally:
+        _SHARED.reset(token)
+
+
+def _shared(name: str, period: Period, load: Callable[[], list]) -> list:
+    memo = _SHARED.get()
+    if memo is None:
+        return load()
+    key = (name, period.code)
+    if key not in memo:
+        memo[key] = load()
+    return memo[key]
 
 
 def bounds(period: Period) -> tuple[dt.datetime, dt.datetime]:
@@ -90,8 +116,47 @@ def employers_total(p: Period) -> PerUnit:
     return _count(EmployerProfile.objects.filter(**_before_end("created_at", p)), "scope_unit")
 
 
+def _posting_groups(name: str, qs: QuerySet, p: Period) -> list[tuple[int, str, int, int]]:
+    """(unit, occupation code or "", postings, headcount) of ``qs``'s postings with a unit, read once per
+    compute for the four figures that count them (postings, their demand, each by occupation)."""
+
+    def load():
+        rows = (
+            qs.filter(scope_unit__isnull=False)
+            .values("scope_unit", "occupation__code")
+            .annotate(n=Count("pk"), heads=Sum("headcount"))
+            .values_list("scope_unit", "occupation__code", "n", "heads")
+            .order_by()
+        )
+        return [(u, code or "", n, heads or 0) for u, code, n, heads in rows]
+
+    return _shared(name, p, load)
+
+
+def _new_postings(p: Period):
+    return _posting_groups("new_postings", Posting.objects.filter(**_within("published_at", p)), p)
+
+
+def _valid_postings(p: Period):
+    return _posting_groups("valid_postings", valid_postings(p), p)
+
+
+def _per_unit(rows, column: int) -> PerUnit:
+    total: dict[int, Decimal] = defaultdict(Decimal)
+    for row in rows:
+        total[row[0]] += Decimal(row[column])
+    return dict(total)
+
+
+def _per_cell(rows, column: int) -> PerCell:
+    total: dict[tuple[int, str], Decimal] = defaultdict(Decimal)
+    for row in rows:
+        total[row[0], row[1]] += Decimal(row[column])
+    return dict(total)
+
+
 def postings_new(p: Period) -> PerUnit:
-    return _count(Posting.objects.filter(**_within("published_at", p)), "scope_unit")
+    return _per_unit(_new_postings(p), 2)
 
 
 def hires(p: Period) -> PerUnit:
@@ -99,20 +164,41 @@ def hires(p: Period) -> PerUnit:
     return _count(events, "application__posting__scope_unit", distinct="application")
 
 
+def _settled(p: Period) -> list[tuple[int, str, Decimal | None, int, Decimal | None]]:
+    """(unit, occupation code or "", daily wage, work orders, sum of their amounts or None when none has one)
+    of the work orders settled in the period whose posting has a unit: one grouped read per compute for the
+    six figures that stand on them (settled, wages paid, each by occupation, the median daily wage of the
+    units and of the city)."""
+
+    def load():
+        rows = (
+            WorkOrder.objects.filter(posting__scope_unit__isnull=False, **_within("settled_at", p))
+            .values("posting__scope_unit", "posting__occupation__code", "daily_wage")
+            .annotate(n=Count("pk"), paid=Sum("amount"))
+            .values_list("posting__scope_unit", "posting__occupation__code", "daily_wage", "n", "paid")
+            .order_by()
+        )
+        return [(u, code or "", wage, n, paid) for u, code, wage, n, paid in rows]
+
+    return _shared("settled", p, load)
+
+
 def work_orders_settled(p: Period) -> PerUnit:
-    return _count(WorkOrder.objects.filter(**_within("settled_at", p)), "posting__scope_unit")
+    return _per_unit(_settled(p), 3)
+
+
+def _paid(rows, cell: Callable) -> dict:
+    """Sum of the amounts per ``cell(row)``, for the cells with at least one amount, to the cent."""
+    total: dict = {}
+    for row in rows:
+        if row[4] is not None:
+            key = cell(row)
+            total[key] = total.get(key, Decimal(0)) + row[4]
+    return {key: Decimal(value).quantize(CENT) for key, value in total.items()}
 
 
 def wages_paid(p: Period) -> PerUnit:
-    rows = (
-        WorkOrder.objects.filter(
-            posting__scope_unit__isnull=False, amount__isnull=False, **_within("settled_at", p)
-        )
-        .values("posting__scope_unit")
-        .annotate(total=Sum("amount"))
-        .values_list("posting__scope_unit", "total")
-    )
-    return {u: Decimal(total).quantize(CENT) for u, total in rows}
+    return _paid(_settled(p), lambda row: row[0])
 
 
 def counter_services(p: Period) -> PerUnit:
@@ -199,24 +285,16 @@ def carried_seekers(p: Period) -> QuerySet:
     )
 
 
-def _heads(qs: QuerySet, unit: str, *keys: str) -> dict:
-    qs = qs.filter(**{f"{unit}__isnull": False})
-    rows = qs.values(unit, *keys).annotate(n=Sum("headcount")).values_list(unit, *keys, "n")
-    if keys:
-        return {(u, k or ""): Decimal(n) for u, k, n in rows}
-    return {u: Decimal(n) for u, n in rows}
-
-
 def postings_valid(p: Period) -> PerUnit:
-    return _count(valid_postings(p), "scope_unit")
+    return _per_unit(_valid_postings(p), 2)
 
 
 def demand_valid(p: Period) -> PerUnit:
-    return _heads(valid_postings(p), "scope_unit")
+    return _per_unit(_valid_postings(p), 3)
 
 
 def demand_new(p: Period) -> PerUnit:
-    return _heads(Posting.objects.filter(**_within("published_at", p)), "scope_unit")
+    return _per_unit(_new_postings(p), 3)
 
 
 def seekers_valid(p: Period) -> PerUnit:
@@ -249,7 +327,7 @@ def _count_by(qs: QuerySet, unit: str, key: str, *, distinct: str = "") -> PerCe
 
 
 def postings_new_by_occupation(p: Period) -> PerCell:
-    return _count_by(Posting.objects.filter(**_within("published_at", p)), "scope_unit", "occupation__code")
+    return _per_cell(_new_postings(p), 2)
 
 
 def hires_by_occupation(p: Period) -> PerCell:
@@ -263,32 +341,23 @@ def hires_by_occupation(p: Period) -> PerCell:
 
 
 def work_orders_settled_by_occupation(p: Period) -> PerCell:
-    orders = WorkOrder.objects.filter(**_within("settled_at", p))
-    return _count_by(orders, "posting__scope_unit", "posting__occupation__code")
+    return _per_cell(_settled(p), 3)
 
 
 def wages_paid_by_occupation(p: Period) -> PerCell:
-    rows = (
-        WorkOrder.objects.filter(
-            posting__scope_unit__isnull=False, amount__isnull=False, **_within("settled_at", p)
-        )
-        .values("posting__scope_unit", "posting__occupation__code")
-        .annotate(total=Sum("amount"))
-        .values_list("posting__scope_unit", "posting__occupation__code", "total")
-    )
-    return {(u, v or ""): Decimal(total).quantize(CENT) for u, v, total in rows}
+    return _paid(_settled(p), lambda row: (row[0], row[1]))
 
 
 def postings_valid_by_occupation(p: Period) -> PerCell:
-    return _count_by(valid_postings(p), "scope_unit", "occupation__code")
+    return _per_cell(_valid_postings(p), 2)
 
 
 def demand_valid_by_occupation(p: Period) -> PerCell:
-    return _heads(valid_postings(p), "scope_unit", "occupation__code")
+    return _per_cell(_valid_postings(p), 3)
 
 
 def demand_new_by_occupation(p: Period) -> PerCell:
-    return _heads(Posting.objects.filter(**_within("published_at", p)), "scope_unit", "occupation__code")
+    return _per_cell(_new_postings(p), 3)
 
 
 def seekers_valid_by_occupation(p: Period) -> PerCell:
@@ -382,22 +451,40 @@ def _medians(pairs) -> tuple[PerUnit, Decimal | None]:
     return {u: _median(values) for u, values in by_unit.items()}, _median(everything)
 
 
-def _daily_wages(p: Period):
-    return (
-        WorkOrder.objects.filter(
-            posting__scope_unit__isnull=False, daily_wage__isnull=False, **_within("settled_at", p)
-        )
-        .values_list("posting__scope_unit", "daily_wage")
-        .order_by()
-    )
+def _counted_median(counts: dict[Decimal, int]) -> Decimal | None:
+    """``_median`` of the values each repeated its count times (the same figure, without the list)."""
+    n = sum(counts.values())
+    if not n:
+        return None
+    wanted = (n - 1) // 2, n // 2  # the middle position(s), 0-based
+    found, seen = [], 0
+    for value in sorted(counts):
+        nxt = seen + counts[value]
+        found += [value for position in wanted if seen <= position < nxt]
+        seen = nxt
+        if len(found) == 2:
+            break
+    low, high = found
+    return Decimal(low if low == high else (low + high) / 2).quantize(CENT)
+
+
+def _daily_wage_counts(p: Period) -> tuple[dict[int, dict[Decimal, int]], dict[Decimal, int]]:
+    by_unit: dict[int, dict[Decimal, int]] = defaultdict(lambda: defaultdict(int))
+    city: dict[Decimal, int] = defaultdict(int)
+    for unit, _code, wage, n, _paid in _settled(p):
+        if wage is not None:
+            by_unit[unit][Decimal(wage)] += n
+            city[Decimal(wage)] += n
+    return by_unit, city
 
 
 def wages_paid_median_daily(p: Period) -> PerUnit:
-    return _medians(_daily_wages(p))[0]
+    by_unit, _city = _daily_wage_counts(p)
+    return {unit: _counted_median(counts) for unit, counts in by_unit.items()}
 
 
 def wages_paid_median_daily_city(p: Period) -> Decimal | None:
-    return _medians(_daily_wages(p))[1]
+    return _counted_median(_daily_wage_counts(p)[1])
 
 
 def arrears_alerts(p: Period) -> PerUnit:

@@ -18,7 +18,16 @@ from django.utils import timezone
 from core import queue
 
 from .approvals import lock_months, locked_units, refuse_if_city_locked
-from .calculators import BREAKDOWNS, CALCULATORS, CENT, CITY_CALCULATORS, RATIOS, Ratio, ratio_of
+from .calculators import (
+    BREAKDOWNS,
+    CALCULATORS,
+    CENT,
+    CITY_CALCULATORS,
+    RATIOS,
+    Ratio,
+    ratio_of,
+    shared_reads,
+)
 from .choices import FactSource, IndicatorMethod
 from .models import Fact, Indicator
 from .orgunits import units
@@ -174,17 +183,22 @@ def compute(
             else:
                 summary.unchanged += 1
 
-    for done, indicator in enumerate(sorted(indicators, key=lambda i: i.code in RATIOS), 1):  # ratios last
-        ratio = indicator.code in RATIOS
-        if ratio:
-            figures[indicator.code] = _ratio_figures(RATIOS[indicator.code], figures, period, unit_ids)
-        else:
-            figures[indicator.code] = _figures(indicator, period, unit_ids)
-        if held:
-            figures[indicator.code] = _hold(indicator, figures[indicator.code], existing, held, ratio=ratio)
-        stage(indicator, figures[indicator.code])
-        if progress is not None:
-            progress(done, len(indicators))
+    with shared_reads():  # rows several indicators stand on are read once (reports.calculators)
+        for done, indicator in enumerate(
+            sorted(indicators, key=lambda i: i.code in RATIOS), 1
+        ):  # ratios last
+            ratio = indicator.code in RATIOS
+            if ratio:
+                figures[indicator.code] = _ratio_figures(RATIOS[indicator.code], figures, period, unit_ids)
+            else:
+                figures[indicator.code] = _figures(indicator, period, unit_ids)
+            if held:
+                figures[indicator.code] = _hold(
+                    indicator, figures[indicator.code], existing, held, ratio=ratio
+                )
+            stage(indicator, figures[indicator.code])
+            if progress is not None:
+                progress(done, len(indicators))
     for indicator in Indicator.objects.filter(method=IndicatorMethod.SUBMITTED, additive=True):
         stage(indicator, submitted_city_cells(indicator, period))
     stale = [f.pk for key, f in existing.items() if key not in seen]
