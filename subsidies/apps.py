@@ -17,6 +17,7 @@ class SubsidiesConfig(AppConfig):
         core_demo.register(self.label, demo.seed)
         from training import interface as training_interface
 
-        from .services.training_claims import review_status
+        from .services.training_claims import review_status, withdraw_refusal
 
         training_interface.register_review_status(review_status)
+        training_interface.register_withdraw_guard(withdraw_refusal)

@@ -277,3 +277,19 @@ def review_status(claim_id: int) -> str | None:
     if row is None:
         return None
     return _("%(status)s（补贴申请 %(number)s）") % {"status": row.get_status_display(), "number": row.number}
+
+
+def withdraw_refusal(claim_id: int) -> str | None:
+    """``training.interface``'s withdraw guard: a claim taken for review may not be withdrawn on the training
+    side while its application is anything but rejected (submitted, in review, noticed, approved or paid)."""
+    row = (
+        Application.objects.filter(training_claim_id=claim_id)
+        .exclude(status=ApplicationStatus.REJECTED)
+        .only("number", "status")
+        .first()
+    )
+    if row is None:
+        return None
+    return _(
+        "该申领已转为补贴申请 %(number)s（%(status)s），不能在这里撤回；如需撤回，请联系县级经办人员在审核中退回或不予通过。"
+    ) % {"number": row.number, "status": row.get_status_display()}

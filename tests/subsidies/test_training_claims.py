@@ -263,3 +263,42 @@ def test_two_claims_of_one_person_on_one_day_are_two_applications(officer):
     ]  # welder-special is ¥800 too
     later = apps.get(training_claim_id=second.pk)
     assert any(r["code"] == "same_person_period" and not r.get("refused") for r in later.dedup_reasons)
+
+
+@pytest.mark.django_db
+def test_a_claim_in_review_cannot_be_withdrawn_on_the_training_side_until_rejected(officer, client_as):
+    """Taken for review, the claim is the subsidy application's: the trainee's withdraw is refused with the
+    application's number (page and service; the claim stays submitted); once the county rejects the
+    application, the claim may be withdrawn (it then stops counting against the trainee's limits)."""
+    from core.errors import DomainError
+    from training.services.claims import claim_withdraw
+
+    trainee, claim = _submitted_claim()
+    claims_intake(actor=officer)
+    app = Application.objects.get(training_claim_id=claim.pk)
+
+    with pytest.raises(DomainError) as refused:
+        claim_withdraw(claim=claim, actor=trainee, reason="不想要了")
+    assert refused.value.code == "claim_in_review" and app.number in str(refused.value.message)
+    page = client_as(trainee).post(reverse("training:claim_withdraw", args=[claim.pk]), follow=True)
+    assert app.number in page.content.decode() and "不能在这里撤回" in page.content.decode()
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.SUBMITTED
+
+    application_county_review(actor=officer, application=app, outcome="reject", reason="本人要求撤回")
+    app.refresh_from_db()
+    assert app.status == S.REJECTED
+    claim_withdraw(claim=claim, actor=trainee, reason="不想要了")
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.WITHDRAWN
+
+
+@pytest.mark.django_db
+def test_a_claim_not_yet_taken_may_still_be_withdrawn(officer):
+    from training.services.claims import claim_withdraw
+
+    trainee, claim = _submitted_claim()
+    claim_withdraw(claim=claim, actor=trainee)
+    claim.refresh_from_db()
+    assert claim.status == ClaimStatus.WITHDRAWN
+    assert claims_intake(actor=officer)["taken"] == 0

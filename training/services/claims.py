@@ -302,8 +302,14 @@ def claim_submit(*, claim: TrainingClaim, actor, request=None) -> TrainingClaim:
 
 @transaction.atomic
 def claim_withdraw(*, claim: TrainingClaim, actor, reason: str = "", request=None) -> TrainingClaim:
-    """Withdraw a claim (draft or submitted): it no longer counts against the person's limits."""
+    """Withdraw a claim (draft or submitted): it no longer counts against the person's limits. Refused once
+    the subsidy review has taken it up (an application of it that is not rejected): the review would go on
+    paying for a claim the trainee took back; the reviewer closes it instead (``interface.withdraw_refusal``)."""
+    from ..interface import withdraw_refusal  # the interface imports this module
+
     locked = _lock_claim(claim, actor)
+    if refusal := withdraw_refusal(locked.pk):
+        raise DomainError(refusal, code="claim_in_review", fields={"claim": [refusal]})
     on_behalf_of = locked.enrollment.worker if actor.pk != locked.enrollment.worker_id else None
     claim = CLAIM_WORKFLOW.move(
         locked,
