@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -23,10 +24,12 @@ from .calculators import (
     CALCULATORS,
     CENT,
     CITY_CALCULATORS,
+    PERSON_BREAKDOWNS,
     RATIOS,
     Ratio,
     ratio_of,
     shared_reads,
+    suppressed,
 )
 from .choices import FactSource, IndicatorMethod
 from .models import Fact, Indicator
@@ -62,14 +65,16 @@ def _figures(indicator: Indicator, period: Period, unit_ids: list[int]) -> dict[
     if city is not None:
         values[(None, *TOTAL)] = city
     for key, calculator in BREAKDOWNS.get(indicator.code, {}).items():
-        city: dict[str, Decimal] = {}
+        cells: dict[tuple[int | None, str], Decimal] = {}
         for (unit_id, value), figure in sorted(calculator(period).items()):
-            if unit_id not in known:
-                continue
-            values[(unit_id, key, value)] = Decimal(figure).quantize(CENT)
-            city[value] = city.get(value, Decimal("0.00")) + values[(unit_id, key, value)]
-        for value, figure in city.items():
-            values[(None, key, value)] = figure
+            if unit_id in known:
+                cells[(unit_id, value)] = Decimal(figure).quantize(CENT)
+                cells[(None, value)] = cells.get((None, value), Decimal("0.00")) + cells[(unit_id, value)]
+        if key in PERSON_BREAKDOWNS:  # people's counts: small cells never stored (as wage guidance's)
+            for cell in suppressed(cells, settings.LINGONG_REPORTS_MIN_CELL):
+                del cells[cell]
+        for (unit_id, value), figure in cells.items():
+            values[(unit_id, key, value)] = figure
     return values
 
 
@@ -86,8 +91,12 @@ def _ratio_figures(
         return figures[code]
 
     numerators, denominators = base(ratio.numerator), base(ratio.denominator)
+    # the breakdowns both parts compute (a people's breakdown of the seekers alone gives the ratio no cell)
+    keys = {""} | (set(BREAKDOWNS.get(ratio.numerator, {})) & set(BREAKDOWNS.get(ratio.denominator, {})))
     values = {}
     for cell, denominator in denominators.items():
+        if cell[1] not in keys:
+            continue
         value = ratio_of(numerators.get(cell, Decimal(0)), denominator, ratio.scale)
         if value is not None:
             values[cell] = value
@@ -106,11 +115,17 @@ def _hold(
         if indicator_id == indicator.pk and unit_id in held:
             kept[(unit_id, key, value)] = fact.value
     if indicator.additive and not ratio:
+        # a people's breakdown keeps its city cells as computed (the suppressed units' cells are in them and
+        # must not be derivable, so they are not re-summed from what is published)
         city: dict[tuple, Decimal] = {TOTAL: Decimal("0.00")}
         for (unit_id, key, value), figure in kept.items():
-            if unit_id is not None:
+            if unit_id is not None and key not in PERSON_BREAKDOWNS:
                 city[(key, value)] = city.get((key, value), Decimal("0.00")) + figure
-        kept = {cell: figure for cell, figure in kept.items() if cell[0] is not None}
+        kept = {
+            cell: figure
+            for cell, figure in kept.items()
+            if cell[0] is not None or cell[1] in PERSON_BREAKDOWNS
+        }
         kept.update({(None, *cell): figure for cell, figure in city.items()})
     return kept
 

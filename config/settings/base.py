@@ -522,6 +522,8 @@ LINGONG_ALIPAY_TRADE_TYPE = env("LINGONG_ALIPAY_TRADE_TYPE", default="wap")  # "
 LINGONG_ALIPAY_NOTIFY_URL = env("LINGONG_ALIPAY_NOTIFY_URL", default="")
 LINGONG_GUIDANCE_MIN_OBSERVATIONS = env.int("LINGONG_GUIDANCE_MIN_OBSERVATIONS", default=30)
 LINGONG_GUIDANCE_MIN_EMPLOYERS = env.int("LINGONG_GUIDANCE_MIN_EMPLOYERS", default=5)
+# Reports' people breakdowns (gender, age band): a cell counting fewer people is not stored (ADR 0047).
+LINGONG_REPORTS_MIN_CELL = env.int("LINGONG_REPORTS_MIN_CELL", default=5)
 # training outcomes: a cohort with fewer completers shows counts only (no rates, no medians)
 LINGONG_TRAINING_OUTCOME_MIN_COMPLETERS = env.int("LINGONG_TRAINING_OUTCOME_MIN_COMPLETERS", default=5)
 

@@ -158,15 +158,34 @@ def test_migration_0007_trims_breakdowns_and_rewords_unedited_median_definitions
     from django.apps import apps
 
     migration = importlib.import_module("reports.migrations.0008_markets_fairs_subsidies_indicators")
-    Indicator.objects.filter(code="workers_new").update(breakdowns=["gender", "age_band"])
+    Indicator.objects.filter(code="employers_new").update(breakdowns=["gender", "age_band"])
     Indicator.objects.filter(code="wages_paid_median_daily").update(
         definition="统计期内……中位数。期内无此类用工单的单位记为 0。"
     )
     Indicator.objects.filter(code="complaints_median_days_to_close").update(definition="县里改过的口径。")
     Indicator.objects.filter(code="subsidy_paid").delete()
     migration.forwards(apps, None)
-    assert Indicator.objects.get(code="workers_new").breakdowns == []
+    assert Indicator.objects.get(code="employers_new").breakdowns == []
     wage = Indicator.objects.get(code="wages_paid_median_daily").definition
     assert wage == next(row[9] for row in ROWS if row[0] == "wages_paid_median_daily")
     assert Indicator.objects.get(code="complaints_median_days_to_close").definition == "县里改过的口径。"
     assert Indicator.objects.get(code="subsidy_paid").breakdowns == ["program"]
+
+
+def test_migration_0010_adds_the_people_breakdowns_and_extends_unedited_definitions():
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("reports.migrations.0010_people_breakdowns")
+    rows = {row[0]: row for row in ROWS}
+    seeded = rows["hires"][9][: rows["hires"][9].index("按性别、年龄段")]
+    Indicator.objects.filter(code="hires").update(breakdowns=["occupation"], definition=seeded)
+    Indicator.objects.filter(code="workers_new").update(breakdowns=[], definition="县里改过的口径。")
+    migration.forwards(apps, None)
+    hires, workers = Indicator.objects.get(code="hires"), Indicator.objects.get(code="workers_new")
+    assert (hires.breakdowns, hires.definition) == (["occupation", "gender", "age_band"], rows["hires"][9])
+    assert (workers.breakdowns, workers.definition) == (["gender", "age_band"], "县里改过的口径。")
+    migration.backwards(apps, None)
+    hires.refresh_from_db()
+    assert (hires.breakdowns, hires.definition) == (["occupation"], seeded)
