@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 
 from core.masking import mask_id_number
 
+from . import hooks
 from .choices import ClaimStatus
 from .models import TrainingClaim
 from .services.claims import evidence_hash
@@ -108,21 +109,7 @@ def review_status(claim_id: int) -> str | None:
     return None
 
 
-# --- whether a claim may still be withdrawn, as the app that reviews claims says ---------------------------
-_WITHDRAW_GUARDS: list = []
-
-
-def register_withdraw_guard(hook) -> None:
-    """Register ``hook(claim_id) -> str | None``: why the claim may not be withdrawn any more (its review
-    has taken it up), or None."""
-    if hook not in _WITHDRAW_GUARDS:
-        _WITHDRAW_GUARDS.append(hook)
-
-
-def withdraw_refusal(claim_id: int) -> str | None:
-    """The first registered reason the claim may not be withdrawn (None: it may)."""
-    for hook in _WITHDRAW_GUARDS:
-        answer = hook(claim_id)
-        if answer:
-            return answer
-    return None
+# whether a claim may still be withdrawn, as the app that reviews claims says (``training.hooks``: the claim
+# service reads it and the interface imports the service, so the registry lives apart)
+register_withdraw_guard = hooks.register_withdraw_guard
+withdraw_refusal = hooks.withdraw_refusal

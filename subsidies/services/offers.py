@@ -10,7 +10,9 @@ Which records make a person a candidate, per eligibility strategy:
 
 - ``flexible_social_insurance`` (a month): a contribution month confirmed by the social-insurance system
   for that month **and** a staff-verified category (hard-to-employ in force in the month, or a graduate
-  certified by its end). Without either the calculator answers "unknown", never "yes".
+  certified by its end), **and**, where the county's parameter row asks for flexible work on the portal
+  (a minimum of days or earnings), a settled work order in the month. Without them the calculator answers
+  "unknown", never "yes".
 - ``gig_accident_insurance`` (a year): an insured-list premium row in the year. Without one: "unknown".
 
 Programs whose eligibility is not a person's (training claims come from the training app, the operator
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -32,10 +35,13 @@ from accounts.models import User
 from core.audit import audit_record
 from core.choices import AuditAction
 from core.errors import DomainError, NotPermitted
+from core.models import ScopeUnit
 from core.queue import enqueue
 from jobs.choices import PersonCategoryKind, PersonCategorySource
 from jobs.models import PersonCategory
 from jobs.notifications import notify_many
+from work.choices import WorkOrderStatus
+from work.models import WorkOrder
 
 from ..choices import ACTIVE_RUN_STATUSES, OfferStatus, RunStatus
 from ..models import (
@@ -50,7 +56,7 @@ from ..models import (
 )
 from ..strategies import CYCLE
 from .applications import application_submit
-from .eligibility import assess_many, decisions_record_many, offer_periods
+from .eligibility import assess_many, decisions_record_many, offer_periods, parameter_for
 
 logger = logging.getLogger("lingong.subsidies")
 
@@ -62,6 +68,19 @@ REPORT_ROWS = 500
 # --- who could be eligible ---------------------------------------------------------------------------------
 
 
+def _needs_work(parameter) -> bool:
+    """Whether the parameter row makes a settled work order in the month necessary: its flexible-work rule
+    asks for at least one day or more than nothing earned (``strategies.social_insurance``: short of both the
+    answer is "unknown", never an offer). No row, or no requirement: not necessary."""
+    if parameter is None:
+        return False
+    figures = parameter.figures()
+    days, earnings = figures.get("min_work_days"), figures.get("min_work_earnings")
+    if days is None and earnings is None:
+        return False
+    return (days is None or days >= 1) and (earnings is None or Decimal(earnings) > 0)
+
+
 def _social_insurance_candidates(program: ProgramType, start: dt.date, end: dt.date):
     verified = PersonCategory.objects.filter(source=PersonCategorySource.STAFF_VERIFIED)
     hard = verified.filter(category=PersonCategoryKind.HARD_TO_EMPLOY, valid_from__lte=end).filter(
@@ -69,11 +88,20 @@ def _social_insurance_candidates(program: ProgramType, start: dt.date, end: dt.d
     )
     graduate = verified.filter(category=PersonCategoryKind.GRADUATE, valid_from__lte=end)
     contributed = ContributionMonth.objects.filter(month=start).values("person_id")
-    return (
-        User.objects.filter(pk__in=contributed)
-        .filter(Q(pk__in=hard.values("user_id")) | Q(pk__in=graduate.values("user_id")))
-        .values_list("pk", flat=True)
+    people = User.objects.filter(pk__in=contributed).filter(
+        Q(pk__in=hard.values("user_id")) | Q(pk__in=graduate.values("user_id"))
     )
+    # Where the county's row asks for flexible work on the portal, someone with no settled work order in
+    # the month cannot be offered: not a candidate (on L four in five of the others; the calculator would
+    # answer "unknown — needs other evidence" for each of them).
+    exempt = [u.pk for u in ScopeUnit.objects.all() if not _needs_work(parameter_for(program, start, u.pk))]
+    worked = WorkOrder.objects.filter(
+        status=WorkOrderStatus.SETTLED, work_date__gte=start, work_date__lte=end
+    ).values("worker_id")
+    may_qualify = Q(pk__in=worked) | Q(scope_unit_id__in=exempt)
+    if not _needs_work(parameter_for(program, start, None)):
+        may_qualify |= Q(scope_unit__isnull=True)
+    return people.filter(may_qualify).values_list("pk", flat=True)
 
 
 def _accident_candidates(program: ProgramType, start: dt.date, end: dt.date):

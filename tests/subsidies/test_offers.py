@@ -346,3 +346,29 @@ def test_city_staff_start_a_run_from_the_admin_and_county_staff_cannot(city_staf
     # the run is queued (its task on the outbox) and the page shows its progress, refreshing while it runs
     page = client_as(city_staff).get(response.url).content.decode()
     assert 'http-equiv="refresh"' in page
+
+
+def test_no_work_on_the_portal_is_no_candidate_where_the_row_asks_for_it(population, county_a):
+    """The candidates' work condition (a necessary one, so the offers stay those of the brute force): under
+    the city's row (4 days or ¥500) a certified contributor with no settled work order in March is not even
+    checked; under a county row without a flexible-work requirement the same person is a candidate again."""
+    from subsidies.models import ProgramParameter
+
+    flexible = program("flexible_social_insurance")
+    march = offers.candidates(flexible, MARCH)
+    assert population["si_march"].pk in march
+    assert population["si_no_work"].pk not in march
+    city = ProgramParameter.objects.in_force(flexible, MARCH, None).first()
+    ProgramParameter.objects.create(
+        **{
+            **{f: getattr(city, f) for f in city.figures()},
+            "program_type": flexible,
+            "scope_unit": county_a,
+            "version": "SI-2026-NO-WORK-RULE",
+            "effective_from": dt.date(2026, 1, 1),
+            "min_work_days": None,
+            "min_work_earnings": None,
+            "notice": "县通知（不设灵活就业天数或收入要求）",
+        }
+    )
+    assert population["si_no_work"].pk in offers.candidates(flexible, MARCH)

@@ -23,6 +23,7 @@ from jobs.notifications import notify
 from jobs.permissions import can_serve_counter, may_act_for
 
 from ..choices import ClaimantKind, ClaimStatus, EnrollmentStatus
+from ..hooks import withdraw_refusal
 from ..models import (
     CLAIM_WORKFLOW,
     ENROLLMENT_WORKFLOW,
@@ -305,8 +306,6 @@ def claim_withdraw(*, claim: TrainingClaim, actor, reason: str = "", request=Non
     """Withdraw a claim (draft or submitted): it no longer counts against the person's limits. Refused once
     the subsidy review has taken it up (an application of it that is not rejected): the review would go on
     paying for a claim the trainee took back; the reviewer closes it instead (``interface.withdraw_refusal``)."""
-    from ..interface import withdraw_refusal  # the interface imports this module
-
     locked = _lock_claim(claim, actor)
     if refusal := withdraw_refusal(locked.pk):
         raise DomainError(refusal, code="claim_in_review", fields={"claim": [refusal]})
