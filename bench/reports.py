@@ -20,6 +20,7 @@ Periods a city has accepted are skipped by ``compute`` (409 period_locked): the 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import hashlib
 import os
@@ -43,13 +44,7 @@ def months_up_to(today: dt.date, count: int = MONTHS) -> list[str]:
 
 
 def _summary(summary) -> dict:
-    return {
-        "indicators": summary.indicators,
-        "created": summary.created,
-        "updated": summary.updated,
-        "unchanged": summary.unchanged,
-        "deleted": summary.deleted,
-    }
+    return {k: v for k, v in dataclasses.asdict(summary).items() if k != "period"}
 
 
 def time_reports(size: str = "XS") -> dict:

@@ -389,19 +389,11 @@ def _by_person(qs: QuerySet, unit: str, person: str, key: str, p: Period, *, dis
     """(unit, gender or age band on the period's last day) -> count of ``qs``'s rows (or of distinct
     ``distinct``: a person has one gender and one birth date, so distinct counts add up over the groups)."""
     field = f"{person}__gender" if key == "gender" else f"{person}__birth_date"
-    measure = Count(distinct, distinct=True) if distinct else Count("pk")
-    rows = (
-        qs.filter(**{f"{unit}__isnull": False})
-        .values(unit, field)
-        .annotate(n=measure)
-        .values_list(unit, field, "n")
-        .order_by()
-    )
     on = p.end - dt.timedelta(days=1)
     cells: dict[tuple[int, str], Decimal] = defaultdict(Decimal)
-    for u, value, n in rows:
-        label = GENDERS.get(value, UNKNOWN) if key == "gender" else age_band(value, on)
-        cells[u, label] += Decimal(n)
+    for (u, value), n in _count_by(qs, unit, field, distinct=distinct).items():
+        label = GENDERS.get(value, UNKNOWN) if key == "gender" else age_band(value or None, on)
+        cells[u, label] += n
     return dict(cells)
 
 
