@@ -88,28 +88,10 @@ def counts_against(person, occupation, level: str) -> QuerySet[TrainingClaim]:
     ).exclude(status=ClaimStatus.WITHDRAWN)
 
 
-# --- the review's status, as the app that reviews claims reports it -----------------------------------------
-# training imports nothing of subsidies: the app that reviews and pays claims registers a function here
-# (``claim_id -> text or None``) and the claim page shows its answer.
-_STATUS_HOOKS: list = []
-
-
-def register_review_status(hook) -> None:
-    """Register ``hook(claim_id) -> str | None``: the claim's review and payment status in plain words."""
-    if hook not in _STATUS_HOOKS:
-        _STATUS_HOOKS.append(hook)
-
-
-def review_status(claim_id: int) -> str | None:
-    """The first registered answer for the claim (None while no app has taken it)."""
-    for hook in _STATUS_HOOKS:
-        answer = hook(claim_id)
-        if answer:
-            return answer
-    return None
-
-
-# whether a claim may still be withdrawn, as the app that reviews claims says (``training.hooks``: the claim
-# service reads it and the interface imports the service, so the registry lives apart)
+# --- what the app that reviews and pays claims says of one (``training.hooks``; training imports nothing of it) --
+# the claim's review and payment status in plain words (the claim page shows it), and whether the claim may
+# still be withdrawn (the claim service asks; the interface imports the service, so the registry lives apart)
+register_review_status = hooks.register_review_status
+review_status = hooks.review_status
 register_withdraw_guard = hooks.register_withdraw_guard
 withdraw_refusal = hooks.withdraw_refusal
